@@ -1,0 +1,61 @@
+package io.gatekit.api;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What {@link Plugin#headerFilter} returns: done now, or done when a stage completes. Response
+ * phases may change the response in place but cannot replace the flow of the exchange, so unlike
+ * {@link Outcome} there is nothing to decide, only when to go on.
+ *
+ * <pre>{@code
+ * public Completion headerFilter(Exchange exchange) {
+ *     exchange.response().headers().set("x-served-by", "gatekit");
+ *     return Completion.done();
+ * }
+ * }</pre>
+ */
+public final class Completion {
+
+    private static final Completion DONE = new Completion(null);
+
+    private final @Nullable CompletionStage<?> stage;
+
+    private Completion(@Nullable CompletionStage<?> stage) {
+        this.stage = stage;
+    }
+
+    /** Finished. Always the same instance. */
+    public static Completion done() {
+        return DONE;
+    }
+
+    /** Finished when {@code stage} completes; exceptional completion counts as a failure. */
+    public static Completion after(CompletionStage<?> stage) {
+        requireNonNull(stage, "stage");
+        return new Completion(stage);
+    }
+
+    /** Whether the work is already finished. */
+    public boolean isDone() {
+        return stage == null;
+    }
+
+    /**
+     * The pending work.
+     *
+     * @throws IllegalStateException when {@link #isDone()}
+     */
+    public CompletionStage<?> stage() {
+        if (stage == null) {
+            throw new IllegalStateException("completion is done (expected: pending)");
+        }
+        return stage;
+    }
+
+    @Override
+    public String toString() {
+        return stage == null ? "Completion.done()" : "Completion.after(...)";
+    }
+}

@@ -1,0 +1,48 @@
+package io.gatekit.api;
+
+import io.gatekit.api.client.HttpClient;
+import io.gatekit.api.metrics.Metrics;
+import java.lang.System.Logger;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What the engine hands a plugin when it creates an instance: shared services, node-level
+ * attributes and plugin metadata. Everything here is owned by the engine.
+ */
+public interface PluginContext {
+
+    /** The plugin's name. */
+    String pluginName();
+
+    /** Where the instance came from, e.g. {@code route 1} or {@code global_rule g}. */
+    String owner();
+
+    /** The outbound HTTP client of the host; non-blocking. */
+    HttpClient httpClient();
+
+    /**
+     * A scheduler for timers and background work of this instance. The engine shuts it down when
+     * the instance is closed, so a forgotten timer cannot outlive its config.
+     */
+    ScheduledExecutorService scheduler();
+
+    /** Where this plugin records its own counters and timers. */
+    Metrics metrics();
+
+    /** A logger named after the plugin. */
+    Logger logger();
+
+    /**
+     * The node-level attributes of this plugin ({@code plugin_attr.<name>} in the node config)
+     * bound to {@code type}, or empty when none are set.
+     */
+    <T> Optional<T> attributes(Class<T> type);
+
+    /**
+     * This plugin's {@code plugin_metadata} bound to {@link PluginFactory#metadataType()}, or empty
+     * when none is set. An instance sees the metadata in force when it was created; a metadata
+     * change re-creates the plugin's instances.
+     */
+    <T> Optional<T> metadata(Class<T> type);
+}

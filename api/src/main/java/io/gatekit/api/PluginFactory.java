@@ -1,0 +1,79 @@
+package io.gatekit.api;
+
+/**
+ * Declares a plugin and creates its instances. Found with {@link java.util.ServiceLoader} (list
+ * the class in {@code META-INF/services/io.gatekit.api.PluginFactory}) or registered in code.
+ *
+ * <p>The engine validates each config against {@link #configSchema()} (with APISIX's {@code _meta}
+ * injected), fills in schema defaults, binds the result to {@link #configType()} (a record or a
+ * class with a no-argument constructor; JSON names map to component names, {@code snake_case} is
+ * accepted for {@code camelCase}), calls {@link #validate} for the checks a schema cannot express,
+ * and only then calls {@link #create}. The plugin never parses JSON itself.
+ *
+ * <pre>{@code
+ * public final class StampPluginFactory implements PluginFactory<StampPluginFactory.Config> {
+ *     public record Config(String value) {}
+ *
+ *     public String name() { return "stamp"; }
+ *     public int priority() { return 50; }
+ *     public Class<Config> configType() { return Config.class; }
+ *     public String configSchema() {
+ *         return """
+ *             {"type": "object",
+ *              "properties": {"value": {"type": "string", "minLength": 1}},
+ *              "required": ["value"]}""";
+ *     }
+ *     public Plugin create(Config config, PluginContext context) {
+ *         return new StampPlugin(config.value());
+ *     }
+ * }
+ * }</pre>
+ *
+ * @param <C> the typed config
+ */
+public interface PluginFactory<C> {
+
+    /** The unique plugin name used in config, e.g. {@code proxy-mirror}. */
+    String name();
+
+    /** Informational version of the plugin. */
+    default String version() {
+        return "0.1";
+    }
+
+    /**
+     * Default priority; higher runs first within a phase. Overridable per instance with
+     * {@code _meta.priority}. Custom plugins should pick a value no other plugin uses.
+     */
+    int priority();
+
+    /** JSON Schema (draft 4 to 7) of one instance's config, as text; must not declare {@code _meta}. */
+    String configSchema();
+
+    /** JSON Schema of this plugin's {@code plugin_metadata}, or {@code null} if it has none. */
+    default @Nullable String metadataSchema() {
+        return null;
+    }
+
+    /** The type the validated config is bound to. */
+    Class<C> configType();
+
+    /** The type {@code plugin_metadata} is bound to; used only when {@link #metadataSchema()} is set. */
+    default Class<?> metadataType() {
+        return Void.class;
+    }
+
+    /**
+     * Checks that a schema cannot express (a regex that must compile, fields that depend on each
+     * other). Throw {@link IllegalArgumentException} with a message naming the field and the
+     * expected form; the engine reports it as a violation and rejects the change.
+     */
+    default void validate(C config) {
+    }
+
+    /**
+     * Creates an instance for a validated config; this is the plugin's {@code init}. Runs when a
+     * config is applied, never on the request path. {@link Plugin#close()} is its {@code destroy}.
+     */
+    Plugin create(C config, PluginContext context);
+}

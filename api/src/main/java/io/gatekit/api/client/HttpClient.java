@@ -1,0 +1,27 @@
+package io.gatekit.api.client;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Sends HTTP requests on a plugin's behalf (a mirror copy, a callout), without blocking the caller.
+ * The host supplies the implementation: the gateway its Netty client, an embedding host whatever
+ * it uses; the engine's default runs on {@code java.net.http}. Plugins get it from
+ * {@link io.gatekit.api.PluginContext#httpClient()} and so stay transport-neutral.
+ *
+ * <pre>{@code
+ * context.httpClient()
+ *         .send(OutboundRequest.builder("http://127.0.0.1:9797/audit").method("POST")
+ *                 .body(bytes).build())
+ *         .whenComplete((response, error) -> ...);
+ * }</pre>
+ */
+@FunctionalInterface
+public interface HttpClient {
+
+    /**
+     * Sends {@code request}; the stage completes with the response (any status), or exceptionally
+     * with {@link java.net.ConnectException}, {@link java.net.http.HttpTimeoutException}-like
+     * timeouts ({@link java.util.concurrent.TimeoutException}) or other I/O errors.
+     */
+    CompletionStage<OutboundResponse> send(OutboundRequest request);
+}

@@ -1,0 +1,186 @@
+package io.gatekit.api.client;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatekit.api.Nullable;
+import io.gatekit.api.http.HttpHeaders;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * A request a plugin sends through {@link HttpClient}. Immutable once built.
+ *
+ * <pre>{@code
+ * OutboundRequest request = OutboundRequest.builder("http://127.0.0.1:9797/hello?a=1")
+ *         .method("GET")
+ *         .header("Host", "example.com")
+ *         .connectTimeout(Duration.ofSeconds(1))
+ *         .readTimeout(Duration.ofSeconds(5))
+ *         .build();
+ * }</pre>
+ */
+public final class OutboundRequest {
+
+    private final String method;
+    private final URI uri;
+    private final HttpHeaders headers;
+    private final byte @Nullable [] body;
+    private final Duration connectTimeout;
+    private final Duration sendTimeout;
+    private final Duration readTimeout;
+    private final boolean verifyTls;
+
+    private OutboundRequest(Builder b) {
+        method = b.method;
+        uri = b.uri;
+        headers = b.headers.copy();
+        body = b.body;
+        connectTimeout = b.connectTimeout;
+        sendTimeout = b.sendTimeout;
+        readTimeout = b.readTimeout;
+        verifyTls = b.verifyTls;
+    }
+
+    /** A builder for a request to {@code uri} (absolute, http or https). */
+    public static Builder builder(String uri) {
+        return new Builder(URI.create(requireNonNull(uri, "uri")));
+    }
+
+    /** A builder for a request to {@code uri} (absolute, http or https). */
+    public static Builder builder(URI uri) {
+        return new Builder(uri);
+    }
+
+    /** The method. */
+    public String method() {
+        return method;
+    }
+
+    /** The absolute URI. */
+    public URI uri() {
+        return uri;
+    }
+
+    /** The headers (a copy owned by this request; do not change it). */
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    /** The body, or {@code null}. */
+    public byte @Nullable [] body() {
+        return body;
+    }
+
+    /** How long to wait for the connection. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** How long sending the request may take. */
+    public Duration sendTimeout() {
+        return sendTimeout;
+    }
+
+    /** How long to wait for the response once sent. */
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** Whether to verify the server's TLS certificate and host name (https only). */
+    public boolean verifyTls() {
+        return verifyTls;
+    }
+
+    @Override
+    public String toString() {
+        return "OutboundRequest[" + method + ' ' + uri + ']';
+    }
+
+    /** Builds an {@link OutboundRequest}. Timeouts default to 60 s each, as APISIX's. */
+    public static final class Builder {
+        private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+        private String method = "GET";
+        private final URI uri;
+        private final HttpHeaders headers = HttpHeaders.of();
+        private byte @Nullable [] body;
+        private Duration connectTimeout = DEFAULT_TIMEOUT;
+        private Duration sendTimeout = DEFAULT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_TIMEOUT;
+        private boolean verifyTls = true;
+
+        private Builder(URI uri) {
+            requireNonNull(uri, "uri");
+            String scheme = uri.getScheme();
+            if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null) {
+                throw new IllegalArgumentException("uri: " + uri + " (expected: absolute http:// or https:// URI)");
+            }
+            this.uri = uri;
+        }
+
+        /** The method, e.g. {@code POST}. */
+        public Builder method(String method) {
+            requireNonNull(method, "method");
+            if (method.isEmpty()) {
+                throw new IllegalArgumentException("method: \"\" (expected: an HTTP method)");
+            }
+            this.method = method;
+            return this;
+        }
+
+        /** Adds a header. */
+        public Builder header(String name, String value) {
+            headers.add(name, value);
+            return this;
+        }
+
+        /** Adds every header of {@code all}. */
+        public Builder headers(HttpHeaders all) {
+            all.forEach(headers::add);
+            return this;
+        }
+
+        /** The body, or {@code null} for none. */
+        public Builder body(byte @Nullable [] body) {
+            this.body = body;
+            return this;
+        }
+
+        /** Connect timeout; positive. */
+        public Builder connectTimeout(Duration timeout) {
+            connectTimeout = checkTimeout("connectTimeout", timeout);
+            return this;
+        }
+
+        /** Send timeout; positive. */
+        public Builder sendTimeout(Duration timeout) {
+            sendTimeout = checkTimeout("sendTimeout", timeout);
+            return this;
+        }
+
+        /** Read timeout; positive. */
+        public Builder readTimeout(Duration timeout) {
+            readTimeout = checkTimeout("readTimeout", timeout);
+            return this;
+        }
+
+        /** Whether to verify TLS certificates (default true). */
+        public Builder verifyTls(boolean verifyTls) {
+            this.verifyTls = verifyTls;
+            return this;
+        }
+
+        /** The request. */
+        public OutboundRequest build() {
+            return new OutboundRequest(this);
+        }
+
+        private static Duration checkTimeout(String name, Duration timeout) {
+            requireNonNull(timeout, name);
+            if (timeout.isZero() || timeout.isNegative()) {
+                throw new IllegalArgumentException(name + ": " + timeout + " (expected: > 0)");
+            }
+            return timeout;
+        }
+    }
+}

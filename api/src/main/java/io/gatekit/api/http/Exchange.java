@@ -1,0 +1,50 @@
+package io.gatekit.api.http;
+
+import io.gatekit.api.AttributeKey;
+import io.gatekit.api.Nullable;
+import io.gatekit.api.Phase;
+
+/**
+ * One request going through the engine: the request, where it goes, the response, and typed
+ * per-request attributes. Plugins get it in every phase; it belongs to that request only.
+ *
+ * <pre>{@code
+ * public Outcome rewrite(Exchange exchange) {
+ *     exchange.request().path("/v2" + exchange.request().path());
+ *     return Outcome.proceed();
+ * }
+ * }</pre>
+ */
+public interface Exchange {
+
+    /** The request, as changed so far by plugins. */
+    HttpRequest request();
+
+    /** Where the request goes; filled in by the host before {@link Phase#BEFORE_PROXY}. */
+    UpstreamTarget upstream();
+
+    /**
+     * The response: the upstream's or a plugin's; {@code null} in the request phases, before
+     * there is one.
+     */
+    @Nullable HttpResponse response();
+
+    /** The id of the matched route, or {@code null} when no route matched (global rules only). */
+    @Nullable String routeId();
+
+    /** The phase running now. */
+    Phase phase();
+
+    /**
+     * A request variable by its APISIX name: {@code uri}, {@code host}, {@code request_method},
+     * {@code remote_addr}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME},
+     * {@code status}, {@code upstream_status}, {@code route_id}, ...; {@code null} when unset.
+     */
+    @Nullable String var(String name);
+
+    /** The value of attribute {@code key}, or {@code null}. */
+    <T> @Nullable T attr(AttributeKey<T> key);
+
+    /** Sets attribute {@code key} ({@code null} removes it). */
+    <T> void attr(AttributeKey<T> key, @Nullable T value);
+}

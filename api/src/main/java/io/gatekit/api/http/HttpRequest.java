@@ -1,0 +1,254 @@
+package io.gatekit.api.http;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatekit.api.Nullable;
+import java.net.InetSocketAddress;
+
+/**
+ * The client's request as the engine and plugins see it, independent of the transport. Plugins in
+ * the request phases may change the method, path, query, headers and body; the host sends the
+ * result upstream.
+ *
+ * <pre>{@code
+ * HttpRequest request = HttpRequest.builder()
+ *         .method("POST")
+ *         .path("/hello")
+ *         .rawQuery("a=1")
+ *         .header("Host", "example.com")
+ *         .remoteAddress(new InetSocketAddress("127.0.0.1", 50000))
+ *         .build();
+ * }</pre>
+ *
+ * <p>The query string is parsed only when {@link #query()} is first called, so a request no plugin
+ * inspects costs nothing for it.
+ */
+public final class HttpRequest {
+
+    private String method;
+    private final String scheme;
+    private final String host;
+    private String path;
+    private @Nullable String rawQuery;
+    private @Nullable QueryParams query;
+    private final HttpHeaders headers;
+    private byte @Nullable [] body;
+    private final InetSocketAddress remoteAddress;
+
+    private HttpRequest(Builder b) {
+        method = b.method;
+        scheme = b.scheme;
+        path = b.path;
+        rawQuery = b.rawQuery;
+        headers = b.headers;
+        body = b.body;
+        remoteAddress = b.remoteAddress;
+        host = b.host != null ? b.host : hostFromHeader(headers.get("host"));
+    }
+
+    /** A builder; {@code method} defaults to GET, {@code path} to {@code /}, scheme to http. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The method, upper-case, e.g. {@code GET}. */
+    public String method() {
+        return method;
+    }
+
+    /** Changes the method sent upstream. */
+    public HttpRequest method(String method) {
+        this.method = checkMethod(method);
+        return this;
+    }
+
+    /** {@code http} or {@code https}, as the client connected. */
+    public String scheme() {
+        return scheme;
+    }
+
+    /** The host the client asked for (Host header without port, lower-case), or {@code ""}. */
+    public String host() {
+        return host;
+    }
+
+    /** The path as received, percent-encoding kept, without the query. */
+    public String path() {
+        return path;
+    }
+
+    /** Changes the path sent upstream. */
+    public HttpRequest path(String path) {
+        this.path = checkPath(path);
+        return this;
+    }
+
+    /** The query string as it stands (re-encoded if {@link #query()} was used), or {@code null}. */
+    public @Nullable String rawQuery() {
+        if (query != null) {
+            String encoded = query.encode();
+            return encoded.isEmpty() ? null : encoded;
+        }
+        return rawQuery;
+    }
+
+    /** The query arguments, mutable. */
+    public QueryParams query() {
+        if (query == null) {
+            query = QueryParams.parse(rawQuery);
+        }
+        return query;
+    }
+
+    /** The path plus {@code ?query} when there is one, as sent upstream. */
+    public String uri() {
+        String q = rawQuery();
+        return q == null ? path : path + '?' + q;
+    }
+
+    /** The headers, mutable. */
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    /**
+     * The whole body, when it was buffered (some plugin asked for it, or the host had it whole);
+     * {@code null} when it streams or there is none.
+     */
+    public byte @Nullable [] body() {
+        return body;
+    }
+
+    /** Replaces the body sent upstream ({@code null} for none). */
+    public HttpRequest body(byte @Nullable [] body) {
+        this.body = body;
+        return this;
+    }
+
+    /** The client's address. */
+    public InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    /** The client's IP as text, e.g. {@code 127.0.0.1}. */
+    public String remoteIp() {
+        return remoteAddress.getAddress() != null
+                ? remoteAddress.getAddress().getHostAddress() : remoteAddress.getHostString();
+    }
+
+    private static String hostFromHeader(@Nullable String header) {
+        if (header == null || header.isEmpty()) {
+            return "";
+        }
+        int end = header.length();
+        if (header.charAt(0) == '[') {
+            int close = header.indexOf(']');
+            end = close < 0 ? end : close + 1;
+        } else {
+            int colon = header.lastIndexOf(':');
+            end = colon < 0 ? end : colon;
+        }
+        return header.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String checkMethod(String method) {
+        requireNonNull(method, "method");
+        if (method.isEmpty()) {
+            throw new IllegalArgumentException("method: \"\" (expected: an HTTP method such as GET)");
+        }
+        return method.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private static String checkPath(String path) {
+        requireNonNull(path, "path");
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path: \"" + path + "\" (expected: starts with /)");
+        }
+        return path;
+    }
+
+    @Override
+    public String toString() {
+        return "HttpRequest[" + method + ' ' + uri() + ']';
+    }
+
+    /** Builds an {@link HttpRequest}; setters check their argument at once. */
+    public static final class Builder {
+        private String method = "GET";
+        private String scheme = "http";
+        private @Nullable String host;
+        private String path = "/";
+        private @Nullable String rawQuery;
+        private final HttpHeaders headers = HttpHeaders.of();
+        private byte @Nullable [] body;
+        private InetSocketAddress remoteAddress = new InetSocketAddress("127.0.0.1", 0);
+
+        private Builder() {
+        }
+
+        /** The method; upper-cased. */
+        public Builder method(String method) {
+            this.method = checkMethod(method);
+            return this;
+        }
+
+        /** {@code http} or {@code https}. */
+        public Builder scheme(String scheme) {
+            requireNonNull(scheme, "scheme");
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                throw new IllegalArgumentException("scheme: " + scheme + " (expected: http or https)");
+            }
+            this.scheme = scheme;
+            return this;
+        }
+
+        /** The requested host; by default taken from the Host header. */
+        public Builder host(String host) {
+            this.host = requireNonNull(host, "host").toLowerCase(java.util.Locale.ROOT);
+            return this;
+        }
+
+        /** The path, starting with {@code /}, without the query. */
+        public Builder path(String path) {
+            this.path = checkPath(path);
+            return this;
+        }
+
+        /** The raw query string without {@code ?}, or {@code null}. */
+        public Builder rawQuery(@Nullable String rawQuery) {
+            this.rawQuery = rawQuery == null || rawQuery.isEmpty() ? null : rawQuery;
+            return this;
+        }
+
+        /** Splits {@code uri} ({@code /path?query}) into path and query. */
+        public Builder uri(String uri) {
+            requireNonNull(uri, "uri");
+            int q = uri.indexOf('?');
+            path(q < 0 ? uri : uri.substring(0, q));
+            return rawQuery(q < 0 ? null : uri.substring(q + 1));
+        }
+
+        /** Adds a header. */
+        public Builder header(String name, String value) {
+            headers.add(name, value);
+            return this;
+        }
+
+        /** The whole body, if the host has it. */
+        public Builder body(byte @Nullable [] body) {
+            this.body = body;
+            return this;
+        }
+
+        /** The client's address. */
+        public Builder remoteAddress(InetSocketAddress remoteAddress) {
+            this.remoteAddress = requireNonNull(remoteAddress, "remoteAddress");
+            return this;
+        }
+
+        /** The request. */
+        public HttpRequest build() {
+            return new HttpRequest(this);
+        }
+    }
+}

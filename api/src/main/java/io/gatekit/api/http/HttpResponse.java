@@ -1,0 +1,77 @@
+package io.gatekit.api.http;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatekit.api.Nullable;
+
+/**
+ * A response: from the upstream, or one a plugin answers with. Mutable in the response phases:
+ * plugins may change the status, the headers and (when the body was buffered) the body.
+ *
+ * <pre>{@code
+ * HttpResponse response = HttpResponse.of(403, HttpHeaders.of("content-type", "text/plain"),
+ *         "forbidden".getBytes(StandardCharsets.UTF_8));
+ * }</pre>
+ */
+public final class HttpResponse {
+
+    private int status;
+    private final HttpHeaders headers;
+    private byte @Nullable [] body;
+
+    private HttpResponse(int status, HttpHeaders headers, byte @Nullable [] body) {
+        this.status = checkStatus(status);
+        this.headers = requireNonNull(headers, "headers");
+        this.body = body;
+    }
+
+    /** A response with {@code status}, no headers and no body. */
+    public static HttpResponse of(int status) {
+        return new HttpResponse(status, HttpHeaders.of(), null);
+    }
+
+    /** A response with everything given; {@code body} may be {@code null} (none, or streaming). */
+    public static HttpResponse of(int status, HttpHeaders headers, byte @Nullable [] body) {
+        return new HttpResponse(status, headers, body);
+    }
+
+    /** The status code. */
+    public int status() {
+        return status;
+    }
+
+    /** Changes the status code. */
+    public HttpResponse status(int status) {
+        this.status = checkStatus(status);
+        return this;
+    }
+
+    /** The headers, mutable. */
+    public HttpHeaders headers() {
+        return headers;
+    }
+
+    /** The whole body when buffered or produced by a plugin; {@code null} when it streams. */
+    public byte @Nullable [] body() {
+        return body;
+    }
+
+    /** Replaces the body. The host fixes Content-Length to match. */
+    public HttpResponse body(byte @Nullable [] body) {
+        this.body = body;
+        return this;
+    }
+
+    private static int checkStatus(int status) {
+        if (status < 100 || status > 999) {
+            throw new IllegalArgumentException("status: " + status + " (expected: 100..999)");
+        }
+        return status;
+    }
+
+    @Override
+    public String toString() {
+        return "HttpResponse[" + status + ", " + headers.size() + " headers, "
+                + (body == null ? "no body" : body.length + " bytes") + ']';
+    }
+}

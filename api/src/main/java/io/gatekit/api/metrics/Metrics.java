@@ -1,0 +1,25 @@
+package io.gatekit.api.metrics;
+
+/**
+ * Where a plugin records its own numbers. The host exports them (the gateway in Prometheus
+ * format); without a host exporter they are kept in memory and cost a few atomic adds. Look up
+ * each series once, when the instance is created, and keep it: lookups allocate, recording does
+ * not.
+ *
+ * <pre>{@code
+ * Counter dropped = context.metrics().counter("gatekit_mirror_dropped_total",
+ *         "route", routeId, "target", host);
+ * dropped.increment();
+ * }</pre>
+ *
+ * <p>Names follow Prometheus conventions ({@code snake_case}, counters end in {@code _total});
+ * labels are alternating names and values.
+ */
+public interface Metrics {
+
+    /** The counter for {@code name} and {@code labels}; the same series returns the same counter. */
+    Counter counter(String name, String... labels);
+
+    /** The latency timer for {@code name} and {@code labels}. */
+    Timer timer(String name, String... labels);
+}
