@@ -1,0 +1,220 @@
+package io.gatekit.engine;
+
+import io.gatekit.api.EngineListener;
+import io.gatekit.api.Nullable;
+import io.gatekit.api.PluginFactory;
+import io.gatekit.api.client.HttpClient;
+import io.gatekit.api.http.HttpRequest;
+import io.gatekit.engine.internal.EngineCore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The plugin engine: holds the config in force, validates changes to it, and runs plugins for
+ * requests a host hands it. Thread-safe; config changes are serialized and swapped in atomically,
+ * requests never wait for them.
+ *
+ * <pre>{@code
+ * try (Engine engine = Engine.builder().discoverPlugins().build()) {
+ *     engine.put(ResourceKind.ROUTES, "1", """
+ *         {"uri": "/hello", "upstream": {"nodes": {"127.0.0.1:1980": 1}},
+ *          "plugins": {"proxy-mirror": {"host": "http://127.0.0.1:9797"}}}""");
+ *     Call call = engine.newCall(HttpRequest.builder().uri("/hello").build());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Every change is checked whole before anything is applied: on any problem it throws
+ * {@link ConfigException} listing all of them, and the config in force stays as it was.
+ */
+public final class Engine implements AutoCloseable {
+
+    private final EngineCore core;
+    private final MetricsRegistry metrics;
+
+    private Engine(EngineCore core, MetricsRegistry metrics) {
+        this.core = core;
+        this.metrics = metrics;
+    }
+
+    /** A builder with no plugins; call {@link Builder#discoverPlugins()} or {@link Builder#plugin}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- config ----
+
+    /**
+     * Creates or replaces {@code kind/id} with {@code json}; applied at once.
+     *
+     * @return the stored resource, with its store revisions
+     * @throws ConfigException when the value is invalid; nothing changes
+     */
+    public Resource put(ResourceKind kind, String id, String json) {
+        return core.put(kind, id, json);
+    }
+
+    /** Creates a resource under a generated id, as {@code POST /apisix/admin/routes} does. */
+    public Resource create(ResourceKind kind, String json) {
+        return core.create(kind, json);
+    }
+
+    /**
+     * Deletes {@code kind/id}. Refuses while another resource refers to it, unless {@code force}.
+     *
+     * @return the deleted resource, or empty when there was none
+     */
+    public Optional<Resource> delete(ResourceKind kind, String id, boolean force) {
+        return core.delete(kind, id, force);
+    }
+
+    /** One stored resource. */
+    public Optional<Resource> get(ResourceKind kind, String id) {
+        return core.get(kind, id);
+    }
+
+    /** All stored resources of {@code kind}, in creation order. */
+    public List<Resource> list(ResourceKind kind) {
+        return core.list(kind);
+    }
+
+    /**
+     * Replaces the whole config with {@code document}, a JSON object in APISIX standalone layout:
+     * {@code {"routes": [{"id": "1", ...}], "upstreams": [...], "global_rules": [...], ...}}.
+     *
+     * @throws ConfigException listing every problem of every resource; nothing changes
+     */
+    public void replaceAll(String document) {
+        core.replaceAll(document);
+    }
+
+    /** Checks {@code json} as a {@code kind} without storing it (the Admin API's dry run). */
+    public List<Violation> validate(ResourceKind kind, String json) {
+        return core.validate(kind, json);
+    }
+
+    /** The version of the config in force; each applied change increments it. */
+    public long version() {
+        return core.version();
+    }
+
+    // ---- requests ----
+
+    /** Starts a request: matches its route on the config in force and pins that config. */
+    public Call newCall(HttpRequest request) {
+        return core.newCall(request);
+    }
+
+    /** What would run for {@code request}, in which order, and why, without running anything. */
+    public Explanation explain(HttpRequest request) {
+        return core.explain(request);
+    }
+
+    // ---- plugins ----
+
+    /** The registered plugins, in registration order. */
+    public List<PluginInfo> plugins() {
+        return core.plugins();
+    }
+
+    /** One registered plugin. */
+    public Optional<PluginInfo> plugin(String name) {
+        return core.plugins().stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+
+    /** The metrics plugins record, for the host to export. */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
+    /**
+     * Stops accepting changes and closes every plugin instance once the requests in flight have
+     * completed.
+     */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    /** Configures and builds an {@link Engine}. */
+    public static final class Builder {
+        private final List<PluginFactory<?>> factories = new ArrayList<>();
+        private final Map<String, String> pluginAttributes = new LinkedHashMap<>();
+        private @Nullable ClassLoader discoverFrom;
+        private boolean discover;
+        private EngineListener listener = EngineListener.NONE;
+        private @Nullable HttpClient httpClient;
+        private @Nullable List<String> enabled;
+        private MetricsRegistry metrics = new MetricsRegistry();
+
+        private Builder() {
+        }
+
+        /** Finds plugins with {@link java.util.ServiceLoader} on the thread's context class loader. */
+        public Builder discoverPlugins() {
+            return discoverPlugins(Thread.currentThread().getContextClassLoader());
+        }
+
+        /** Finds plugins with {@link java.util.ServiceLoader} on {@code loader} (a plugin folder's, say). */
+        public Builder discoverPlugins(ClassLoader loader) {
+            this.discoverFrom = requireNonNull(loader, "loader");
+            this.discover = true;
+            return this;
+        }
+
+        /** Registers a plugin in code, after discovered ones. */
+        public Builder plugin(PluginFactory<?> factory) {
+            factories.add(requireNonNull(factory, "factory"));
+            return this;
+        }
+
+        /**
+         * Only these plugins are usable in config (APISIX's {@code plugins} list in the node
+         * config); by default, all registered ones. Names must be registered.
+         */
+        public Builder enabledPlugins(List<String> names) {
+            this.enabled = List.copyOf(names);
+            return this;
+        }
+
+        /** Node-level attributes of plugin {@code name} as JSON ({@code plugin_attr.<name>}). */
+        public Builder pluginAttributes(String name, String json) {
+            pluginAttributes.put(requireNonNull(name, "name"), requireNonNull(json, "json"));
+            return this;
+        }
+
+        /** The listener for timings, failures and config events. Default: {@link EngineListener#NONE}. */
+        public Builder listener(EngineListener listener) {
+            this.listener = requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The outbound client plugins use. Default: one on {@code java.net.http}. */
+        public Builder httpClient(HttpClient httpClient) {
+            this.httpClient = requireNonNull(httpClient, "httpClient");
+            return this;
+        }
+
+        /** Where plugins record their metrics. Default: a new registry. */
+        public Builder metrics(MetricsRegistry metrics) {
+            this.metrics = requireNonNull(metrics, "metrics");
+            return this;
+        }
+
+        /**
+         * Builds the engine with an empty config.
+         *
+         * @throws IllegalStateException on duplicate plugin names (both classes named), a plugin
+         *         schema that does not compile, or an enabled plugin that is not registered
+         */
+        public Engine build() {
+            return new Engine(EngineCore.create(discover ? discoverFrom : null, factories, enabled,
+                    pluginAttributes, listener, httpClient, metrics), metrics);
+        }
+    }
+}

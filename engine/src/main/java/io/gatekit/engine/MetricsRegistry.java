@@ -1,0 +1,151 @@
+package io.gatekit.engine;
+
+import io.gatekit.api.metrics.Counter;
+import io.gatekit.api.metrics.Metrics;
+import io.gatekit.api.metrics.Timer;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The in-memory {@link Metrics} the engine hands to plugins, and that hosts export. Counters and
+ * timers are striped adders: recording never locks or allocates. {@link #prometheusText()} renders
+ * everything in the Prometheus text format (timers as histograms in seconds).
+ *
+ * <pre>{@code
+ * MetricsRegistry metrics = engine.metrics();
+ * String scrape = metrics.prometheusText();
+ * }</pre>
+ */
+public final class MetricsRegistry implements Metrics {
+
+    private static final double[] BUCKETS_SECONDS = {0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+            2.5, 5, 10, 30, 60};
+
+    private final Map<String, Map<String, CounterSeries>> counters = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, TimerSeries>> timers = new ConcurrentHashMap<>();
+
+    @Override
+    public Counter counter(String name, String... labels) {
+        checkName(name);
+        return counters.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                .computeIfAbsent(labelText(labels), l -> new CounterSeries());
+    }
+
+    @Override
+    public Timer timer(String name, String... labels) {
+        checkName(name);
+        return timers.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                .computeIfAbsent(labelText(labels), l -> new TimerSeries());
+    }
+
+    /** Every series in the Prometheus text exposition format, sorted by name. */
+    public String prometheusText() {
+        StringBuilder out = new StringBuilder();
+        new TreeMap<>(counters).forEach((name, series) -> {
+            out.append("# TYPE ").append(name).append(" counter\n");
+            new TreeMap<>(series).forEach((labels, c) -> out.append(name).append(braces(labels)).append(' ')
+                    .append(c.count()).append('\n'));
+        });
+        new TreeMap<>(timers).forEach((name, series) -> {
+            out.append("# TYPE ").append(name).append(" histogram\n");
+            new TreeMap<>(series).forEach((labels, t) -> t.render(out, name, labels));
+        });
+        return out.toString();
+    }
+
+    private static String braces(String labels) {
+        return labels.isEmpty() ? "" : "{" + labels + "}";
+    }
+
+    private static void checkName(String name) {
+        if (!name.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
+            throw new IllegalArgumentException("name: \"" + name + "\" (expected: a Prometheus metric name)");
+        }
+    }
+
+    private static String labelText(String[] labels) {
+        if (labels.length % 2 != 0) {
+            throw new IllegalArgumentException("labels: " + Arrays.toString(labels)
+                    + " (expected: alternating names and values)");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < labels.length; i += 2) {
+            sb.append(i == 0 ? "" : ",").append(labels[i]).append("=\"")
+                    .append(labels[i + 1].replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
+                    .append('"');
+        }
+        return sb.toString();
+    }
+
+    private static final class CounterSeries implements Counter {
+        private final LongAdder adder = new LongAdder();
+
+        @Override
+        public void add(long amount) {
+            if (amount < 0) {
+                throw new IllegalArgumentException("amount: " + amount + " (expected: >= 0)");
+            }
+            adder.add(amount);
+        }
+
+        @Override
+        public long count() {
+            return adder.sum();
+        }
+    }
+
+    private static final class TimerSeries implements Timer {
+        private final LongAdder[] buckets = new LongAdder[BUCKETS_SECONDS.length];
+        private final LongAdder count = new LongAdder();
+        private final LongAdder total = new LongAdder();
+
+        TimerSeries() {
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = new LongAdder();
+            }
+        }
+
+        @Override
+        public void record(long nanos) {
+            double seconds = nanos / 1e9;
+            for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
+                if (seconds <= BUCKETS_SECONDS[i]) {
+                    buckets[i].increment();
+                    break;
+                }
+            }
+            count.increment();
+            total.add(nanos);
+        }
+
+        @Override
+        public long count() {
+            return count.sum();
+        }
+
+        @Override
+        public long totalNanos() {
+            return total.sum();
+        }
+
+        void render(StringBuilder out, String name, String labels) {
+            long cumulative = 0;
+            String sep = labels.isEmpty() ? "" : ",";
+            for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
+                cumulative += buckets[i].sum();
+                out.append(name).append("_bucket{").append(labels).append(sep).append("le=\"")
+                        .append(String.format(Locale.ROOT, "%s", BUCKETS_SECONDS[i])).append("\"} ")
+                        .append(cumulative).append('\n');
+            }
+            long n = count.sum();
+            out.append(name).append("_bucket{").append(labels).append(sep).append("le=\"+Inf\"} ").append(n).append('\n');
+            out.append(name).append("_sum").append(braces(labels)).append(' ')
+                    .append(String.format(Locale.ROOT, "%.9f", total.sum() / 1e9)).append('\n');
+            out.append(name).append("_count").append(braces(labels)).append(' ').append(n).append('\n');
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.gatekit.engine.internal;
+
+import io.gatekit.api.BodyBuffering;
+import io.gatekit.api.Nullable;
+import io.gatekit.api.Phase;
+import io.gatekit.engine.Explanation;
+import io.gatekit.engine.Upstream;
+import java.util.List;
+
+/**
+ * A route ready to serve: its upstream resolved and, for each phase, the plugins to call in order
+ * (global rules first), with plugins that do not implement the phase already left out. Built when
+ * config is applied, immutable, shared by all requests.
+ */
+public final class CompiledRoute {
+
+    private static final PluginEntry[] NONE = new PluginEntry[0];
+
+    private final @Nullable String id;
+    private final @Nullable Upstream upstream;
+    private final Upstream.@Nullable Timeouts timeout;
+    private final PluginEntry[][] chains;
+    private final BodyBuffering bodyBuffering;
+    private final List<Explanation.Skipped> skipped;
+    private final String fingerprint;
+
+    CompiledRoute(@Nullable String id, @Nullable Upstream upstream, Upstream.@Nullable Timeouts timeout,
+            List<PluginEntry> globals, List<PluginEntry> own, List<Explanation.Skipped> skipped,
+            String fingerprint) {
+        this.id = id;
+        this.upstream = upstream;
+        this.timeout = timeout;
+        this.skipped = List.copyOf(skipped);
+        this.fingerprint = fingerprint;
+        this.chains = new PluginEntry[Phase.values().length][];
+        BodyBuffering buffering = BodyBuffering.NONE;
+        for (Phase phase : Phase.values()) {
+            chains[phase.ordinal()] = chainFor(phase, globals, own);
+        }
+        for (PluginEntry entry : globals) {
+            buffering = buffering.with(entry.instance().plugin().bodyBuffering());
+        }
+        for (PluginEntry entry : own) {
+            buffering = buffering.with(entry.instance().plugin().bodyBuffering());
+        }
+        this.bodyBuffering = buffering;
+    }
+
+    private static PluginEntry[] chainFor(Phase phase, List<PluginEntry> globals, List<PluginEntry> own) {
+        PluginEntry[] chain = java.util.stream.Stream.concat(
+                        globals.stream().filter(e -> e.instance().phases().contains(phase)),
+                        own.stream().filter(e -> e.instance().phases().contains(phase)))
+                .toArray(PluginEntry[]::new);
+        return chain.length == 0 ? NONE : chain;
+    }
+
+    /** The route id, or {@code null} for the chain of global rules run when no route matched. */
+    public @Nullable String id() {
+        return id;
+    }
+
+    /** The resolved upstream, or {@code null} when the route has none. */
+    public @Nullable Upstream upstream() {
+        return upstream;
+    }
+
+    /** The route's own timeouts, which override the upstream's. */
+    public Upstream.@Nullable Timeouts timeout() {
+        return timeout;
+    }
+
+    /** The plugins of {@code phase}, in order. Do not modify. */
+    PluginEntry[] chain(Phase phase) {
+        return chains[phase.ordinal()];
+    }
+
+    /** Which bodies some plugin on this route needs whole. */
+    public BodyBuffering bodyBuffering() {
+        return bodyBuffering;
+    }
+
+    /** The configured plugins that do not run, for explain. */
+    List<Explanation.Skipped> skipped() {
+        return skipped;
+    }
+
+    /** The versions of everything this route was built from; equal means reusable as is. */
+    String fingerprint() {
+        return fingerprint;
+    }
+}

@@ -1,0 +1,496 @@
+package io.gatekit.engine.internal;
+
+import io.gatekit.api.AttributeKey;
+import io.gatekit.api.BodyBuffering;
+import io.gatekit.api.Completion;
+import io.gatekit.api.EngineListener;
+import io.gatekit.api.Nullable;
+import io.gatekit.api.Outcome;
+import io.gatekit.api.Phase;
+import io.gatekit.api.Plugin;
+import io.gatekit.api.http.Exchange;
+import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.HttpRequest;
+import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.UpstreamTarget;
+import io.gatekit.engine.Call;
+import io.gatekit.engine.Upstream;
+import io.gatekit.engine.internal.expr.VarSource;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The engine's side of one request. It is the {@link Exchange} plugins see, its
+ * {@link UpstreamTarget} and the {@link VarSource} filters read, all in one object, so a request
+ * costs one allocation for the engine's bookkeeping. Chains are walked by index over the route's
+ * precomputed arrays; nothing is allocated per plugin on the synchronous path.
+ */
+public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSource {
+
+    private static final System.Logger LOG = System.getLogger("io.gatekit.engine");
+    private static final byte[] NOT_FOUND = "{\"error_msg\":\"404 Route Not Found\"}\n"
+            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] INTERNAL_ERROR = "{\"error_msg\":\"500 Internal Server Error\"}\n"
+            .getBytes(StandardCharsets.UTF_8);
+
+    private final Snapshot snapshot;
+    private CompiledRoute route;
+    private boolean matched;
+    private final HttpRequest request;
+    private final EngineListener listener;
+    private final boolean timed;
+    private @Nullable HttpResponse response;
+    private Phase phase = Phase.REWRITE;
+    private @Nullable String nodeHost;
+    private int nodePort;
+    private @Nullable String hostHeader;
+    private int upstreamStatus;
+    private boolean completed;
+    private Object @Nullable [] attrs;
+
+    DefaultCall(Snapshot snapshot, HttpRequest request, EngineListener listener) {
+        this.snapshot = snapshot;
+        this.route = snapshot.globalOnly();
+        this.request = request;
+        this.listener = listener;
+        this.timed = listener != EngineListener.NONE;
+    }
+
+    /** Matches the request against the snapshot's router; called once, before any phase. */
+    DefaultCall route() {
+        var match = snapshot.router().match(request.method(), request.host(), request.path(), request.remoteIp(),
+                this);
+        if (match != null) {
+            route = match.payload();
+            matched = true;
+        }
+        return this;
+    }
+
+    /** The compiled route in use (the global-only chain when nothing matched). */
+    CompiledRoute compiledRoute() {
+        return route;
+    }
+
+    /** Whether {@code entry}'s filter lets it run for this request now. */
+    boolean filterMatches(PluginEntry entry) {
+        return runs(entry);
+    }
+
+    // ---- Call ----
+
+    @Override
+    public Exchange exchange() {
+        return this;
+    }
+
+    @Override
+    public boolean matched() {
+        return matched;
+    }
+
+    @Override
+    public @Nullable Upstream resolvedUpstream() {
+        return route.upstream();
+    }
+
+    @Override
+    public Upstream.@Nullable Timeouts routeTimeout() {
+        return route.timeout();
+    }
+
+    @Override
+    public BodyBuffering bodyBuffering() {
+        return route.bodyBuffering();
+    }
+
+    @Override
+    public boolean filtersBody() {
+        return route.chain(Phase.BODY_FILTER).length > 0;
+    }
+
+    @Override
+    public Outcome runRequestPhases() {
+        Outcome rewrite = runPhase(Phase.REWRITE, 0);
+        return switch (rewrite.kind()) {
+            case PROCEED -> accessOrNotFound();
+            case RESPOND -> rewrite;
+            case ASYNC -> Outcome.async(rewrite.stage().thenCompose(this::afterRewrite));
+        };
+    }
+
+    private CompletionStage<Outcome> afterRewrite(Outcome rewrite) {
+        if (!rewrite.proceeds()) {
+            return CompletableFuture.completedStage(rewrite);
+        }
+        Outcome access = accessOrNotFound();
+        return access.kind() == Outcome.Kind.ASYNC ? access.stage() : CompletableFuture.completedStage(access);
+    }
+
+    private Outcome accessOrNotFound() {
+        Outcome outcome = runPhase(Phase.ACCESS, 0);
+        if (matched || !outcome.proceeds()) {
+            if (!matched && outcome.kind() == Outcome.Kind.ASYNC) {
+                return Outcome.async(outcome.stage().thenApply(o -> o.proceeds() ? notFound() : o));
+            }
+            return outcome;
+        }
+        return notFound();
+    }
+
+    private static Outcome notFound() {
+        return Outcome.respond(HttpResponse.of(404, HttpHeaders.of("content-type", "application/json"),
+                NOT_FOUND));
+    }
+
+    @Override
+    public Outcome beforeProxy(String nodeHost, int nodePort, String hostHeader) {
+        this.nodeHost = nodeHost;
+        this.nodePort = nodePort;
+        this.hostHeader = hostHeader;
+        return runPhase(Phase.BEFORE_PROXY, 0);
+    }
+
+    @Override
+    public Completion headerFilter(HttpResponse response, boolean fromUpstream) {
+        this.response = response;
+        if (fromUpstream) {
+            this.upstreamStatus = response.status();
+        }
+        return runHeaderFilter(0);
+    }
+
+    @Override
+    public ByteBuffer bodyFilter(ByteBuffer chunk, boolean last) {
+        phase = Phase.BODY_FILTER;
+        PluginEntry[] chain = route.chain(Phase.BODY_FILTER);
+        for (PluginEntry entry : chain) {
+            if (!runs(entry)) {
+                continue;
+            }
+            long start = timed ? System.nanoTime() : 0;
+            try {
+                ByteBuffer out = entry.instance().plugin().bodyFilter(this, chunk, last);
+                chunk = out != null ? out : chunk;
+            } catch (Throwable e) {
+                failed(entry, e);
+            }
+            if (timed) {
+                listener.pluginPhase(entry.name(), Phase.BODY_FILTER, routeIdOrEmpty(), System.nanoTime() - start);
+            }
+        }
+        return chunk;
+    }
+
+    @Override
+    public void complete() {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        phase = Phase.LOG;
+        try {
+            for (PluginEntry entry : route.chain(Phase.LOG)) {
+                if (!runs(entry)) {
+                    continue;
+                }
+                long start = timed ? System.nanoTime() : 0;
+                try {
+                    entry.instance().plugin().log(this);
+                } catch (Throwable e) {
+                    failed(entry, e);
+                }
+                if (timed) {
+                    listener.pluginPhase(entry.name(), Phase.LOG, routeIdOrEmpty(), System.nanoTime() - start);
+                }
+            }
+        } finally {
+            snapshot.release();
+        }
+    }
+
+    // ---- chain walking ----
+
+    /** Runs {@code phase} from plugin {@code from}; an async plugin resumes the walk when it completes. */
+    private Outcome runPhase(Phase current, int from) {
+        phase = current;
+        PluginEntry[] chain = route.chain(current);
+        for (int i = from; i < chain.length; i++) {
+            PluginEntry entry = chain[i];
+            if (!runs(entry)) {
+                continue;
+            }
+            Outcome outcome = invoke(entry, current);
+            switch (outcome.kind()) {
+                case PROCEED:
+                    continue;
+                case RESPOND:
+                    return shortCircuit(entry, outcome);
+                default:
+                    return resumeLater(entry, current, i, outcome.stage());
+            }
+        }
+        return Outcome.proceed();
+    }
+
+    private Outcome invoke(PluginEntry entry, Phase current) {
+        long start = timed ? System.nanoTime() : 0;
+        Outcome outcome;
+        try {
+            outcome = call(entry.instance().plugin(), current);
+            if (outcome == null) {
+                throw new NullPointerException("plugin [" + entry.name() + "] returned null from "
+                        + current.apisixName() + " (expected: an Outcome)");
+            }
+        } catch (Throwable e) {
+            outcome = failed(entry, e);
+        }
+        if (timed && outcome.kind() != Outcome.Kind.ASYNC) {
+            listener.pluginPhase(entry.name(), current, routeIdOrEmpty(), System.nanoTime() - start);
+        }
+        return outcome;
+    }
+
+    private Outcome call(Plugin plugin, Phase current) {
+        return switch (current) {
+            case REWRITE -> plugin.rewrite(this);
+            case ACCESS -> plugin.access(this);
+            case BEFORE_PROXY -> plugin.beforeProxy(this);
+            default -> throw new IllegalStateException("phase: " + current + " (expected: a request phase)");
+        };
+    }
+
+    private Outcome resumeLater(PluginEntry entry, Phase current, int index, CompletionStage<Outcome> stage) {
+        long start = timed ? System.nanoTime() : 0;
+        CompletionStage<Outcome> next = stage.handle((outcome, error) -> {
+            if (timed) {
+                listener.pluginPhase(entry.name(), current, routeIdOrEmpty(), System.nanoTime() - start);
+            }
+            if (error != null || outcome == null) {
+                Throwable cause = error != null ? unwrap(error) : new NullPointerException("plugin ["
+                        + entry.name() + "] completed its stage with null (expected: an Outcome)");
+                Outcome failure = failed(entry, cause);
+                return failure.proceeds() ? runPhase(current, index + 1) : failure;
+            }
+            return switch (outcome.kind()) {
+                case PROCEED -> runPhase(current, index + 1);
+                case RESPOND -> shortCircuit(entry, outcome);
+                case ASYNC -> resumeLater(entry, current, index, outcome.stage());
+            };
+        }).thenCompose(o -> o.kind() == Outcome.Kind.ASYNC ? o.stage() : CompletableFuture.completedStage(o));
+        return Outcome.async(next);
+    }
+
+    private Outcome shortCircuit(PluginEntry entry, Outcome outcome) {
+        HttpResponse reply = outcome.response();
+        if (reply.status() >= 400) {
+            LOG.log(Level.WARNING, () -> entry.name() + " exits with http status code " + reply.status());
+            byte[] replacement = entry.errorResponse();
+            if (replacement != null) {
+                reply.body(replacement);
+                reply.headers().set("content-type", entry.errorResponseIsJson() ? "application/json" : "text/plain");
+            }
+        }
+        return outcome;
+    }
+
+    private Completion runHeaderFilter(int from) {
+        phase = Phase.HEADER_FILTER;
+        PluginEntry[] chain = route.chain(Phase.HEADER_FILTER);
+        for (int i = from; i < chain.length; i++) {
+            PluginEntry entry = chain[i];
+            if (!runs(entry)) {
+                continue;
+            }
+            long start = timed ? System.nanoTime() : 0;
+            Completion completion;
+            try {
+                completion = entry.instance().plugin().headerFilter(this);
+                if (completion == null) {
+                    throw new NullPointerException("plugin [" + entry.name()
+                            + "] returned null from header_filter (expected: a Completion)");
+                }
+            } catch (Throwable e) {
+                failResponse(entry, e);
+                continue;
+            }
+            if (!completion.isDone()) {
+                int index = i;
+                return Completion.after(completion.stage().handle((ignored, error) -> {
+                    if (error != null) {
+                        failResponse(entry, unwrap(error));
+                    }
+                    Completion rest = runHeaderFilter(index + 1);
+                    return rest.isDone() ? CompletableFuture.completedStage(null) : rest.stage();
+                }).thenCompose(s -> s));
+            }
+            if (timed) {
+                listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, routeIdOrEmpty(), System.nanoTime() - start);
+            }
+        }
+        return Completion.done();
+    }
+
+    /** A response-phase failure: the response becomes a 500 unless the plugin is fail-open. */
+    private void failResponse(PluginEntry entry, Throwable error) {
+        Outcome outcome = failed(entry, error);
+        if (!outcome.proceeds() && response != null) {
+            response.status(500);
+            response.headers().clear();
+            response.headers().set("content-type", "application/json");
+            response.body(INTERNAL_ERROR);
+        }
+    }
+
+    /** Records a plugin failure; returns proceed for fail-open plugins, else a 500. */
+    private Outcome failed(PluginEntry entry, Throwable error) {
+        boolean failOpen = entry.instance().plugin().failOpen();
+        LOG.log(Level.ERROR, "plugin [" + entry.name() + "] failed in " + phase.apisixName() + " on route ["
+                + routeIdOrEmpty() + "]" + (failOpen ? "; continuing (fail-open)" : "; answering 500"), error);
+        listener.pluginFailed(entry.name(), phase, routeIdOrEmpty(), error);
+        if (failOpen) {
+            return Outcome.proceed();
+        }
+        return Outcome.respond(HttpResponse.of(500, HttpHeaders.of("content-type", "application/json"),
+                INTERNAL_ERROR));
+    }
+
+    private boolean runs(PluginEntry entry) {
+        if (entry.filter() == null) {
+            return true;
+        }
+        try {
+            return entry.filter().test(this);
+        } catch (RuntimeException e) {
+            return true; // as APISIX: a filter that cannot be evaluated lets the plugin run
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return (error instanceof java.util.concurrent.CompletionException && error.getCause() != null)
+                ? error.getCause() : error;
+    }
+
+    private String routeIdOrEmpty() {
+        String id = route.id();
+        return id == null ? "" : id;
+    }
+
+    // ---- Exchange ----
+
+    @Override
+    public HttpRequest request() {
+        return request;
+    }
+
+    @Override
+    public UpstreamTarget upstream() {
+        return this;
+    }
+
+    @Override
+    public @Nullable HttpResponse response() {
+        return response;
+    }
+
+    @Override
+    public @Nullable String routeId() {
+        return route.id();
+    }
+
+    @Override
+    public Phase phase() {
+        return phase;
+    }
+
+    @Override
+    public <T> @Nullable T attr(AttributeKey<T> key) {
+        Object[] a = attrs;
+        if (a != null) {
+            for (int i = 0; i < a.length; i += 2) {
+                if (a[i] == key) {
+                    return key.type().cast(a[i + 1]);
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public <T> void attr(AttributeKey<T> key, @Nullable T value) {
+        if (value != null && !key.type().isInstance(value)) {
+            throw new IllegalArgumentException("value: " + value.getClass().getName() + " (expected: "
+                    + key.type().getName() + " for " + key.name() + ")");
+        }
+        Object[] a = attrs;
+        if (a == null) {
+            attrs = a = new Object[8];
+        }
+        int free = -1;
+        for (int i = 0; i < a.length; i += 2) {
+            if (a[i] == key) {
+                if (value == null) {
+                    a[i] = null;
+                }
+                a[i + 1] = value;
+                return;
+            }
+            if (a[i] == null && free < 0) {
+                free = i;
+            }
+        }
+        if (value == null) {
+            return;
+        }
+        if (free < 0) {
+            free = a.length;
+            attrs = a = Arrays.copyOf(a, a.length * 2);
+        }
+        a[free] = key;
+        a[free + 1] = value;
+    }
+
+    // ---- UpstreamTarget ----
+
+    @Override
+    public String scheme() {
+        Upstream up = route.upstream();
+        return up == null ? "http" : up.scheme();
+    }
+
+    @Override
+    public @Nullable String nodeHost() {
+        return nodeHost;
+    }
+
+    @Override
+    public int nodePort() {
+        return nodePort;
+    }
+
+    @Override
+    public @Nullable String hostHeader() {
+        return hostHeader;
+    }
+
+    @Override
+    public int status() {
+        return upstreamStatus;
+    }
+
+    // ---- VarSource ----
+
+    @Override
+    public @Nullable String var(String name) {
+        return RequestVars.lookup(this, name);
+    }
+
+    @Override
+    public String toString() {
+        return "Call[" + request + " route=" + route.id() + " phase=" + phase + ']';
+    }
+}

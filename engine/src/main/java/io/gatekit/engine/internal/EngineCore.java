@@ -1,0 +1,329 @@
+package io.gatekit.engine.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatekit.api.EngineListener;
+import io.gatekit.api.Nullable;
+import io.gatekit.api.Phase;
+import io.gatekit.api.PluginFactory;
+import io.gatekit.api.client.HttpClient;
+import io.gatekit.api.http.HttpRequest;
+import io.gatekit.engine.Call;
+import io.gatekit.engine.ConfigException;
+import io.gatekit.engine.Explanation;
+import io.gatekit.engine.MetricsRegistry;
+import io.gatekit.engine.PluginInfo;
+import io.gatekit.engine.Resource;
+import io.gatekit.engine.ResourceKind;
+import io.gatekit.engine.Violation;
+import io.gatekit.engine.internal.ConfigState.Stored;
+import io.gatekit.engine.internal.schema.EveritSchemaValidator;
+import io.gatekit.engine.internal.schema.ResourceSchemas;
+import io.gatekit.engine.internal.schema.SchemaValidator;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What {@link io.gatekit.engine.Engine} delegates to. Writers take one lock, build the next
+ * snapshot off to the side and publish it with a volatile write; readers never lock.
+ */
+public final class EngineCore {
+
+    private final PluginConfs confs;
+    private final ResourceValidator validator;
+    private final EngineListener listener;
+    private final List<PluginInfo> pluginInfos;
+    private final Object writeLock = new Object();
+    private final AtomicLong generatedIds = new AtomicLong(System.currentTimeMillis() * 1000);
+    private volatile Snapshot current;
+    private boolean closed;
+
+    private EngineCore(PluginConfs confs, ResourceValidator validator, EngineListener listener) {
+        this.confs = confs;
+        this.validator = validator;
+        this.listener = listener;
+        this.pluginInfos = confs.registry().all().stream().map(RegisteredPlugin::info).toList();
+        this.current = new SnapshotBuilder(confs, ConfigState.empty(), null).build(0);
+    }
+
+    /** Builds the core; see {@link io.gatekit.engine.Engine.Builder#build()}. */
+    public static EngineCore create(@Nullable ClassLoader discoverFrom, List<PluginFactory<?>> explicit,
+            @Nullable List<String> enabled, Map<String, String> pluginAttributes, EngineListener listener,
+            @Nullable HttpClient httpClient, MetricsRegistry metrics) {
+        List<PluginFactory<?>> factories = new ArrayList<>();
+        if (discoverFrom != null) {
+            factories.addAll(PluginRegistry.discover(discoverFrom));
+        }
+        factories.addAll(explicit);
+        if (enabled != null) {
+            for (String name : enabled) {
+                if (factories.stream().noneMatch(f -> f.name().equals(name))) {
+                    throw new IllegalStateException("enabled plugin [" + name + "] is not registered (expected: one of "
+                            + factories.stream().map(PluginFactory::name).toList() + ")");
+                }
+            }
+            factories.removeIf(f -> !enabled.contains(f.name()));
+        }
+        SchemaValidator schemaValidator = new EveritSchemaValidator();
+        PluginRegistry registry = PluginRegistry.of(factories, schemaValidator);
+        Map<String, JsonNode> attributes = new HashMap<>();
+        pluginAttributes.forEach((name, json) -> attributes.put(name, parse(json, "plugin_attr." + name)));
+        PluginConfs confs = new PluginConfs(registry, httpClient != null ? httpClient : new JdkHttpClient(),
+                metrics, attributes);
+        return new EngineCore(confs, new ResourceValidator(confs, new ResourceSchemas(schemaValidator)), listener);
+    }
+
+    // ---- writes ----
+
+    public Resource put(ResourceKind kind, String id, String json) {
+        JsonNode value = parseBody(json);
+        synchronized (writeLock) {
+            checkOpen();
+            ConfigState state = current.state();
+            JsonNode stored = withTimes(kind, id, value, state.get(kind, id));
+            validator.check(kind, id, stored, state);
+            ConfigState next = state.put(kind, id, stored);
+            apply(next);
+            return resource(kind, next.get(kind, id));
+        }
+    }
+
+    public Resource create(ResourceKind kind, String json) {
+        String id = String.format("%020d", generatedIds.incrementAndGet());
+        return put(kind, id, json);
+    }
+
+    public Optional<Resource> delete(ResourceKind kind, String id, boolean force) {
+        synchronized (writeLock) {
+            checkOpen();
+            ConfigState state = current.state();
+            Stored old = state.get(kind, id);
+            if (old == null) {
+                return Optional.empty();
+            }
+            if (!force) {
+                validator.checkDeletable(kind, id, state);
+            }
+            apply(state.remove(kind, id));
+            return Optional.of(resource(kind, old));
+        }
+    }
+
+    public void replaceAll(String document) {
+        JsonNode root = parseBody(document);
+        synchronized (writeLock) {
+            checkOpen();
+            Map<ResourceKind, Map<String, JsonNode>> resources = new EnumMap<>(ResourceKind.class);
+            List<Violation> violations = new ArrayList<>();
+            List<String> messages = new ArrayList<>();
+            ConfigState staged = collect(root, resources, violations, messages);
+            if (!violations.isEmpty()) {
+                ConfigException e = new ConfigException(400, messages.get(0), violations);
+                listener.configRejected(messages);
+                throw e;
+            }
+            apply(staged);
+        }
+    }
+
+    /** Reads a standalone document, checking each resource against what precedes it. */
+    private ConfigState collect(JsonNode root, Map<ResourceKind, Map<String, JsonNode>> resources,
+            List<Violation> violations, List<String> messages) {
+        if (!root.isObject()) {
+            throw ConfigException.invalid("invalid configuration: expected an object of resource lists",
+                    new Violation("", "type", "expected a JSON object such as {\"routes\": [...]}"));
+        }
+        // references point at upstreams/services/plugin_configs, so those are staged first
+        List<ResourceKind> order = List.of(ResourceKind.PLUGIN_METADATA, ResourceKind.UPSTREAMS,
+                ResourceKind.PLUGIN_CONFIGS, ResourceKind.SERVICES, ResourceKind.GLOBAL_RULES, ResourceKind.ROUTES);
+        root.fieldNames().forEachRemaining(name -> {
+            if (ResourceKind.ofPath(name) == null) {
+                violations.add(new Violation("/" + name, "additionalProperties", "unknown resource kind \"" + name
+                        + "\" (expected: one of routes, services, upstreams, plugin_configs, global_rules, "
+                        + "plugin_metadata)"));
+                messages.add("unknown resource kind " + name);
+            }
+        });
+        ConfigState staged = ConfigState.empty();
+        for (ResourceKind kind : order) {
+            JsonNode list = root.path(kind.path());
+            Map<String, JsonNode> byId = new LinkedHashMap<>();
+            int index = 0;
+            for (JsonNode item : list) {
+                String pointer = "/" + kind.path() + "/" + index++;
+                String id = kind == ResourceKind.PLUGIN_METADATA ? item.path("id").asText(null)
+                        : item.hasNonNull("id") ? item.get("id").asText() : null;
+                if (id == null) {
+                    violations.add(new Violation(pointer + "/id", "required", "missing id (expected: every "
+                            + kind.singular() + " in a standalone file has an \"id\")"));
+                    messages.add("invalid configuration: property \"id\" is required");
+                    continue;
+                }
+                try {
+                    validator.check(kind, id, item, staged);
+                    staged = staged.put(kind, id, item);
+                    byId.put(id, item);
+                } catch (ConfigException e) {
+                    e.violations().forEach(v -> violations.add(v.under(pointer)));
+                    messages.add(e.errorMsg());
+                }
+            }
+            resources.put(kind, byId);
+        }
+        return current.state().replaceAll(resources);
+    }
+
+    public List<Violation> validate(ResourceKind kind, String json) {
+        JsonNode value = parseBody(json);
+        String id = value.hasNonNull("id") ? value.get("id").asText() : "dry-run";
+        try {
+            validator.check(kind, id, value, current.state());
+            return List.of();
+        } catch (ConfigException e) {
+            return e.violations();
+        }
+    }
+
+    private void apply(ConfigState next) {
+        Snapshot old = current;
+        Snapshot built;
+        try {
+            built = new SnapshotBuilder(confs, next, old).build(old.version() + 1);
+        } catch (ConfigException e) {
+            listener.configRejected(List.of(e.errorMsg()));
+            throw e;
+        }
+        current = built;
+        old.retire();
+        listener.configApplied(built.version());
+    }
+
+    private static JsonNode withTimes(ResourceKind kind, String id, JsonNode value, @Nullable Stored old) {
+        if (!value.isObject()) {
+            return value;
+        }
+        ObjectNode copy = ((ObjectNode) value).deepCopy();
+        long now = System.currentTimeMillis() / 1000;
+        copy.put("id", id);
+        copy.put("create_time", old == null ? now : old.value().path("create_time").asLong(now));
+        copy.put("update_time", now);
+        return copy;
+    }
+
+    // ---- reads ----
+
+    public Optional<Resource> get(ResourceKind kind, String id) {
+        Stored stored = current.state().get(kind, id);
+        return stored == null ? Optional.empty() : Optional.of(resource(kind, stored));
+    }
+
+    public List<Resource> list(ResourceKind kind) {
+        return current.state().all(kind).values().stream().map(s -> resource(kind, s)).toList();
+    }
+
+    public long version() {
+        return current.version();
+    }
+
+    public List<PluginInfo> plugins() {
+        return pluginInfos;
+    }
+
+    /** The snapshot in force (tests and the explain endpoint). */
+    public Snapshot snapshot() {
+        return current;
+    }
+
+    // ---- requests ----
+
+    public Call newCall(HttpRequest request) {
+        Snapshot snapshot = pin();
+        try {
+            return new DefaultCall(snapshot, request, listener).route();
+        } catch (RuntimeException e) {
+            snapshot.release();
+            throw e;
+        }
+    }
+
+    /** Pins the current snapshot; re-reads if a change swapped it in between. */
+    private Snapshot pin() {
+        while (true) {
+            Snapshot snapshot = current;
+            snapshot.acquire();
+            if (snapshot == current) {
+                return snapshot;
+            }
+            snapshot.release();
+        }
+    }
+
+    public Explanation explain(HttpRequest request) {
+        Snapshot snapshot = pin();
+        try {
+            DefaultCall call = new DefaultCall(snapshot, request, listener).route();
+            CompiledRoute route = call.compiledRoute();
+            Map<Phase, List<Explanation.Step>> phases = new EnumMap<>(Phase.class);
+            for (Phase phase : Phase.values()) {
+                List<Explanation.Step> steps = new ArrayList<>();
+                for (PluginEntry entry : route.chain(phase)) {
+                    steps.add(new Explanation.Step(entry.name(), entry.priority(), entry.origin(), entry.originId(),
+                            entry.filterText(), call.filterMatches(entry)));
+                }
+                phases.put(phase, steps);
+            }
+            return new Explanation(call.matched() ? route.id() : null, snapshot.version(), phases, route.skipped());
+        } finally {
+            snapshot.release();
+        }
+    }
+
+    public void close() {
+        synchronized (writeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            current.retire();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("engine is closed");
+        }
+    }
+
+    private static Resource resource(ResourceKind kind, Stored stored) {
+        return new Resource(kind, stored.id(), stored.value().toString(), stored.createdIndex(),
+                stored.modifiedIndex());
+    }
+
+    private static JsonNode parseBody(String json) {
+        try {
+            JsonNode node = ConfigBinder.mapper().readTree(json);
+            if (node == null || node.isMissingNode()) {
+                throw new IllegalArgumentException("empty body");
+            }
+            return node;
+        } catch (Exception e) {
+            String reason = e.getMessage() == null ? "malformed JSON" : e.getMessage().split("\n")[0];
+            throw ConfigException.invalid("invalid request body: " + reason,
+                    new Violation("", "json", "malformed JSON: " + reason));
+        }
+    }
+
+    private static JsonNode parse(String json, String what) {
+        try {
+            return ConfigBinder.mapper().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalArgumentException(what + ": not valid JSON (" + e.getMessage() + ")", e);
+        }
+    }
+}

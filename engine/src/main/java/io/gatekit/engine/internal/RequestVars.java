@@ -1,0 +1,70 @@
+package io.gatekit.engine.internal;
+
+import io.gatekit.api.Nullable;
+import io.gatekit.api.http.Exchange;
+import io.gatekit.api.http.HttpRequest;
+import io.gatekit.api.http.HttpResponse;
+
+/**
+ * APISIX/nginx request variables over an {@link Exchange}: what {@code vars} on routes and
+ * {@code _meta.filter} read. Unknown names are unset ({@code null}).
+ */
+final class RequestVars {
+
+    private RequestVars() {
+    }
+
+    static @Nullable String lookup(Exchange exchange, String name) {
+        HttpRequest request = exchange.request();
+        if (name.startsWith("arg_")) {
+            return request.query().get(name.substring(4));
+        }
+        if (name.startsWith("http_")) {
+            return request.headers().get(name.substring(5).replace('_', '-'));
+        }
+        if (name.startsWith("cookie_")) {
+            return cookie(request.headers().get("cookie"), name.substring(7));
+        }
+        if (name.startsWith("sent_http_")) {
+            HttpResponse response = exchange.response();
+            return response == null ? null : response.headers().get(name.substring(10).replace('_', '-'));
+        }
+        return switch (name) {
+            case "uri" -> request.path();
+            case "request_uri" -> request.uri();
+            case "args", "query_string" -> request.rawQuery();
+            case "host" -> request.host();
+            case "request_method" -> request.method();
+            case "scheme" -> request.scheme();
+            case "remote_addr" -> request.remoteIp();
+            case "remote_port" -> Integer.toString(request.remoteAddress().getPort());
+            case "route_id" -> exchange.routeId();
+            case "status" -> exchange.response() == null ? null : Integer.toString(exchange.response().status());
+            case "upstream_status" -> exchange.upstream().status() == 0 ? null
+                    : Integer.toString(exchange.upstream().status());
+            case "upstream_host" -> exchange.upstream().hostHeader();
+            case "upstream_addr" -> exchange.upstream().nodeHost() == null ? null
+                    : exchange.upstream().nodeHost() + ":" + exchange.upstream().nodePort();
+            default -> null;
+        };
+    }
+
+    private static @Nullable String cookie(@Nullable String header, String name) {
+        if (header == null) {
+            return null;
+        }
+        int i = 0;
+        while (i < header.length()) {
+            int end = header.indexOf(';', i);
+            if (end < 0) {
+                end = header.length();
+            }
+            int eq = header.indexOf('=', i);
+            if (eq > 0 && eq < end && header.substring(i, eq).trim().equals(name)) {
+                return header.substring(eq + 1, end).trim();
+            }
+            i = end + 1;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,260 @@
+package io.gatekit.engine.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatekit.api.Nullable;
+import io.gatekit.engine.ConfigException;
+import io.gatekit.engine.Explanation;
+import io.gatekit.engine.Origin;
+import io.gatekit.engine.ResourceKind;
+import io.gatekit.engine.Upstream;
+import io.gatekit.engine.Violation;
+import io.gatekit.engine.internal.ConfigState.Stored;
+import io.gatekit.engine.internal.route.Router;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Builds the next {@link Snapshot} from a config state, off to the side of the one in force.
+ * Routes whose inputs did not change (same fingerprint) are reused as they are, so one route
+ * update among ten thousand rebuilds one route and the router, not everything.
+ */
+final class SnapshotBuilder {
+
+    private static final Comparator<PluginEntry> ORDER = Comparator
+            .comparingInt(PluginEntry::priority).reversed()
+            .thenComparing(PluginEntry::name);
+
+    private final PluginConfs confs;
+    private final ConfigState state;
+    private final @Nullable Snapshot previous;
+    private final Map<String, PluginInstance> previousInstances = new HashMap<>();
+    private final Map<String, PluginInstance> instances = new HashMap<>();
+    private final Map<String, List<PluginConfs.Checked>> checkedByOwner = new HashMap<>();
+    private final Map<String, Upstream> upstreams = new HashMap<>();
+    private final List<Violation> violations = new ArrayList<>();
+    private final List<String> messages = new ArrayList<>();
+    private final String globalKey;
+    private final long metadataRevision;
+
+    SnapshotBuilder(PluginConfs confs, ConfigState state, @Nullable Snapshot previous) {
+        this.confs = confs;
+        this.state = state;
+        this.previous = previous;
+        if (previous != null) {
+            previous.instances().forEach(i -> previousInstances.put(i.key(), i));
+        }
+        StringBuilder key = new StringBuilder();
+        state.all(ResourceKind.GLOBAL_RULES).values().forEach(s -> key.append(s.id()).append(':')
+                .append(s.modifiedIndex()).append(','));
+        this.globalKey = key.toString();
+        this.metadataRevision = state.all(ResourceKind.PLUGIN_METADATA).values().stream()
+                .mapToLong(Stored::modifiedIndex).max().orElse(0) * 31
+                + state.all(ResourceKind.PLUGIN_METADATA).size();
+    }
+
+    /**
+     * Builds the snapshot.
+     *
+     * @throws ConfigException listing every problem; nothing created for it is left running
+     */
+    Snapshot build(long version) {
+        try {
+            List<PluginEntry> globals = globals();
+            CompiledRoute globalOnly = new CompiledRoute(null, null, null, globals, List.of(), List.of(), "");
+            Map<String, CompiledRoute> routes = new LinkedHashMap<>();
+            Router.Builder<CompiledRoute> router = Router.builder();
+            for (Stored route : state.all(ResourceKind.ROUTES).values()) {
+                CompiledRoute compiled = route(route, globals);
+                if (compiled == null) {
+                    continue;
+                }
+                routes.put(route.id(), compiled);
+                if (route.value().path("status").asInt(1) == 1) {
+                    RouteSpecs.add(router, route.id(), route.value(), compiled);
+                }
+            }
+            if (!violations.isEmpty()) {
+                throw new ConfigException(400, messages.isEmpty() ? violations.get(0).message() : messages.get(0),
+                        violations);
+            }
+            Set<PluginInstance> all = new LinkedHashSet<>(instances.values());
+            return new Snapshot(version, state, router.build(), routes, globalOnly, all);
+        } catch (RuntimeException e) {
+            closeCreated();
+            if (e instanceof PluginConfs.PluginCreationException creation) {
+                throw new ConfigException(400, creation.getMessage(),
+                        List.of(new Violation("", "create", creation.getMessage())));
+            }
+            throw e;
+        }
+    }
+
+    private void closeCreated() {
+        for (PluginInstance instance : instances.values()) {
+            if (!previousInstances.containsKey(instance.key())) {
+                instance.close();
+            }
+        }
+    }
+
+    private List<PluginEntry> globals() {
+        List<PluginEntry> entries = new ArrayList<>();
+        Map<String, String> seen = new HashMap<>();
+        for (Stored rule : state.all(ResourceKind.GLOBAL_RULES).values()) {
+            for (PluginConfs.Checked checked : checked(ResourceKind.GLOBAL_RULES, rule)) {
+                String name = checked.plugin().name();
+                if (checked.meta().disable() || seen.putIfAbsent(name, rule.id()) != null) {
+                    continue;
+                }
+                entries.add(confs.entry(checked, Origin.GLOBAL_RULE, rule.id(), previousInstances, instances,
+                        metadataIndex(name), metadata(name)));
+            }
+        }
+        entries.sort(ORDER);
+        return entries;
+    }
+
+    private @Nullable CompiledRoute route(Stored route, List<PluginEntry> globals) {
+        JsonNode json = route.value();
+        Stored service = ref(ResourceKind.SERVICES, json.get("service_id"));
+        Stored pluginConfig = ref(ResourceKind.PLUGIN_CONFIGS, json.get("plugin_config_id"));
+        String fingerprint = fingerprint(route, service, pluginConfig);
+        CompiledRoute old = previous == null ? null : previous.route(route.id());
+        if (old != null && old.fingerprint().equals(fingerprint) && reuseInstances(old)) {
+            return old;
+        }
+        Map<String, PluginEntry> merged = new LinkedHashMap<>();
+        List<Explanation.Skipped> skipped = new ArrayList<>();
+        merge(merged, skipped, ResourceKind.SERVICES, service, Origin.SERVICE);
+        merge(merged, skipped, ResourceKind.PLUGIN_CONFIGS, pluginConfig, Origin.PLUGIN_CONFIG);
+        merge(merged, skipped, ResourceKind.ROUTES, route, Origin.ROUTE);
+        List<PluginEntry> own = new ArrayList<>(merged.values());
+        own.sort(ORDER);
+        for (PluginEntry global : globals) {
+            if (merged.containsKey(global.name())) {
+                // APISIX runs both copies; say so, since it surprises people
+                skipped.add(new Explanation.Skipped(global.name(), Origin.GLOBAL_RULE, global.originId(),
+                        "also configured on the route; both copies run, the global one first"));
+            }
+        }
+        Upstream upstream = upstream(json, service);
+        return new CompiledRoute(route.id(), upstream, UpstreamParser.timeouts(json.get("timeout")), globals, own,
+                skipped, fingerprint);
+    }
+
+    /** A reused route keeps its entries; their instances must be carried into the new snapshot. */
+    private boolean reuseInstances(CompiledRoute old) {
+        for (io.gatekit.api.Phase phase : io.gatekit.api.Phase.values()) {
+            for (PluginEntry entry : old.chain(phase)) {
+                if (entry.instance().isClosed()) {
+                    return false;
+                }
+            }
+        }
+        for (io.gatekit.api.Phase phase : io.gatekit.api.Phase.values()) {
+            for (PluginEntry entry : old.chain(phase)) {
+                instances.putIfAbsent(entry.instance().key(), entry.instance());
+            }
+        }
+        return true;
+    }
+
+    private void merge(Map<String, PluginEntry> merged, List<Explanation.Skipped> skipped, ResourceKind kind,
+            @Nullable Stored owner, Origin origin) {
+        if (owner == null) {
+            return;
+        }
+        for (PluginConfs.Checked checked : checked(kind, owner)) {
+            String name = checked.plugin().name();
+            PluginEntry overridden = merged.remove(name);
+            if (overridden != null) {
+                skipped.add(new Explanation.Skipped(name, overridden.origin(), overridden.originId(),
+                        "overridden by " + origin.label() + " " + owner.id()));
+            }
+            if (checked.meta().disable()) {
+                skipped.add(new Explanation.Skipped(name, origin, owner.id(), "_meta.disable is true"));
+                continue;
+            }
+            merged.put(name, confs.entry(checked, origin, owner.id(), previousInstances, instances,
+                    metadataIndex(name), metadata(name)));
+        }
+    }
+
+    private List<PluginConfs.Checked> checked(ResourceKind kind, Stored owner) {
+        return checkedByOwner.computeIfAbsent(kind.path() + "/" + owner.id(), k -> confs.check(
+                owner.value().get("plugins"), "/" + kind.path() + "/" + PluginConfs.escape(owner.id()) + "/plugins",
+                violations, messages));
+    }
+
+    private @Nullable Upstream upstream(JsonNode route, @Nullable Stored service) {
+        if (route.hasNonNull("upstream")) {
+            return UpstreamParser.parse(route.get("upstream").path("id").asText(null), route.get("upstream"));
+        }
+        if (route.hasNonNull("upstream_id")) {
+            return upstreamById(route.get("upstream_id").asText());
+        }
+        if (service != null && service.value().hasNonNull("upstream")) {
+            return UpstreamParser.parse(null, service.value().get("upstream"));
+        }
+        if (service != null && service.value().hasNonNull("upstream_id")) {
+            return upstreamById(service.value().get("upstream_id").asText());
+        }
+        return null;
+    }
+
+    private @Nullable Upstream upstreamById(String id) {
+        Stored stored = state.get(ResourceKind.UPSTREAMS, id);
+        if (stored == null) {
+            return null;
+        }
+        return upstreams.computeIfAbsent(id + "@" + stored.modifiedIndex(), k -> reusedUpstream(stored));
+    }
+
+    /** Keeps the same {@link Upstream} object while its config is unchanged, so hosts can key state by it. */
+    private Upstream reusedUpstream(Stored stored) {
+        if (previous != null) {
+            for (CompiledRoute route : previous.routes().values()) {
+                Upstream up = route.upstream();
+                if (up != null && stored.id().equals(up.id()) && previous.state().get(ResourceKind.UPSTREAMS,
+                        stored.id()) != null && previous.state().get(ResourceKind.UPSTREAMS, stored.id())
+                        .modifiedIndex() == stored.modifiedIndex()) {
+                    return up;
+                }
+            }
+        }
+        return UpstreamParser.parse(stored.id(), stored.value());
+    }
+
+    private @Nullable Stored ref(ResourceKind kind, @Nullable JsonNode id) {
+        return id == null || id.isNull() ? null : state.get(kind, id.asText());
+    }
+
+    private String fingerprint(Stored route, @Nullable Stored service, @Nullable Stored pluginConfig) {
+        StringBuilder sb = new StringBuilder(64).append(route.modifiedIndex());
+        sb.append('|').append(service == null ? "-" : service.modifiedIndex());
+        sb.append('|').append(pluginConfig == null ? "-" : pluginConfig.modifiedIndex());
+        String upstreamId = route.value().hasNonNull("upstream_id") ? route.value().get("upstream_id").asText()
+                : service != null && service.value().hasNonNull("upstream_id")
+                        ? service.value().get("upstream_id").asText() : null;
+        Stored upstream = upstreamId == null ? null : state.get(ResourceKind.UPSTREAMS, upstreamId);
+        sb.append('|').append(upstream == null ? "-" : upstream.modifiedIndex());
+        sb.append('|').append(globalKey).append('|').append(metadataRevision);
+        return sb.toString();
+    }
+
+    private long metadataIndex(String plugin) {
+        Stored stored = state.get(ResourceKind.PLUGIN_METADATA, plugin);
+        return stored == null ? 0 : stored.modifiedIndex();
+    }
+
+    private @Nullable JsonNode metadata(String plugin) {
+        Stored stored = state.get(ResourceKind.PLUGIN_METADATA, plugin);
+        return stored == null ? null : stored.value();
+    }
+}

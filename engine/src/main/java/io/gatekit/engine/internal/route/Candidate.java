@@ -1,0 +1,47 @@
+package io.gatekit.engine.internal.route;
+
+import io.gatekit.api.Nullable;
+import io.gatekit.engine.internal.expr.VarSource;
+import java.util.Comparator;
+
+/**
+ * One uri of one route, as filed under its key. Candidates under one key are tried in
+ * {@link #ORDER}; a candidate without parameters carries the one {@link Match} it will ever
+ * return, so matching it allocates nothing.
+ */
+final class Candidate<T> {
+
+    /**
+     * lua-resty-radixtree's order under one key: higher priority first, then the longer uri as
+     * configured ({@code /user/:id} before {@code /user/*}), then the order routes were added.
+     */
+    static final Comparator<Candidate<?>> ORDER = Comparator
+            .comparingInt((Candidate<?> c) -> -c.route.priority())
+            .thenComparingInt(c -> -c.pattern.uri().length())
+            .thenComparingInt(c -> c.sequence);
+
+    final RouteSpec<T> route;
+    final PathPattern pattern;
+    /** Copied from the route so that unconditional routes are accepted without reading it. */
+    private final boolean conditional;
+    private final int sequence;
+    private final @Nullable Match<T> constant;
+
+    Candidate(RouteSpec<T> route, PathPattern pattern, int sequence) {
+        this.route = route;
+        this.pattern = pattern;
+        this.conditional = route.conditional();
+        this.sequence = sequence;
+        this.constant = pattern.paramNames().length == 0 ? new Match<>(this, null, null) : null;
+    }
+
+    /** Whether the request passes the route's conditions besides the uri. */
+    boolean accepts(int methodBit, @Nullable String host, @Nullable String remoteAddr, VarSource vars) {
+        return !conditional || route.accepts(methodBit, host, remoteAddr, vars);
+    }
+
+    /** The match for {@code path}, which this candidate's pattern matches. */
+    Match<T> match(String path) {
+        return constant != null ? constant : new Match<>(this, path, pattern.capture(path));
+    }
+}

@@ -1,0 +1,102 @@
+package io.gatekit.engine.internal.schema;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gatekit.engine.Violation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Cross-field rules of resources that JSON Schema states badly, checked in code on a document
+ * that already passed its {@link ResourceSchemas schema}. Each violation's message is APISIX's
+ * text where APISIX has one (apache/apisix {@code apisix/upstream.lua},
+ * {@code check_upstream_conf}):
+ * <pre>
+ * /upstream_host  passHost  `upstream_host` can't be empty when `pass_host` is `rewrite`
+ * /key            chashKey  missing key
+ * /key            pattern   failed to match pattern "^((uri|server_name|...)|arg_[0-9a-zA-z_-]+)$" with "x"
+ * ""              required  at least one of "plugins", "upstream", "upstream_id" or "service_id" is required
+ * </pre>
+ * The last one replaces APISIX's ten-branch {@code anyOf} ("object matches none of the required:
+ * [...] or [...]") on routes. Rules not named after a JSON Schema keyword carry APISIX's whole
+ * {@code error_msg} (see {@link ApisixErrors#resourceError}).
+ */
+public final class ResourceChecks {
+
+    /** chash key for {@code hash_on: vars} (APISIX {@code upstream_hash_vars_schema}). */
+    static final String VARS_KEY = "^((uri|server_name|server_addr|request_uri|remote_port"
+            + "|remote_addr|query_string|host|hostname)|arg_[0-9a-zA-z_-]+)$";
+    /** chash key for {@code hash_on: header | cookie} (APISIX {@code upstream_hash_header_schema}). */
+    static final String HEADER_KEY = "^[a-zA-Z0-9-_]+$";
+
+    private static final Pattern VARS_KEY_PATTERN = Pattern.compile(VARS_KEY);
+    private static final Pattern HEADER_KEY_PATTERN = Pattern.compile(HEADER_KEY);
+
+    private ResourceChecks() {
+    }
+
+    /**
+     * The violations of the cross-field rules of resource {@code kind} ({@code routes},
+     * {@code services}, {@code upstreams}, ...) in {@code document}; empty for kinds without such
+     * rules. Pointers are relative to {@code document}.
+     */
+    public static List<Violation> check(String kind, JsonNode document) {
+        requireNonNull(kind, "kind");
+        requireNonNull(document, "document");
+        List<Violation> out = new ArrayList<>();
+        switch (kind) {
+            case "upstreams" -> upstream(document, "", out);
+            case "routes" -> {
+                route(document, out);
+                upstream(document.path("upstream"), "/upstream", out);
+            }
+            case "services" -> upstream(document.path("upstream"), "/upstream", out);
+            default -> {
+                // no cross-field rules
+            }
+        }
+        return out;
+    }
+
+    private static void route(JsonNode route, List<Violation> out) {
+        if (!route.has("plugins") && !route.has("upstream") && !route.has("upstream_id")
+                && !route.has("service_id")) {
+            out.add(new Violation("", "required",
+                    "at least one of \"plugins\", \"upstream\", \"upstream_id\" or \"service_id\" is required"));
+        }
+    }
+
+    private static void upstream(JsonNode upstream, String at, List<Violation> out) {
+        if (!upstream.isObject()) {
+            return;
+        }
+        boolean rewrite = upstream.path("pass_host").asText().equals("rewrite");
+        if (rewrite && upstream.path("upstream_host").asText("").isEmpty()) {
+            out.add(new Violation(at + "/upstream_host", "passHost",
+                    "`upstream_host` can't be empty when `pass_host` is `rewrite`"));
+        }
+        if (!upstream.path("type").asText().equals("chash")) {
+            return;
+        }
+        String hashOn = upstream.path("hash_on").asText("vars");
+        JsonNode key = upstream.get("key");
+        if (!hashOn.equals("consumer") && (key == null || key.isNull())) {
+            out.add(new Violation(at + "/key", "chashKey", "missing key"));
+            return;
+        }
+        String pattern = switch (hashOn) {
+            case "vars" -> VARS_KEY;
+            case "header", "cookie" -> HEADER_KEY;
+            default -> null;
+        };
+        if (pattern != null && key != null) {
+            Pattern compiled = pattern.equals(VARS_KEY) ? VARS_KEY_PATTERN : HEADER_KEY_PATTERN;
+            if (!compiled.matcher(key.asText()).find()) {
+                out.add(new Violation(at + "/key", "pattern", "failed to match pattern "
+                        + LuaText.quote(pattern) + " with " + LuaText.quote(key.asText())));
+            }
+        }
+    }
+}

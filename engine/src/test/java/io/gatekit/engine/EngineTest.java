@@ -1,0 +1,358 @@
+package io.gatekit.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatekit.api.Outcome;
+import io.gatekit.api.Phase;
+import io.gatekit.api.http.HttpRequest;
+import io.gatekit.api.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EngineTest {
+
+    private Engine engine;
+
+    @BeforeEach
+    void startEngine() {
+        TestPlugins.CLOSED.clear();
+        engine = Engine.builder()
+                .plugin(new TestPlugins.Tracer("alpha", 3000))
+                .plugin(new TestPlugins.Tracer("beta", 2000))
+                .plugin(new TestPlugins.Tracer("gamma", 1000))
+                .plugin(new TestPlugins.Tracer("delta", 2000))
+                .plugin(new TestPlugins.Tracer("lenient", 500, true))
+                .build();
+    }
+
+    @AfterEach
+    void closeEngine() {
+        engine.close();
+    }
+
+    /** Runs a request through every phase as a host would and returns the final response. */
+    private HttpResponse serve(String uri) {
+        Call call = engine.newCall(HttpRequest.builder().uri(uri).header("Host", "example.com").build());
+        try {
+            Outcome outcome = await(call.runRequestPhases());
+            HttpResponse response;
+            boolean upstream = false;
+            if (outcome.proceeds()) {
+                outcome = await(call.beforeProxy("127.0.0.1", 1980, "example.com"));
+            }
+            if (outcome.proceeds()) {
+                response = HttpResponse.of(200);
+                upstream = true;
+            } else {
+                response = outcome.response();
+            }
+            var completion = call.headerFilter(response, upstream);
+            if (!completion.isDone()) {
+                completion.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
+            return call.exchange().response();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            call.complete();
+            lastTrace = call.exchange().attr(TestPlugins.TRACE);
+        }
+    }
+
+    private List<String> lastTrace;
+
+    private static Outcome await(Outcome outcome) throws Exception {
+        return outcome.kind() == Outcome.Kind.ASYNC
+                ? outcome.stage().toCompletableFuture().get(5, TimeUnit.SECONDS) : outcome;
+    }
+
+    private static String body(HttpResponse response) {
+        return new String(response.body(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void pluginsRunByPriorityHighestFirstWithinEachPhaseAndTiesBreakByName() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"gamma": {}, "delta": {}, "alpha": {}, "beta": {}},
+                 "upstream": {"nodes": {"127.0.0.1:1980": 1}}}""");
+
+        serve("/r");
+
+        assertEquals(List.of("alpha@rewrite", "beta@rewrite", "delta@rewrite", "gamma@rewrite",
+                "alpha@access", "beta@access", "delta@access", "gamma@access",
+                "alpha@header_filter", "beta@header_filter", "delta@header_filter", "gamma@header_filter",
+                "alpha@log", "beta@log", "delta@log", "gamma@log"), lastTrace);
+    }
+
+    @Test
+    void metaPriorityReordersOnlyThatInstance() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {}, "gamma": {"_meta": {"priority": 5000}}}}""");
+
+        serve("/r");
+
+        assertEquals(List.of("gamma@rewrite", "alpha@rewrite"), lastTrace.subList(0, 2));
+    }
+
+    @Test
+    void globalRulesRunFirstInEveryPhaseWhateverTheirPriority() {
+        engine.put(ResourceKind.GLOBAL_RULES, "g", """
+                {"plugins": {"gamma": {"tag": "global"}}}""");
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {}}}""");
+
+        serve("/r");
+
+        assertEquals(List.of("gamma:global@rewrite", "alpha@rewrite", "gamma:global@access", "alpha@access"),
+                lastTrace.subList(0, 4));
+    }
+
+    @Test
+    void routeOverridesPluginConfigWhichOverridesServiceWholeConfigPerPlugin() {
+        engine.put(ResourceKind.SERVICES, "s", """
+                {"plugins": {"alpha": {"tag": "service"}, "beta": {"tag": "service"}, "gamma": {"tag": "service"}}}""");
+        engine.put(ResourceKind.PLUGIN_CONFIGS, "pc", """
+                {"plugins": {"beta": {"tag": "plugin_config"}, "gamma": {"tag": "plugin_config"}}}""");
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "service_id": "s", "plugin_config_id": "pc", "plugins": {"gamma": {"tag": "route"}}}""");
+
+        serve("/r");
+
+        assertEquals(List.of("alpha:service@rewrite", "beta:plugin_config@rewrite", "gamma:route@rewrite"),
+                lastTrace.subList(0, 3));
+        Explanation why = engine.explain(HttpRequest.builder().uri("/r").build());
+        assertEquals(Origin.ROUTE, why.phases().get(Phase.ACCESS).get(2).origin());
+        assertTrue(why.skipped().stream().anyMatch(s -> s.plugin().equals("gamma") && s.origin() == Origin.SERVICE
+                && s.reason().equals("overridden by plugin_config pc")), why.skipped().toString());
+    }
+
+    @Test
+    void aPluginThatRespondsEndsTheChainAndErrorResponseReplacesItsBody() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"respond": 403,
+                  "_meta": {"error_response": {"message": "denied"}}}, "beta": {}}}""");
+
+        HttpResponse response = serve("/r");
+
+        assertEquals(403, response.status());
+        assertEquals("{\"message\":\"denied\"}", body(response));
+        assertEquals(List.of("alpha@rewrite", "beta@rewrite", "alpha@access", "alpha@header_filter",
+                "beta@header_filter", "alpha@log", "beta@log"), lastTrace);
+    }
+
+    @Test
+    void anAsyncPluginResumesTheChainWhenItsStageCompletes() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"async": true}, "beta": {"async": true, "respond": 418},
+                 "gamma": {}}}""");
+
+        HttpResponse response = serve("/r");
+
+        assertEquals(418, response.status());
+        assertEquals(List.of("alpha@access", "beta@access"), lastTrace.subList(3, 5));
+        assertFalse(lastTrace.contains("gamma@access"));
+    }
+
+    @Test
+    void aDisabledPluginIsConfiguredButDoesNotRun() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"_meta": {"disable": true}}, "beta": {}}}""");
+
+        serve("/r");
+
+        assertFalse(lastTrace.stream().anyMatch(s -> s.startsWith("alpha")), lastTrace.toString());
+        assertTrue(engine.explain(HttpRequest.builder().uri("/r").build()).skipped().stream()
+                .anyMatch(s -> s.plugin().equals("alpha") && s.reason().contains("disable")));
+    }
+
+    @Test
+    void aFilterRunsThePluginOnlyForMatchingRequests() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"_meta": {"filter": [["arg_version", "==", "v2"]]}}}}""");
+
+        serve("/r?version=v2");
+        assertTrue(lastTrace.contains("alpha@access"), String.valueOf(lastTrace));
+
+        serve("/r?version=v1");
+        assertNull(lastTrace);
+    }
+
+    @Test
+    void aFilterThatDoesNotCompileIsAValidationError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"_meta": {"filter": [["arg_v", "equals", "v2"]]}}}}"""));
+
+        assertTrue(e.errorMsg().contains("failed to validate the 'vars' expression"), e.errorMsg());
+        assertEquals("/plugins/alpha/_meta/filter", e.violations().get(0).pointer());
+    }
+
+    @Test
+    void anInvalidChangeIsRejectedWithEveryViolationAndTheOldConfigKeepsServing() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"respond": 201}}}""");
+        long version = engine.version();
+
+        ConfigException e = assertThrows(ConfigException.class, () -> engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"respond": 9999, "tag": 5}, "nosuch": {}}}"""));
+
+        assertEquals(400, e.status());
+        assertTrue(e.errorMsg().startsWith("failed to check the configuration of plugin alpha err: "), e.errorMsg());
+        List<String> pointers = e.violations().stream().map(Violation::pointer).toList();
+        assertTrue(pointers.contains("/plugins/alpha/respond"), pointers.toString());
+        assertTrue(pointers.contains("/plugins/alpha/tag"), pointers.toString());
+        assertTrue(pointers.contains("/plugins/nosuch"), pointers.toString());
+        assertEquals(version, engine.version());
+        assertEquals(201, serve("/r").status());
+    }
+
+    @Test
+    void anUnknownPluginIsRejectedWithASuggestion() {
+        ConfigException e = assertThrows(ConfigException.class, () -> engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpah": {}}}"""));
+
+        assertEquals("unknown plugin [alpah]", e.errorMsg());
+        assertTrue(e.violations().get(0).message().contains("did you mean [alpha]"));
+    }
+
+    @Test
+    void aThrowingPluginFailsOnlyItsOwnRequest() {
+        engine.put(ResourceKind.ROUTES, "bad", """
+                {"uri": "/bad", "plugins": {"alpha": {"fail": true}, "beta": {}}}""");
+        engine.put(ResourceKind.ROUTES, "good", """
+                {"uri": "/good", "plugins": {"alpha": {}}}""");
+
+        HttpResponse failed = serve("/bad");
+
+        assertEquals(500, failed.status());
+        assertFalse(lastTrace.contains("beta@access"));
+        assertEquals(200, serve("/good").status());
+    }
+
+    @Test
+    void aFailOpenPluginThatThrowsLetsTheRequestContinue() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"lenient": {"fail": true}, "gamma": {}}}""");
+
+        assertEquals(200, serve("/r").status());
+        assertTrue(lastTrace.contains("lenient@access"));
+    }
+
+    @Test
+    void aRequestMatchingNoRouteRunsGlobalRulesThenGets404() {
+        engine.put(ResourceKind.GLOBAL_RULES, "g", """
+                {"plugins": {"alpha": {}}}""");
+
+        HttpResponse response = serve("/nowhere");
+
+        assertEquals(404, response.status());
+        assertEquals("{\"error_msg\":\"404 Route Not Found\"}\n", body(response));
+        assertEquals(List.of("alpha@rewrite", "alpha@access"), lastTrace.subList(0, 2));
+    }
+
+    @Test
+    void anInstanceIsClosedWhenItLeavesTheConfigButOnlyAfterItsInFlightRequest() throws Exception {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"tag": "old"}}}""");
+        Call inFlight = engine.newCall(HttpRequest.builder().uri("/r").build());
+
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"tag": "new"}}}""");
+        assertEquals(List.of(), TestPlugins.CLOSED);
+        await(inFlight.runRequestPhases());
+        assertEquals(List.of("alpha:old@rewrite", "alpha:old@access"), inFlight.exchange().attr(TestPlugins.TRACE));
+        inFlight.complete();
+
+        assertEquals(List.of("alpha:old"), TestPlugins.CLOSED);
+        engine.delete(ResourceKind.ROUTES, "1", false);
+        assertEquals(List.of("alpha:old", "alpha:new"), TestPlugins.CLOSED);
+    }
+
+    @Test
+    void anUnchangedInstanceSurvivesOtherChangesAndIsClosedWithTheEngine() {
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"tag": "one"}}}""");
+        engine.put(ResourceKind.ROUTES, "2", """
+                {"uri": "/s", "plugins": {"beta": {"tag": "two"}}}""");
+        assertEquals(List.of(), TestPlugins.CLOSED);
+
+        engine.close();
+
+        assertEquals(List.of("alpha:one", "beta:two"), TestPlugins.CLOSED.stream().sorted().toList());
+    }
+
+    @Test
+    void twoPluginsWithTheSameNameAreAnErrorNamingBothClasses() {
+        var other = new io.gatekit.api.PluginFactory<TestPlugins.Conf>() {
+            public String name() { return "alpha"; }
+            public int priority() { return 1; }
+            public String configSchema() { return TestPlugins.SCHEMA; }
+            public Class<TestPlugins.Conf> configType() { return TestPlugins.Conf.class; }
+            public io.gatekit.api.Plugin create(TestPlugins.Conf c, io.gatekit.api.PluginContext x) {
+                return new io.gatekit.api.Plugin() { };
+            }
+        };
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Engine.builder()
+                .plugin(new TestPlugins.Tracer("alpha", 1)).plugin(other).build());
+
+        assertTrue(e.getMessage().contains(TestPlugins.Tracer.class.getName()), e.getMessage());
+        assertTrue(e.getMessage().contains(other.getClass().getName()), e.getMessage());
+    }
+
+    @Test
+    void deletingAnUpstreamThatARouteUsesIsRefusedUnlessForced() {
+        engine.put(ResourceKind.UPSTREAMS, "u", """
+                {"nodes": {"127.0.0.1:1980": 1}, "type": "roundrobin"}""");
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "upstream_id": "u"}""");
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> engine.delete(ResourceKind.UPSTREAMS, "u", false));
+
+        assertEquals("can not delete this upstream, route [1] is still using it now", e.errorMsg());
+        assertTrue(engine.delete(ResourceKind.UPSTREAMS, "u", true).isPresent());
+    }
+
+    @Test
+    void aRouteReferringToAMissingUpstreamIsRejected() {
+        ConfigException e = assertThrows(ConfigException.class, () -> engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "upstream_id": "missing"}"""));
+
+        assertEquals("failed to fetch upstream info by upstream id [missing], response code: 404", e.errorMsg());
+    }
+
+    @Test
+    void storedResourcesCarryIdsTimesAndRevisions() {
+        Resource first = engine.put(ResourceKind.ROUTES, "1", "{\"uri\": \"/r\", \"plugins\": {}}");
+        Resource second = engine.put(ResourceKind.ROUTES, "1", "{\"uri\": \"/s\", \"plugins\": {}}");
+
+        assertEquals(first.createdIndex(), second.createdIndex());
+        assertTrue(second.modifiedIndex() > first.modifiedIndex());
+        assertTrue(second.json().contains("\"id\":\"1\""), second.json());
+        assertTrue(second.json().contains("create_time"), second.json());
+        assertEquals("/apisix/routes/1", second.key());
+    }
+
+    @Test
+    void replaceAllAppliesAStandaloneDocumentOrNothing() {
+        engine.replaceAll("""
+                {"upstreams": [{"id": "u", "nodes": {"127.0.0.1:1980": 1}}],
+                 "routes": [{"id": "1", "uri": "/r", "upstream_id": "u", "plugins": {"alpha": {}}}]}""");
+        assertEquals(200, serve("/r").status());
+
+        ConfigException e = assertThrows(ConfigException.class, () -> engine.replaceAll("""
+                {"routes": [{"id": "1", "uri": 5}, {"id": "2", "uri": "/s", "plugins": {"nosuch": {}}}]}"""));
+
+        assertEquals(2, e.violations().stream().map(v -> v.pointer().substring(0, 9)).distinct().count(),
+                e.violations().toString());
+        assertEquals(200, serve("/r").status());
+    }
+}
