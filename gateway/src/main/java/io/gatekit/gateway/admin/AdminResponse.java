@@ -1,0 +1,31 @@
+package io.gatekit.gateway.admin;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatekit.api.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One whole Admin API response. Those {@link AdminApi} gives have JSON bodies with
+ * {@code content-type: application/json} (or no body at all), and all carry
+ * {@code X-API-VERSION: v3}, as APISIX's v3 Admin API does.
+ *
+ * @param status  the HTTP status
+ * @param headers the response headers
+ * @param body    the body, possibly empty
+ */
+public record AdminResponse(int status, HttpHeaders headers, byte[] body) {
+
+    public AdminResponse {
+        if (status < 100 || status > 599) {
+            throw new IllegalArgumentException("status: " + status + " (expected: 100 to 599)");
+        }
+        requireNonNull(headers, "headers");
+        requireNonNull(body, "body");
+    }
+
+    /** The body decoded as UTF-8. */
+    public String bodyText() {
+        return new String(body, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,85 @@
+package io.gatekit.gateway.config;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatekit.api.Nullable;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's node config, read from an APISIX-style {@code config.yaml} by {@link ConfigLoader}.
+ * Key names follow APISIX where Gatekit supports the same thing.
+ *
+ * @param nodeHost           data plane bind address ({@code apisix.node_listen[].ip}, default 0.0.0.0)
+ * @param nodePort           data plane port ({@code apisix.node_listen}, default 9080)
+ * @param adminHost          Admin API address ({@code deployment.admin.admin_listen.ip}, default 127.0.0.1)
+ * @param adminPort          Admin API port ({@code deployment.admin.admin_listen.port}, default 9180);
+ *                           equal to {@code nodePort}: served on the data port
+ * @param adminKeys          {@code deployment.admin.admin_key}
+ * @param allowAdmin         {@code deployment.admin.allow_admin} CIDRs
+ * @param enabledPlugins     {@code plugins}: names usable in config, or {@code null} for all found
+ * @param pluginAttributes   {@code plugin_attr}: per plugin, its attributes as JSON text
+ * @param extPluginCmd       {@code ext-plugin.cmd}: the runner command, or {@code null}
+ * @param extPluginPathForTest {@code ext-plugin.path_for_test}: a runner socket started by hand, or {@code null}
+ * @param prometheusHost     {@code plugin_attr.prometheus.export_addr.ip}, default 127.0.0.1
+ * @param prometheusPort     {@code plugin_attr.prometheus.export_addr.port}, default 9091
+ * @param standaloneConfig   routes file in APISIX {@code apisix.yaml} layout, reloaded on change, or {@code null}
+ * @param clientMaxBodySize  {@code nginx_config.http.client_max_body_size} in bytes; 0 = unlimited
+ * @param bodyBufferLimit    largest body buffered for a plugin that needs it whole
+ * @param maxHeaderSize      largest request header block before 431
+ * @param upstreamConnectTimeout default upstream connect timeout
+ * @param upstreamSendTimeout    default upstream send timeout
+ * @param upstreamReadTimeout    default upstream read timeout
+ * @param defaultAdminKeyInUse   whether the shipped example admin key is configured (a warning is logged)
+ */
+public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
+        List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
+        Map<String, String> pluginAttributes, @Nullable List<String> extPluginCmd,
+        @Nullable String extPluginPathForTest, String prometheusHost, int prometheusPort,
+        @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
+        Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
+        boolean defaultAdminKeyInUse) {
+
+    /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
+    public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
+
+    public GatewayConfig {
+        requireNonNull(nodeHost, "nodeHost");
+        requireNonNull(adminHost, "adminHost");
+        adminKeys = List.copyOf(adminKeys);
+        allowAdmin = List.copyOf(allowAdmin);
+        enabledPlugins = enabledPlugins == null ? null : List.copyOf(enabledPlugins);
+        pluginAttributes = Map.copyOf(pluginAttributes);
+        extPluginCmd = extPluginCmd == null ? null : List.copyOf(extPluginCmd);
+    }
+
+    /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
+    public boolean adminOnDataPort() {
+        return adminPort == nodePort && nodePort != 0;
+    }
+
+    /** A copy listening on other ports (0 = any free port), for tests and side-by-side runs. */
+    public GatewayConfig withPorts(int node, int admin, int prometheus) {
+        return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
+                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
+                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
+                upstreamReadTimeout, defaultAdminKeyInUse);
+    }
+
+    /**
+     * An admin key.
+     *
+     * @param name its name
+     * @param key  the secret
+     * @param role {@code admin} (all methods) or {@code viewer} (GET only)
+     */
+    public record AdminKey(String name, String key, String role) {
+        public AdminKey {
+            requireNonNull(name, "name");
+            requireNonNull(key, "key");
+            requireNonNull(role, "role");
+        }
+    }
+}

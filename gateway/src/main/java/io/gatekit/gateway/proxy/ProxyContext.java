@@ -1,0 +1,70 @@
+package io.gatekit.gateway.proxy;
+
+import io.gatekit.api.Nullable;
+import io.gatekit.gateway.admin.AdminRequest;
+import io.gatekit.gateway.admin.AdminResponse;
+import io.gatekit.engine.Engine;
+import io.gatekit.engine.Upstream;
+import io.gatekit.gateway.config.GatewayConfig;
+import io.gatekit.gateway.metrics.GatewayMetrics;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * What every client connection of the data plane shares: the engine, the upstream pool, the
+ * balancers (one per upstream config, dropped with it), the limits, and a count of requests in
+ * flight for graceful shutdown.
+ */
+public final class ProxyContext {
+
+    final Engine engine;
+    final UpstreamPool pool;
+    final GatewayMetrics metrics;
+    final @Nullable Function<AdminRequest, AdminResponse> admin;
+    private final GatewayConfig config;
+    private final Map<Upstream, Balancer> balancers = Collections.synchronizedMap(new WeakHashMap<>());
+    private final AtomicInteger active = new AtomicInteger();
+
+    /**
+     * @param admin handles {@code /apisix/admin} requests on the data port, or {@code null} when
+     *              the Admin API has its own port
+     */
+    public ProxyContext(Engine engine, GatewayConfig config, GatewayMetrics metrics,
+            @Nullable Function<AdminRequest, AdminResponse> admin) {
+        this.engine = engine;
+        this.config = config;
+        this.metrics = metrics;
+        this.admin = admin;
+        this.pool = new UpstreamPool(config.maxHeaderSize());
+    }
+
+    /** The node config. */
+    GatewayConfig config() {
+        return config;
+    }
+
+    void started() {
+        active.incrementAndGet();
+    }
+
+    void ended() {
+        active.decrementAndGet();
+    }
+
+    /** Waits until no request is in flight, or {@code timeout} passed. */
+    public void awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (active.get() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000);
+        }
+    }
+
+    Balancer balancer(Upstream upstream) {
+        return balancers.computeIfAbsent(upstream, Balancer::of);
+    }
+}

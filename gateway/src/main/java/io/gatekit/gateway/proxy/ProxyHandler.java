@@ -1,0 +1,199 @@
+package io.gatekit.gateway.proxy;
+
+import io.gatekit.api.Nullable;
+import io.gatekit.api.http.HttpHeaders;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * One client connection of the data plane. Requests are served one at a time, in order: a
+ * pipelined request waits in {@link #queued} (and reading pauses) until the response before it
+ * is complete, which is what HTTP/1.1 pipelining requires.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final System.Logger LOG = System.getLogger(ProxyHandler.class.getName());
+
+    private final ProxyContext shared;
+    private final ArrayDeque<Object> queued = new ArrayDeque<>();
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable ProxyTransaction current;
+    private boolean closing;
+
+    public ProxyHandler(ProxyContext shared) {
+        this.shared = shared;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (current != null && current.requestComplete() || !queued.isEmpty()) {
+            queued.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest request) {
+            if (request.decoderResult().isFailure()) {
+                rejectMalformed(request.decoderResult().cause());
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            current = new ProxyTransaction(shared, ctx, this, request);
+            current.start();
+            if (msg instanceof HttpContent content && current != null) {
+                current.requestContent(content);
+            }
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                rejectMalformed(content.decoderResult().cause());
+                return;
+            }
+            if (current != null) {
+                current.requestContent(content);
+                return;
+            }
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    /** A bad request line, header block or chunk: answer once and close, never guess. */
+    private void rejectMalformed(Throwable cause) {
+        HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
+        String message = "400 Bad Request";
+        if (cause instanceof TooLongFrameException) {
+            String text = String.valueOf(cause.getMessage());
+            if (text.contains("header")) {
+                status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+                message = "431 Request Header Fields Too Large";
+            } else {
+                status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
+                message = "414 Request-URI Too Large";
+            }
+        }
+        closing = true;
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        queued.forEach(ReferenceCountUtil::release);
+        queued.clear();
+        ctx.writeAndFlush(errorResponse(status, message, false)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Called by the transaction when its response is written and its request read to the end. */
+    void transactionDone(ProxyTransaction done, boolean keepAlive) {
+        if (current != done) {
+            return;
+        }
+        current = null;
+        if (!keepAlive) {
+            closing = true;
+            queued.forEach(ReferenceCountUtil::release);
+            queued.clear();
+            ctx.close();
+            return;
+        }
+        // feed the next request its head and as much of its body as already arrived
+        while (!queued.isEmpty() && (current == null || !current.requestComplete())) {
+            dispatch(queued.poll());
+        }
+        if (queued.isEmpty()) {
+            ctx.channel().config().setAutoRead(current == null || current.requestComplete()
+                    || current.wantsRequestBody());
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.clientWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        queued.forEach(ReferenceCountUtil::release);
+        queued.clear();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "client connection failed", cause);
+        ctx.close();
+    }
+
+    static FullHttpResponse errorResponse(HttpResponseStatus status, String message, boolean keepAlive) {
+        byte[] body = ("{\"error_msg\":\"" + message + "\"}\n").getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        HttpUtil.setContentLength(response, body.length);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        response.headers().set(HttpHeaderNames.SERVER, "gatekit");
+        return response;
+    }
+
+    static FullHttpResponse fullResponse(int status, HttpHeaders headers, byte @Nullable [] body, boolean keepAlive,
+            boolean head) {
+        byte[] bytes = body == null ? new byte[0] : body;
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        HttpConversions.copy(headers, response.headers());
+        response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        HttpUtil.setContentLength(response, bytes.length);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (!response.headers().contains(HttpHeaderNames.SERVER)) {
+            response.headers().set(HttpHeaderNames.SERVER, "gatekit");
+        }
+        return response;
+    }
+
+    static String text(io.netty.buffer.ByteBuf buf) {
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    static byte[] bytes(io.netty.buffer.ByteBuf buf) {
+        return ByteBufUtil.getBytes(buf);
+    }
+
+    static boolean isLast(Object msg) {
+        return msg instanceof LastHttpContent;
+    }
+}

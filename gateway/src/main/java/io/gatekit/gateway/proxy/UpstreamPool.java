@@ -1,0 +1,119 @@
+package io.gatekit.gateway.proxy;
+
+import io.gatekit.engine.Upstream;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+
+/**
+ * Keep-alive connections to upstream nodes, one idle list per event loop and node: a client's
+ * connection and its upstream connection share an event loop, so a request never crosses threads
+ * and the idle lists need no locks.
+ */
+final class UpstreamPool {
+
+    static final AttributeKey<UpstreamHandler> HANDLER = AttributeKey.valueOf("gatekit.upstream");
+    private static final int IDLE_SECONDS = 60;
+    private static final int MAX_IDLE_PER_NODE = 64;
+
+    private final Map<EventLoop, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
+    private final SslContext tls;
+    private final int maxHeaderSize;
+
+    UpstreamPool(int maxHeaderSize) {
+        this.maxHeaderSize = maxHeaderSize;
+        try {
+            // APISIX does not verify upstream certificates unless told to (upstream.tls.verify)
+            this.tls = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot set up TLS for upstreams", e);
+        }
+    }
+
+    /** An idle connection to {@code node}, or a new one; completes on {@code loop}. */
+    Future<Channel> acquire(EventLoop loop, Upstream.Node node, boolean https, Duration connectTimeout) {
+        Promise<Channel> promise = loop.newPromise();
+        ArrayDeque<Channel> list = idleList(loop, key(node, https));
+        Channel channel;
+        while ((channel = list.pollFirst()) != null) {
+            if (channel.isActive()) {
+                return promise.setSuccess(channel);
+            }
+        }
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout.toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (https) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), node.host(), node.port()));
+                        }
+                        UpstreamHandler handler = new UpstreamHandler();
+                        ch.attr(HANDLER).set(handler);
+                        ch.pipeline().addLast(new HttpClientCodec(4096, maxHeaderSize, 65536))
+                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
+                                .addLast(handler);
+                    }
+                });
+        ChannelFuture connect = bootstrap.connect(node.host(), node.port());
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                promise.trySuccess(connect.channel());
+            } else {
+                promise.tryFailure(f.cause());
+            }
+        });
+        return promise;
+    }
+
+    /** Returns a connection whose last response was read completely and that may be reused. */
+    void release(Channel channel, Upstream.Node node, boolean https) {
+        UpstreamHandler handler = channel.attr(HANDLER).get();
+        handler.detach();
+        if (!channel.isActive()) {
+            return;
+        }
+        ArrayDeque<Channel> list = idleList(channel.eventLoop(), key(node, https));
+        if (list.size() >= MAX_IDLE_PER_NODE) {
+            channel.close();
+            return;
+        }
+        list.addFirst(channel);
+        channel.closeFuture().addListener(f -> list.remove(channel));
+    }
+
+    private ArrayDeque<Channel> idleList(EventLoop loop, String key) {
+        return idle.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayDeque<>());
+    }
+
+    private static String key(Upstream.Node node, boolean https) {
+        return (https ? "https://" : "http://") + node.address();
+    }
+
+    /** Whether {@code event} tells an idle pooled connection to close. */
+    static boolean isIdleTimeout(Object event) {
+        return event instanceof IdleStateEvent;
+    }
+}
