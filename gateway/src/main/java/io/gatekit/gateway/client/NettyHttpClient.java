@@ -208,15 +208,21 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                 ctx.close();
                 return;
             }
+            if (result.isDone()) {
+                ctx.close(); // timed out already: the connection's state is unknown
+                return;
+            }
             HttpHeaders headers = HttpHeaders.of();
             msg.headers().forEach(e -> headers.add(e.getKey(), e.getValue()));
-            boolean done = result.complete(new OutboundResponse(msg.status().code(), headers,
-                    ByteBufUtil.getBytes(msg.content())));
-            if (done && HttpUtil.isKeepAlive(msg) && reusable != null) {
+            OutboundResponse response = new OutboundResponse(msg.status().code(), headers,
+                    ByteBufUtil.getBytes(msg.content()));
+            // back in the pool before the caller hears of it, so its next request can reuse it
+            if (HttpUtil.isKeepAlive(msg) && reusable != null) {
                 reusable.run();
             } else {
                 ctx.close();
             }
+            result.complete(response);
         }
 
         @Override
