@@ -183,10 +183,7 @@ final class ExprCompiler {
             case "==" -> equality(name, negated, value, operator, path, pointer);
             // lua-resty-expr's ~= is exactly "not ==", including for numbers and unset variables.
             case "~=" -> equality(name, !negated, value, operator, path, pointer);
-            case ">" -> ordering(name, negated, Comparison.Ordering.GREATER, value, operator, path, pointer);
-            case ">=" -> ordering(name, negated, Comparison.Ordering.GREATER_OR_EQUAL, value, operator, path, pointer);
-            case "<" -> ordering(name, negated, Comparison.Ordering.LESS, value, operator, path, pointer);
-            case "<=" -> ordering(name, negated, Comparison.Ordering.LESS_OR_EQUAL, value, operator, path, pointer);
+            case ">", ">=", "<", "<=" -> ordering(name, negated, value, operator, path, pointer);
             case "~~" -> regex(name, negated, value, 0, operator, path, pointer);
             case "~*" -> regex(name, negated, value, Pattern.CASE_INSENSITIVE, operator, path, pointer);
             case "in" -> in(name, negated, value, path, pointer);
@@ -210,14 +207,20 @@ final class ExprCompiler {
                 + " number or null (expected \"json\", 10, or null for an unset variable)");
     }
 
-    private static Node ordering(String name, boolean negated, int kind, JsonNode value,
-            String operator, String path, String pointer) {
+    private static Node ordering(String name, boolean negated, JsonNode value, String operator,
+            String path, String pointer) {
         double bound = value.isNumber() ? value.doubleValue()
                 : value.isTextual() ? LuaNumber.parse(value.textValue()) : Double.NaN;
         if (Double.isNaN(bound)) {
             throw fail(pointer, path, "value " + show(value) + " of '" + operator + "' is not a"
                     + " number (expected a number such as 10 or \"10\")");
         }
+        int kind = switch (operator) {
+            case ">" -> Comparison.Ordering.GREATER;
+            case ">=" -> Comparison.Ordering.GREATER_OR_EQUAL;
+            case "<" -> Comparison.Ordering.LESS;
+            default -> Comparison.Ordering.LESS_OR_EQUAL;
+        };
         return new Comparison.Ordering(name, negated, kind, bound);
     }
 

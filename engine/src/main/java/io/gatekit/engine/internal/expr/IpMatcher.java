@@ -280,8 +280,8 @@ public final class IpMatcher {
             while (i < to) {
                 int start = i;
                 int value = 0;
-                while (i < to && i - start < 4 && hexDigit(text.charAt(i)) >= 0) {
-                    value = (value << 4) | hexDigit(text.charAt(i));
+                while (i < to && i - start < 4 && LuaNumber.hexDigit(text.charAt(i)) >= 0) {
+                    value = (value << 4) | LuaNumber.hexDigit(text.charAt(i));
                     i++;
                 }
                 int groups = 1;
@@ -342,14 +342,5 @@ public final class IpMatcher {
             return high;
         }
         return mode == V6_LOW ? low : 1;
-    }
-
-    /** The value of ASCII hex digit {@code c}, or -1 (unlike {@link Character#digit}, no Unicode digits). */
-    static int hexDigit(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        char lower = (char) (c | 0x20);
-        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 }

@@ -72,7 +72,7 @@ final class LuaNumber {
     private static double hex(String text, int from, int to) {
         double value = 0;
         for (int i = from; i < to; i++) {
-            int digit = IpMatcher.hexDigit(text.charAt(i));
+            int digit = hexDigit(text.charAt(i));
             if (digit < 0) {
                 return Double.NaN;
             }
@@ -151,5 +151,14 @@ final class LuaNumber {
 
     private static boolean isSpace(char c) {
         return c == ' ' || (c >= '\t' && c <= '\r');
+    }
+
+    /** The value of ASCII hex digit {@code c}, or -1; unlike {@link Character#digit}, no other digits. */
+    static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        char lower = (char) (c | 0x20);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 }

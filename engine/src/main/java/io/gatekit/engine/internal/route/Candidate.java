@@ -15,15 +15,21 @@ final class Candidate<T> {
      * lua-resty-radixtree's order under one key: higher priority first, then the longer uri as
      * configured ({@code /user/:id} before {@code /user/*}), then the order routes were added.
      */
-    static final Comparator<Candidate<?>> ORDER = Comparator
-            .comparingInt((Candidate<?> c) -> -c.route.priority())
-            .thenComparingInt(c -> -c.pattern.uri().length())
-            .thenComparingInt(c -> c.sequence);
+    static final Comparator<Candidate<?>> ORDER = (a, b) -> {
+        int byPriority = Integer.compare(b.route.priority(), a.route.priority());
+        if (byPriority != 0) {
+            return byPriority;
+        }
+        int byLength = Integer.compare(b.pattern.uri().length(), a.pattern.uri().length());
+        return byLength != 0 ? byLength : Integer.compare(a.sequence, b.sequence);
+    };
 
     final RouteSpec<T> route;
     final PathPattern pattern;
     /** Copied from the route so that unconditional routes are accepted without reading it. */
     private final boolean conditional;
+    /** Whether the path must be scanned past the key (parameters); prefixes need not be. */
+    private final boolean scans;
     private final int sequence;
     private final @Nullable Match<T> constant;
 
@@ -31,8 +37,14 @@ final class Candidate<T> {
         this.route = route;
         this.pattern = pattern;
         this.conditional = route.conditional();
+        this.scans = pattern.kind() == PathPattern.Kind.PARAMS;
         this.sequence = sequence;
         this.constant = pattern.paramNames().length == 0 ? new Match<>(this, null, null) : null;
+    }
+
+    /** Whether {@code path}, found under this candidate's key, matches its whole uri. */
+    boolean matches(String path) {
+        return !scans || pattern.matches(path);
     }
 
     /** Whether the request passes the route's conditions besides the uri. */

@@ -96,6 +96,7 @@ public final class Match<T> {
 
     @Override
     public String toString() {
-        return "Match{route=" + routeId() + ", uri=" + uri() + (paramCount() == 0 ? "" : ", params=" + params()) + "}";
+        String params = paramCount() == 0 ? "" : ", params=" + params();
+        return "Match{route=" + routeId() + ", uri=" + uri() + params + "}";
     }
 }

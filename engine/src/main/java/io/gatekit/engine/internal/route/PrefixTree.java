@@ -43,6 +43,9 @@ final class PrefixTree<T> {
             this.firsts = new char[draft.children.size()];
             this.children = new Node[draft.children.size()];
             Node<T> nearest = candidates.length > 0 ? this : shorterKey;
+            // Children are built here, right after their parent, so each subtree is allocated in
+            // one stretch and a walk down one key reads neighbouring memory. (A flat array laid
+            // out breadth first measured slower at 10,000 routes.)
             long lowBits = 0;
             long highBits = 0;
             int i = 0;
@@ -61,7 +64,7 @@ final class PrefixTree<T> {
             this.high = highBits;
         }
 
-        /** The candidates filed under this node's key, best first; non-empty for any node returned by a search. */
+        /** The candidates filed under this node's key, best first; never empty on a found node. */
         Candidate<T>[] candidates() {
             return candidates;
         }
@@ -86,7 +89,7 @@ final class PrefixTree<T> {
             return index < 0 ? null : children[index];
         }
 
-        /** Whether {@code path} continues at {@code position} with this node's label, whose first character matched. */
+        /** Whether {@code path} goes on at {@code position} with this label (its first char matched). */
         private boolean continues(String path, int position) {
             if (position + labelLength > path.length()) {
                 return false;

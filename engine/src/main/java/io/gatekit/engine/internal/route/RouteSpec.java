@@ -8,9 +8,11 @@ import io.gatekit.engine.internal.expr.IpMatcher;
 import io.gatekit.engine.internal.expr.VarSource;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -47,13 +49,15 @@ public final class RouteSpec<T> {
     private RouteSpec(Builder<T> b) {
         this.id = b.id;
         this.payload = b.payload;
+        // Parsed before duplicates go, so that messages give the index the caller used.
+        List<PathPattern> parsed = parseUris(b.uris);
         this.uris = List.copyOf(new LinkedHashSet<>(b.uris));
         this.hosts = List.copyOf(b.hosts);
         this.methods = List.copyOf(b.methods);
         this.remoteAddrs = List.copyOf(b.remoteAddrs);
         this.vars = b.vars;
         this.priority = b.priority;
-        this.patterns = parseUris(uris);
+        this.patterns = distinct(parsed);
         this.methodBits = methodBits(methods);
         checkHosts(hosts);
         this.exactHosts = hosts.stream().filter(h -> !h.startsWith("*"))
@@ -71,10 +75,12 @@ public final class RouteSpec<T> {
         return new Builder<>(id, payload);
     }
 
+    /** The route id, as {@link Match#routeId()} reports it. */
     public String id() {
         return id;
     }
 
+    /** What a match of this route hands back. */
     public T payload() {
         return payload;
     }
@@ -84,7 +90,11 @@ public final class RouteSpec<T> {
         return uris;
     }
 
-    /** Host names, {@code *.foo.com} wildcards among them; empty means any host. */
+    /**
+     * Host names, {@code *.foo.com} wildcards among them; empty means any host. Compared with the
+     * request host as given (radixtree's use of {@code $http_host} for patterns with a port is
+     * not reproduced).
+     */
     public List<String> hosts() {
         return hosts;
     }
@@ -170,10 +180,16 @@ public final class RouteSpec<T> {
             try {
                 patterns.add(PathPattern.parse(uri));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("uris[" + i + "]: \"" + uri + "\" (" + e.getMessage() + ")", e);
+                String message = "uris[" + i + "]: \"" + uri + "\" (" + e.getMessage() + ")";
+                throw new IllegalArgumentException(message, e);
             }
         }
         return List.copyOf(patterns);
+    }
+
+    private static List<PathPattern> distinct(List<PathPattern> patterns) {
+        Set<String> seen = new HashSet<>();
+        return patterns.stream().filter(p -> seen.add(p.uri())).toList();
     }
 
     private static int methodBits(List<String> methods) {
@@ -236,6 +252,7 @@ public final class RouteSpec<T> {
             return uris(Arrays.asList(uris));
         }
 
+        /** Same as {@link #uris(String...)}. */
         public Builder<T> uris(List<String> uris) {
             this.uris = copy(uris, "uris");
             return this;
@@ -246,6 +263,7 @@ public final class RouteSpec<T> {
             return hosts(Arrays.asList(hosts));
         }
 
+        /** Same as {@link #hosts(String...)}. */
         public Builder<T> hosts(List<String> hosts) {
             this.hosts = copy(hosts, "hosts");
             return this;
@@ -256,6 +274,7 @@ public final class RouteSpec<T> {
             return methods(Arrays.asList(methods));
         }
 
+        /** Same as {@link #methods(String...)}. */
         public Builder<T> methods(List<String> methods) {
             this.methods = copy(methods, "methods");
             return this;
@@ -266,6 +285,7 @@ public final class RouteSpec<T> {
             return remoteAddrs(Arrays.asList(remoteAddrs));
         }
 
+        /** Same as {@link #remoteAddrs(String...)}. */
         public Builder<T> remoteAddrs(List<String> remoteAddrs) {
             this.remoteAddrs = copy(remoteAddrs, "remote_addrs");
             return this;

@@ -42,6 +42,12 @@ class RouteSpecTest {
     }
 
     @Test
+    void uriErrorsGiveTheIndexAsConfigured() {
+        assertRejected("uris[2]: \"nope\" (expected a path starting with /, such as /api/*, /user/:id"
+                + " or /index.html)", () -> RouteSpec.builder("r", 1).uris("/a", "/a", "nope").build());
+    }
+
+    @Test
     void starIsOnlyAllowedAtTheEnd() {
         for (String uri : new String[] {"/a/*/b", "/a*b", "/a/:id/x*", "/a/*name/b", "/a**"}) {
             assertRejected("uris[0]: \"" + uri + "\" (expected '*' only at the end, as in /api/*, /api*"

@@ -111,6 +111,13 @@ class RouterTest {
     }
 
     @Test
+    void negativePriorityLosesToTheDefault() {
+        Router<String> router = router(route("lowest", "/x").priority(Integer.MIN_VALUE),
+                route("negative", "/x").priority(-1), route("default", "/x"));
+        assertEquals("default", get(router, "/x"));
+    }
+
+    @Test
     void samePriorityKeepsTheOrderRoutesWereAdded() {
         assertEquals("first", get(router(route("first", "/aa"), route("second", "/aa")), "/aa"));
         assertEquals("second", get(router(route("second", "/aa*"), route("first", "/aa*")), "/aa/bb"));
