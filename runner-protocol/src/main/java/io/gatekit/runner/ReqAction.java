@@ -1,0 +1,295 @@
+package io.gatekit.runner;
+
+import io.gatekit.runner.internal.Checks;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A runner's answer to an {@link HttpReqCall}: {@linkplain #none() nothing}, a {@link Stop} that
+ * answers the client at once, or a {@link Rewrite} of the request on its way upstream.
+ */
+public sealed interface ReqAction permits ReqAction.None, ReqAction.Stop, ReqAction.Rewrite {
+
+    /** The request goes on unchanged. */
+    static ReqAction none() {
+        return None.INSTANCE;
+    }
+
+    /** A builder of a {@link Stop} with status 0 (which APISIX sends as 200), no headers, no body. */
+    static Stop.Builder stop() {
+        return new Stop.Builder();
+    }
+
+    /** A builder of a {@link Rewrite} that changes nothing yet. */
+    static Rewrite.Builder rewrite() {
+        return new Rewrite.Builder();
+    }
+
+    /** No action: the request goes on unchanged. */
+    final class None implements ReqAction {
+        private static final None INSTANCE = new None();
+
+        private None() {
+        }
+
+        @Override
+        public String toString() {
+            return "ReqAction.None";
+        }
+    }
+
+    /** Answer the client now, with this status, these headers and this body. */
+    final class Stop implements ReqAction {
+        private final int status;
+        private final List<TextEntry> headers;
+        private final byte[] body;
+
+        private Stop(Builder builder) {
+            this.status = builder.status;
+            this.headers = List.copyOf(builder.headers);
+            this.body = builder.body;
+        }
+
+        /** The status; 0 means 200. */
+        public int status() {
+            return status;
+        }
+
+        /** Response headers in order; a repeated name gives several values. */
+        public List<TextEntry> headers() {
+            return headers;
+        }
+
+        /** A read-only view of the body, empty when there is none. */
+        public ByteBuffer body() {
+            return ByteBuffer.wrap(body).asReadOnlyBuffer();
+        }
+
+        /** The body decoded as UTF-8. */
+        public String bodyUtf8() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Stop that && status == that.status && headers.equals(that.headers)
+                    && Arrays.equals(body, that.body);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(status, headers, Arrays.hashCode(body));
+        }
+
+        @Override
+        public String toString() {
+            return "ReqAction.Stop{status=" + status + ", headers=" + headers + ", body=" + body.length + " bytes}";
+        }
+
+        /** Builds a {@link Stop}; every setter checks its argument at once. */
+        public static final class Builder {
+            private int status;
+            private final List<TextEntry> headers = new ArrayList<>();
+            private byte[] body = Bodies.EMPTY;
+
+            private Builder() {
+            }
+
+            public Builder status(int status) {
+                this.status = Checks.uint16("status", status);
+                return this;
+            }
+
+            public Builder addHeader(String name, String value) {
+                headers.add(TextEntry.of(name, value));
+                return this;
+            }
+
+            public Builder addHeader(TextEntry header) {
+                headers.add(Objects.requireNonNull(header, "header"));
+                return this;
+            }
+
+            public Builder body(byte[] body) {
+                this.body = body.clone();
+                return this;
+            }
+
+            public Builder body(ByteBuffer body) {
+                this.body = Bodies.copy(body);
+                return this;
+            }
+
+            public Builder body(String body) {
+                this.body = body.getBytes(StandardCharsets.UTF_8);
+                return this;
+            }
+
+            public Stop build() {
+                return new Stop(this);
+            }
+        }
+    }
+
+    /**
+     * Change the request on its way upstream. Everything is optional: an absent path keeps the path,
+     * an empty body keeps the body. A header or argument without a value is deleted.
+     */
+    final class Rewrite implements ReqAction {
+        private final String path;
+        private final List<TextEntry> headers;
+        private final List<TextEntry> args;
+        private final List<TextEntry> respHeaders;
+        private final byte[] body;
+
+        private Rewrite(Builder builder) {
+            this.path = builder.path;
+            this.headers = List.copyOf(builder.headers);
+            this.args = List.copyOf(builder.args);
+            this.respHeaders = List.copyOf(builder.respHeaders);
+            this.body = builder.body;
+        }
+
+        /** The new upstream path, if the runner set one. */
+        public Optional<String> path() {
+            return Optional.ofNullable(path);
+        }
+
+        /** Request headers to set; an entry without a value deletes the header. */
+        public List<TextEntry> headers() {
+            return headers;
+        }
+
+        /** Query arguments to set; an entry without a value deletes the argument. */
+        public List<TextEntry> args() {
+            return args;
+        }
+
+        /** Headers to add to the response the client eventually gets. */
+        public List<TextEntry> respHeaders() {
+            return respHeaders;
+        }
+
+        /** A read-only view of the new request body, empty when the body stays as it is. */
+        public ByteBuffer body() {
+            return ByteBuffer.wrap(body).asReadOnlyBuffer();
+        }
+
+        /** The new body decoded as UTF-8, empty when the body stays as it is. */
+        public String bodyUtf8() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Rewrite that && Objects.equals(path, that.path) && headers.equals(that.headers)
+                    && args.equals(that.args) && respHeaders.equals(that.respHeaders) && Arrays.equals(body, that.body);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(path, headers, args, respHeaders, Arrays.hashCode(body));
+        }
+
+        @Override
+        public String toString() {
+            return "ReqAction.Rewrite{path=" + path + ", headers=" + headers + ", args=" + args
+                    + ", respHeaders=" + respHeaders + ", body=" + body.length + " bytes}";
+        }
+
+        /** Builds a {@link Rewrite}; every setter checks its argument at once. */
+        public static final class Builder {
+            private String path;
+            private final List<TextEntry> headers = new ArrayList<>();
+            private final List<TextEntry> args = new ArrayList<>();
+            private final List<TextEntry> respHeaders = new ArrayList<>();
+            private byte[] body = Bodies.EMPTY;
+
+            private Builder() {
+            }
+
+            public Builder path(String path) {
+                this.path = Objects.requireNonNull(path, "path");
+                return this;
+            }
+
+            public Builder setHeader(String name, String value) {
+                headers.add(TextEntry.of(name, value));
+                return this;
+            }
+
+            public Builder deleteHeader(String name) {
+                headers.add(TextEntry.nameOnly(name));
+                return this;
+            }
+
+            public Builder addHeader(TextEntry header) {
+                headers.add(Objects.requireNonNull(header, "header"));
+                return this;
+            }
+
+            public Builder setArg(String name, String value) {
+                args.add(TextEntry.of(name, value));
+                return this;
+            }
+
+            public Builder deleteArg(String name) {
+                args.add(TextEntry.nameOnly(name));
+                return this;
+            }
+
+            public Builder addArg(TextEntry arg) {
+                args.add(Objects.requireNonNull(arg, "arg"));
+                return this;
+            }
+
+            public Builder addRespHeader(String name, String value) {
+                respHeaders.add(TextEntry.of(name, value));
+                return this;
+            }
+
+            public Builder addRespHeader(TextEntry header) {
+                respHeaders.add(Objects.requireNonNull(header, "header"));
+                return this;
+            }
+
+            public Builder body(byte[] body) {
+                this.body = body.clone();
+                return this;
+            }
+
+            public Builder body(ByteBuffer body) {
+                this.body = Bodies.copy(body);
+                return this;
+            }
+
+            public Builder body(String body) {
+                this.body = body.getBytes(StandardCharsets.UTF_8);
+                return this;
+            }
+
+            /** Adds everything {@code other} sets; its path and non-empty body replace this builder's. */
+            Builder merge(Rewrite other) {
+                if (other.path != null) {
+                    path = other.path;
+                }
+                headers.addAll(other.headers);
+                args.addAll(other.args);
+                respHeaders.addAll(other.respHeaders);
+                if (other.body.length > 0) {
+                    body = other.body;
+                }
+                return this;
+            }
+
+            public Rewrite build() {
+                return new Rewrite(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.gatekit.runner.internal;
+
+import io.gatekit.runner.RunnerConf;
+import io.gatekit.runner.RunnerException;
+import io.gatekit.runner.RunnerException.Kind;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.ToLongFunction;
+
+/**
+ * Conf tokens per conf id, valid for one conf version and until they expire. Concurrent first
+ * requests for the same (id, version) share one {@code PrepareConf} (single flight): the first
+ * caller prepares, the others wait for its result.
+ *
+ * <p>A new version replaces the entry of the old one, so the cache holds at most one token per id.
+ * {@link #flush()} drops everything, as APISIX does when a runner forgot a token or exited.
+ */
+public final class ConfTokenCache {
+
+    private final long ttlNanos;
+    private final int maxEntries;
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+
+    private static final class Entry {
+        final String version;
+        final CompletableFuture<Long> token = new CompletableFuture<>();
+        volatile long expiresAtNanos = Long.MAX_VALUE;
+
+        Entry(String version) {
+            this.version = version;
+        }
+
+        boolean isUsable(String version, long now) {
+            return this.version.equals(version) && now - expiresAtNanos < 0 && !token.isCompletedExceptionally();
+        }
+    }
+
+    public ConfTokenCache(long ttlNanos, int maxEntries) {
+        this.ttlNanos = ttlNanos;
+        this.maxEntries = Checks.range("maxEntries", maxEntries, 1, Integer.MAX_VALUE);
+    }
+
+    /** The token for {@code conf}, preparing it with {@code prepare} when there is no usable one. */
+    public long token(RunnerConf conf, ToLongFunction<RunnerConf> prepare) {
+        long now = System.nanoTime();
+        Entry entry = entries.get(conf.id());
+        if (entry != null && entry.isUsable(conf.version(), now)) {
+            return await(entry);
+        }
+        Entry mine = new Entry(conf.version());
+        Entry winner = entries.compute(conf.id(),
+                (id, current) -> current != null && current.isUsable(conf.version(), now) ? current : mine);
+        if (winner != mine) {
+            return await(winner);
+        }
+        trimIfFull();
+        try {
+            long token = prepare.applyAsLong(conf);
+            mine.expiresAtNanos = System.nanoTime() + ttlNanos;
+            mine.token.complete(token);
+            return token;
+        } catch (RuntimeException | Error e) {
+            entries.remove(conf.id(), mine);
+            mine.token.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** Drops every token, including any being prepared (its callers still get its result). */
+    public void flush() {
+        entries.clear();
+    }
+
+    /** Stores a token as if prepared; for tests that need a token the runner does not know. */
+    public void put(RunnerConf conf, long token) {
+        Entry entry = new Entry(conf.version());
+        entry.expiresAtNanos = System.nanoTime() + ttlNanos;
+        entry.token.complete(token);
+        entries.put(conf.id(), entry);
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    private static long await(Entry entry) {
+        try {
+            return entry.token.get();
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RunnerException) {
+                // A fresh copy, so each waiter's stack shows its own call, but the same kind and code.
+                RunnerException failed = (RunnerException) cause;
+                throw failed.kind() == Kind.RUNNER_ERROR
+                        ? RunnerException.runnerError(failed.runnerCode())
+                        : new RunnerException(failed.kind(), failed.getMessage(), failed);
+            }
+            throw new RunnerException(Kind.IO, "PrepareConf failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnerException(Kind.CLOSED, "interrupted while waiting for a conf token", e);
+        }
+    }
+
+    /** Keeps the map bounded when confs come and go: expired entries first, then any. */
+    private void trimIfFull() {
+        if (entries.size() <= maxEntries) {
+            return;
+        }
+        long now = System.nanoTime();
+        entries.values().removeIf(e -> now - e.expiresAtNanos >= 0);
+        Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+        while (entries.size() > maxEntries && it.hasNext()) {
+            it.next();
+            it.remove();
+        }
+    }
+}

@@ -1,0 +1,529 @@
+package io.gatekit.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatekit.runner.internal.Frames;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client's own rules (pool, tokens, retries, timeouts, limits) against scripted runners. */
+@SuppressWarnings("try") // resources opened only to be there and closed, e.g. a runner
+class RunnerClientTest {
+
+    @TempDir
+    Path dir;
+
+    private Path socket() {
+        return dir.resolve("runner.sock");
+    }
+
+    private RunnerClient.Builder client() {
+        return RunnerClient.builder().socketPath(socket());
+    }
+
+    private static RunnerConf conf(String id, long version) {
+        return RunnerConf.builder().id(id).version(version).addPlugin("p", "{}").build();
+    }
+
+    private static final RunnerConf CONF = conf("route#1#ext-plugin-pre-req", 1);
+    private static final HttpReqCall CALL = HttpReqCall.builder().path("/").build();
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void pipelinedExtraInfoQuestionsAreAnsweredOneByOneInTheOrderAsked() throws Exception {
+        List<String> answers = new ArrayList<>();
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type != Frames.RPC_HTTP_REQ_CALL) {
+                ScriptedRunner.plainAnswer(conn, type);
+                return;
+            }
+            // Like the Java runner: every question first, then read the answers.
+            conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.var("first")));
+            conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.requestBody()));
+            conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.var("third")));
+            for (int i = 0; i < 3; i++) {
+                assertEquals(Frames.RPC_EXTRA_INFO, conn.read());
+                answers.add(new String(conn.reader.extraInfoResp(conn.payload()), StandardCharsets.UTF_8));
+            }
+            conn.send(type, conn.writer.reqAction(0, ReqAction.rewrite().path("/" + String.join("+", answers)).build()));
+        }); RunnerClient client = client().build()) {
+            List<ExtraInfo> asked = new ArrayList<>();
+
+            ReqAction action = client.httpReqCall(CONF, CALL, question -> {
+                asked.add(question);
+                return utf8(question instanceof ExtraInfo.Var ? ((ExtraInfo.Var) question).name() : "body");
+            });
+
+            assertEquals(List.of(ExtraInfo.var("first"), ExtraInfo.requestBody(), ExtraInfo.var("third")), asked);
+            assertEquals("/first+body+third", ((ReqAction.Rewrite) action).path().orElseThrow());
+            assertEquals(List.of(), runner.failures);
+        }
+    }
+
+    @Test
+    void aMissingValueIsSentAsAnAbsentResultAndAnEmptyOneAsEmpty() throws Exception {
+        List<byte[]> results = new ArrayList<>();
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                for (String name : List.of("missing", "empty")) {
+                    conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.var(name)));
+                    conn.read();
+                    results.add(conn.reader.extraInfoResp(conn.payload()));
+                }
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            client.httpReqCall(CONF, CALL, question -> ((ExtraInfo.Var) question).name().equals("empty") ? new byte[0] : null);
+
+            assertNull(results.get(0));
+            assertArrayEquals(new byte[0], results.get(1));
+        }
+    }
+
+    @Test
+    void theConnectionOfAPrepareConfIsClosedSoADuplicateAnswerIsNeverRead() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_PREPARE_CONF) {
+                long token = conn.answerPrepareConf();
+                conn.send(Frames.RPC_PREPARE_CONF, conn.writer.prepareConfResp(token)); // as the Java runner does
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            for (int i = 0; i < 5; i++) {
+                assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+            }
+
+            assertEquals(2, runner.accepted.get(), "one connection for PrepareConf, one reused for the calls");
+        }
+    }
+
+    @Test
+    void aPooledConnectionWithUnreadBytesIsClosedInsteadOfReused() throws Exception {
+        CountDownLatch strayed = new CountDownLatch(1);
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            ScriptedRunner.plainAnswer(conn, type);
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.send(Frames.RPC_ERROR, conn.writer.err(1)); // a stray frame after the answer
+                strayed.countDown();
+            }
+        }); RunnerClient client = client().build()) {
+            client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());
+            assertTrue(strayed.await(30, TimeUnit.SECONDS));
+            assertEquals(1, client.pool().idleCount());
+
+            assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+            assertEquals(3, runner.accepted.get());
+        }
+    }
+
+    @Test
+    void aPooledConnectionTheRunnerClosedIsNotReused() throws Exception {
+        try (ScriptedRunner runner = new ScriptedRunner(socket(), conn -> {
+            ScriptedRunner.plainAnswer(conn, conn.read()); // one RPC per connection, like APISIX's test mock
+        }); RunnerClient client = client().build()) {
+            for (int i = 0; i < 5; i++) {
+                assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+            }
+            assertEquals(6, runner.accepted.get());
+        }
+    }
+
+    @Test
+    void aCallOnAPooledConnectionThatBreaksBeforeAnyAnswerIsSentAgainOnAFreshOne() throws Exception {
+        try (ScriptedRunner runner = new ScriptedRunner(socket(), conn -> {
+            int calls = 0;
+            while (true) {
+                int type = conn.read();
+                if (type == Frames.RPC_HTTP_REQ_CALL && ++calls == 2) {
+                    return; // hang up on the second call of each connection, without a word
+                }
+                ScriptedRunner.plainAnswer(conn, type);
+            }
+        }); RunnerClient client = client().build()) {
+            client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());
+
+            assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+            assertEquals(3, runner.accepted.get());
+            assertEquals(2, runner.calls.get());
+        }
+    }
+
+    @Test
+    void aFreshConnectionThatBreaksBeforeAnyAnswerFailsTheCall() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.channel.close();
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+
+            assertEquals(RunnerException.Kind.IO, e.kind());
+            assertEquals("connection closed by the runner while waiting for the answer to RPC_HTTP_REQ_CALL", e.getMessage());
+            assertEquals(2, runner.accepted.get());
+        }
+    }
+
+    @Test
+    void idleConnectionsAreCappedAtMaxIdleConnections() throws Exception {
+        CountDownLatch together = new CountDownLatch(6);
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                together.countDown();
+                together.await(30, TimeUnit.SECONDS); // six calls in flight at once, on six connections
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().maxIdleConnections(2).threads(6).build()) {
+            client.confToken(CONF);
+            List<CompletableFuture<ReqAction>> calls = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                calls.add(client.httpReqCallAsync(CONF, CALL, ExtraInfoHandler.none()).toCompletableFuture());
+            }
+            calls.forEach(CompletableFuture::join);
+
+            assertEquals(7, runner.accepted.get());
+            assertEquals(2, client.pool().idleCount());
+        }
+    }
+
+    @Test
+    void aConnectionIdleLongerThanTheIdleTimeoutIsNotReused() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), ScriptedRunner::plainAnswer);
+             RunnerClient client = client().idleTimeout(Duration.ofNanos(1)).build()) {
+            for (int i = 0; i < 3; i++) {
+                client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());
+            }
+            assertEquals(4, runner.accepted.get());
+        }
+    }
+
+    @Test
+    void concurrentFirstCallsShareOnePrepareConf() throws Exception {
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_PREPARE_CONF) {
+                arrived.countDown();
+                release.await(30, TimeUnit.SECONDS);
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().threads(16).build()) {
+            List<CompletableFuture<Long>> tokens = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                tokens.add(client.confTokenAsync(CONF).toCompletableFuture());
+            }
+            assertTrue(arrived.await(30, TimeUnit.SECONDS));
+            Await.until("15 callers waiting for the first one's PrepareConf", () -> threadsWaitingForAToken() == 15);
+            release.countDown();
+
+            Set<Long> distinct = ConcurrentHashMap.newKeySet();
+            tokens.forEach(token -> distinct.add(token.join()));
+            assertEquals(1, distinct.size());
+            assertEquals(1, runner.prepares.get());
+        }
+    }
+
+    private static long threadsWaitingForAToken() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getState() == Thread.State.WAITING)
+                .filter(e -> Arrays.stream(e.getValue()).anyMatch(frame -> frame.getClassName().endsWith(".ConfTokenCache")
+                        && frame.getMethodName().equals("await")))
+                .count();
+    }
+
+    @Test
+    void aTokenIsKeptPerConfIdAndVersion() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), ScriptedRunner::plainAnswer);
+             RunnerClient client = client().build()) {
+            long v1 = client.confToken(conf("a", 1));
+            assertEquals(v1, client.confToken(conf("a", 1)));
+            long v2 = client.confToken(conf("a", 2));
+            long other = client.confToken(conf("b", 1));
+
+            assertEquals(3, runner.prepares.get());
+            assertTrue(v1 != v2 && v2 != other, v1 + " " + v2 + " " + other);
+            assertEquals(2, client.tokens().size(), "a new version replaces the old one");
+        }
+    }
+
+    @Test
+    void anExpiredTokenIsPreparedAgain() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), ScriptedRunner::plainAnswer);
+             RunnerClient client = client().tokenTtl(Duration.ofNanos(1)).build()) {
+            client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());
+            client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());
+
+            assertEquals(2, runner.prepares.get());
+        }
+    }
+
+    @Test
+    void confTokenNotFoundDropsEveryTokenAndTheCallSucceedsWithANewOne() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL && conn.runner.calls.getAndIncrement() == 1) {
+                conn.send(Frames.RPC_ERROR, conn.writer.err(RunnerException.CONF_TOKEN_NOT_FOUND));
+                return;
+            }
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.send(type, conn.writer.reqAction(0, ReqAction.none()));
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            client.confToken(conf("other", 1));
+            client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());
+
+            assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+
+            assertEquals(3, runner.prepares.get(), "other, CONF, CONF again after the error");
+            assertEquals(1, client.tokens().size(), "the other conf's token was dropped too");
+        }
+    }
+
+    @Test
+    void aRunnerThatNeverKnowsTheTokenFailsTheCallAfterThreeAttempts() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.runner.calls.incrementAndGet();
+                conn.send(Frames.RPC_ERROR, conn.writer.err(RunnerException.CONF_TOKEN_NOT_FOUND));
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+
+            assertTrue(e.isConfTokenNotFound(), e.toString());
+            assertEquals("runner error: conf token not found", e.getMessage());
+            assertEquals(3, runner.prepares.get());
+            assertEquals(3, runner.calls.get());
+        }
+    }
+
+    @Test
+    void confTokenNotFoundOnPrepareConfIsRetriedToo() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            conn.runner.prepares.incrementAndGet();
+            conn.send(Frames.RPC_ERROR, conn.writer.err(RunnerException.CONF_TOKEN_NOT_FOUND));
+        }); RunnerClient client = client().build()) {
+            RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+
+            assertTrue(e.isConfTokenNotFound());
+            assertEquals(3, runner.prepares.get());
+        }
+    }
+
+    @Test
+    void otherRunnerErrorsFailAtOnce() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_RESP_CALL) {
+                conn.runner.calls.incrementAndGet();
+                conn.send(Frames.RPC_ERROR, conn.writer.err(RunnerException.SERVICE_UNAVAILABLE));
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            RunnerException e = assertThrows(RunnerException.class,
+                    () -> client.httpRespCall(CONF, HttpRespCall.builder().build(), ExtraInfoHandler.none()));
+
+            assertEquals(RunnerException.Kind.RUNNER_ERROR, e.kind());
+            assertEquals(RunnerException.SERVICE_UNAVAILABLE, e.runnerCode());
+            assertEquals("runner error: service unavailable", e.getMessage());
+            assertEquals(1, runner.calls.get());
+            assertEquals(0, client.pool().idleCount(), "a failed call's connection is closed");
+        }
+    }
+
+    @Test
+    void anAnswerOfTheWrongTypeIsAProtocolError() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.send(Frames.RPC_PREPARE_CONF, conn.writer.prepareConfResp(1));
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+
+            assertEquals(RunnerException.Kind.PROTOCOL, e.kind());
+            assertEquals("unexpected type 1 while waiting for the answer to RPC_HTTP_REQ_CALL", e.getMessage());
+        }
+    }
+
+    @Test
+    void noRunnerListeningIsAConnectError() {
+        try (RunnerClient client = client().build()) {
+            RunnerException e = assertThrows(RunnerException.class, () -> client.confToken(CONF));
+
+            assertEquals(RunnerException.Kind.CONNECT, e.kind());
+            assertTrue(e.getMessage().startsWith("cannot connect to " + socket()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aRunnerThatDoesNotAnswerTimesOutAfterTheReadTimeout() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                done.await(30, TimeUnit.SECONDS);
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().readTimeout(Duration.ofMillis(200)).build()) {
+            client.confToken(CONF);
+            long start = System.nanoTime();
+
+            RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertEquals(RunnerException.Kind.TIMEOUT, e.kind());
+            assertEquals("read timed out", e.getMessage());
+            assertTrue(tookMillis >= 190 && tookMillis < 5_000, tookMillis + " ms");
+            done.countDown();
+        }
+    }
+
+    @Test
+    void aCallLargerThanTheFrameLimitIsRefusedBeforeAnyByteIsSent() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), ScriptedRunner::plainAnswer);
+             RunnerClient client = client().build()) {
+            client.confToken(CONF);
+            HttpReqCall huge = HttpReqCall.builder().addHeader("x-big", "x".repeat(Frames.MAX_PAYLOAD)).build();
+
+            RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, huge, ExtraInfoHandler.none()));
+
+            assertEquals(RunnerException.Kind.PROTOCOL, e.kind());
+            assertTrue(e.getMessage().matches("payload to send: \\d+ bytes \\(expected: <= 16777215\\)"), e.getMessage());
+            assertEquals(0, runner.calls.get());
+            assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+        }
+    }
+
+    @Test
+    void anAnswerLargerThanTheConfiguredLimitIsRefused() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.send(type, conn.writer.reqAction(0, ReqAction.stop().body(new byte[2048]).build()));
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().maxPayload(1024).build()) {
+            RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+
+            assertEquals(RunnerException.Kind.PROTOCOL, e.kind());
+            assertTrue(e.getMessage().matches("received payload of RPC_HTTP_REQ_CALL: \\d+ bytes \\(expected: <= 1024\\)"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void anExtraInfoAnswerLargerThanTheLimitFailsTheCall() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.requestBody()));
+                conn.read();
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().maxPayload(1024).build()) {
+            RunnerException e = assertThrows(RunnerException.class,
+                    () -> client.httpReqCall(CONF, CALL, question -> new byte[4096]));
+
+            assertEquals(RunnerException.Kind.PROTOCOL, e.kind());
+            assertEquals("answer to ExtraInfo.ReqBody: 4096 bytes (expected: <= 1024)", e.getMessage());
+        }
+    }
+
+    @Test
+    void aFailingExtraInfoHandlerFailsTheCallAndClosesTheConnection() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.var("v")));
+                conn.read();
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, CALL, question -> {
+                throw new IllegalStateException("no body here");
+            }));
+
+            assertEquals(RunnerException.Kind.HANDLER, e.kind());
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+            assertEquals(0, client.pool().idleCount());
+        }
+    }
+
+    @Test
+    void asyncCallsRunOnTheClientsThreadsAndReportFailuresAsTheCause() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.var("v")));
+                conn.read();
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            List<String> threads = new ArrayList<>();
+
+            client.httpReqCallAsync(CONF, CALL, question -> {
+                threads.add(Thread.currentThread().getName());
+                return new byte[0];
+            }).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            runner.close();
+            CompletableFuture<RespCallResult> failing = client.httpRespCallAsync(CONF, HttpRespCall.builder().build(),
+                    ExtraInfoHandler.none()).toCompletableFuture();
+
+            assertTrue(threads.get(0).startsWith("gatekit-runner-client-"), threads.toString());
+            CompletionException e = assertThrows(CompletionException.class, failing::join);
+            assertEquals(RunnerException.Kind.CONNECT, assertInstanceOf(RunnerException.class, e.getCause()).kind());
+        }
+    }
+
+    @Test
+    void aClosedClientRefusesCalls() {
+        RunnerClient client = client().build();
+        client.close();
+
+        RunnerException blocking = assertThrows(RunnerException.class, () -> client.confToken(CONF));
+        CompletionException async = assertThrows(CompletionException.class,
+                () -> client.httpReqCallAsync(CONF, CALL, ExtraInfoHandler.none()).toCompletableFuture().join());
+
+        assertEquals(RunnerException.Kind.CLOSED, blocking.kind());
+        assertEquals(RunnerException.Kind.CLOSED, ((RunnerException) async.getCause()).kind());
+    }
+
+    @Test
+    void theBuilderChecksItsArgumentsAtOnce() {
+        RunnerClient.Builder builder = RunnerClient.builder();
+
+        assertEquals("connectTimeout: PT0S (expected: > 0)",
+                assertThrows(IllegalArgumentException.class, () -> builder.connectTimeout(Duration.ZERO)).getMessage());
+        assertEquals("maxPayload: 16777216 (expected: 1..16777215)",
+                assertThrows(IllegalArgumentException.class, () -> builder.maxPayload(16_777_216)).getMessage());
+        assertEquals("threads: 0 (expected: 1..1024)",
+                assertThrows(IllegalArgumentException.class, () -> builder.threads(0)).getMessage());
+        assertEquals("socketPath/runner: neither set (expected: exactly one)",
+                assertThrows(IllegalStateException.class, builder::build).getMessage());
+    }
+}

@@ -1,0 +1,184 @@
+package io.gatekit.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Process management with small shell commands standing in for a runner. */
+@SuppressWarnings("try") // resources opened only to be there and closed, e.g. a runner
+class RunnerSupervisorTest {
+
+    @TempDir
+    Path dir;
+
+    private final RecordingLogger log = new RecordingLogger();
+
+    private RunnerSupervisor.Builder supervisor(String script) {
+        return RunnerSupervisor.builder().command("sh", "-c", script).socketPath(dir.resolve("runner.sock")).logger(log);
+    }
+
+    @Test
+    void theRunnerGetsTheListenAddressAndConfExpiryAndItsOutputIsLogged() {
+        try (RunnerSupervisor supervisor = supervisor(
+                "echo \"addr=$APISIX_LISTEN_ADDRESS expire=$APISIX_CONF_EXPIRE_TIME\"; echo oops >&2; exec sleep 600")
+                .confExpire(Duration.ofSeconds(120)).build()) {
+            supervisor.start();
+
+            String expected = "addr=unix:" + dir.resolve("runner.sock").toAbsolutePath() + " expire=120";
+            Await.until("the runner's output in the log", () -> log.contains(expected) && log.contains("oops"));
+            assertTrue(log.contains("]: " + expected), log.messages.toString());
+        }
+    }
+
+    @Test
+    void anExitedRunnerIsRestartedAfterTheDelayAndListenersHearOfIt() {
+        List<Integer> exits = new CopyOnWriteArrayList<>();
+        List<Long> exitTimes = new CopyOnWriteArrayList<>();
+        try (RunnerSupervisor supervisor = supervisor("echo run; exit 3").restartDelay(Duration.ofMillis(300)).build()) {
+            supervisor.addListener(new RunnerSupervisor.Listener() {
+                @Override
+                public void runnerExited(int exitStatus) {
+                    exits.add(exitStatus);
+                    exitTimes.add(System.nanoTime());
+                }
+            });
+            supervisor.start();
+
+            Await.until("three exits", () -> exits.size() >= 3);
+            assertEquals(List.of(3, 3, 3), exits.subList(0, 3));
+            long gap = TimeUnit.NANOSECONDS.toMillis(exitTimes.get(1) - exitTimes.get(0));
+            assertTrue(gap >= 300, "restarted after " + gap + " ms");
+            assertTrue(log.contains("runner exited with status 3, restarting in 300 ms"), log.messages.toString());
+        }
+    }
+
+    @Test
+    void closeStopsTheRunnerWithSigterm() throws Exception {
+        RunnerSupervisor supervisor = supervisor("echo up; exec sleep 600").build();
+        supervisor.start();
+        Await.until("the runner to start", () -> log.contains("up"));
+        ProcessHandle runner = ProcessHandle.of(supervisor.pid().orElseThrow()).orElseThrow();
+        long start = System.nanoTime();
+
+        supervisor.close();
+
+        assertFalse(runner.isAlive());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 1_000);
+        assertTrue(log.contains("runner stopped with status 143"), log.messages.toString());
+        assertFalse(log.contains("SIGKILL"));
+    }
+
+    @Test
+    void aRunnerIgnoringSigtermIsKilledAfterTheStopTimeout() throws Exception {
+        RunnerSupervisor supervisor = supervisor("trap '' TERM; echo up; while :; do sleep 1; done")
+                .stopTimeout(Duration.ofMillis(500)).build();
+        supervisor.start();
+        Await.until("the runner to start", () -> log.contains("up"));
+        ProcessHandle runner = ProcessHandle.of(supervisor.pid().orElseThrow()).orElseThrow();
+        List<ProcessHandle> children = runner.descendants().toList();
+        long start = System.nanoTime();
+
+        supervisor.close();
+
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertFalse(runner.isAlive());
+        assertTrue(took >= 500 && took < 5_000, took + " ms");
+        assertFalse(children.isEmpty());
+        Await.until("the runner's children to be gone", () -> children.stream().noneMatch(ProcessHandle::isAlive));
+        assertTrue(log.contains("runner did not stop within 500 ms of SIGTERM, sending SIGKILL"), log.messages.toString());
+    }
+
+    @Test
+    void aStoppedRunnerIsNotRestarted() {
+        List<Integer> exits = new CopyOnWriteArrayList<>();
+        RunnerSupervisor supervisor = supervisor("exec sleep 600").restartDelay(Duration.ZERO).build();
+        supervisor.addListener(new RunnerSupervisor.Listener() {
+            @Override
+            public void runnerExited(int exitStatus) {
+                exits.add(exitStatus);
+            }
+        });
+        supervisor.start();
+        Await.until("the runner to run", () -> supervisor.pid().isPresent());
+
+        supervisor.close();
+
+        assertEquals(List.of(143), exits);
+        assertTrue(supervisor.pid().isEmpty());
+        assertEquals(RunnerException.Kind.CLOSED,
+                assertThrows(RunnerException.class, () -> supervisor.awaitReady(Duration.ofSeconds(1))).kind());
+    }
+
+    @Test
+    void aRunnerThatNeverListensIsNotReady() {
+        try (RunnerSupervisor supervisor = supervisor("exec sleep 600").build()) {
+            supervisor.start();
+
+            RunnerException e = assertThrows(RunnerException.class, () -> supervisor.awaitReady(Duration.ofMillis(200)));
+            assertEquals(RunnerException.Kind.CONNECT, e.kind());
+            assertFalse(supervisor.isReady());
+        }
+    }
+
+    @Test
+    void anExternalRunnerIsOnlyWaitedFor() {
+        Path socket = dir.resolve("runner.sock");
+        try (RunnerSupervisor supervisor = RunnerSupervisor.builder().socketPath(socket).build()) {
+            supervisor.start();
+            assertFalse(supervisor.isManaged());
+            assertEquals(RunnerException.Kind.CONNECT,
+                    assertThrows(RunnerException.class, () -> supervisor.awaitReady(Duration.ofMillis(100))).kind());
+
+            try (RunnerServer server = TestPlugins.register(RunnerServer.builder().socketPath(socket)).build().start();
+                 RunnerClient client = RunnerClient.builder().runner(supervisor).build()) {
+                supervisor.awaitReady(Duration.ofSeconds(5));
+                assertTrue(supervisor.isReady());
+                RunnerConf conf = RunnerConf.builder().id("c").version(1).addPlugin("gk-stop", "b").build();
+                assertTrue(client.httpReqCall(conf, HttpReqCall.builder().build(), ExtraInfoHandler.none())
+                        instanceof ReqAction.Stop);
+            }
+        }
+    }
+
+    @Test
+    void aClientOfTheSupervisorDropsItsTokensWhenTheRunnerExits() {
+        Path socket = dir.resolve("runner.sock");
+        try (RunnerServer server = TestPlugins.register(RunnerServer.builder().socketPath(dir.resolve("other.sock")))
+                .build().start();
+             RunnerSupervisor supervisor = RunnerSupervisor.builder().command("sh", "-c", "read line")
+                     .socketPath(socket).logger(log).restartDelay(Duration.ofSeconds(60)).build();
+             RunnerClient client = RunnerClient.builder().runner(supervisor).build()) {
+            supervisor.start();
+            RunnerConf conf = RunnerConf.builder().id("c").version(1).build();
+            client.tokens().put(conf, 7);
+            assertEquals(7, client.confToken(conf));
+
+            ProcessHandle.of(supervisor.pid().orElseThrow()).orElseThrow().destroyForcibly();
+
+            Await.until("the tokens to be dropped", () -> client.tokens().size() == 0);
+        }
+    }
+
+    @Test
+    void theBuilderChecksItsArgumentsAtOnce() {
+        RunnerSupervisor.Builder builder = RunnerSupervisor.builder();
+
+        assertEquals("command: [] (expected: at least the program)",
+                assertThrows(IllegalArgumentException.class, () -> builder.command(List.of())).getMessage());
+        assertEquals("restartDelay: PT-1S (expected: >= 0)",
+                assertThrows(IllegalArgumentException.class, () -> builder.restartDelay(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("confExpire: PT0.5S (expected: >= 1 s)",
+                assertThrows(IllegalArgumentException.class, () -> builder.confExpire(Duration.ofMillis(500))).getMessage());
+        assertEquals("socketPath: null (expected: set with socketPath(Path))",
+                assertThrows(IllegalStateException.class, builder::build).getMessage());
+    }
+}
