@@ -56,6 +56,7 @@ public final class Gateway implements AutoCloseable {
     private final List<Channel> servers = new ArrayList<>();
     private final List<AutoCloseable> extras = new ArrayList<>();
     private final ProxyContext proxy;
+    private final ExtPluginRunner runner;
     private @Nullable StandaloneConfigWatcher watcher;
 
     private Gateway(GatewayConfig config, Engine.Builder engineBuilder) {
@@ -69,8 +70,14 @@ public final class Gateway implements AutoCloseable {
         if (config.enabledPlugins() != null) {
             engineBuilder.enabledPlugins(config.enabledPlugins());
         }
-        config.pluginAttributes().forEach(engineBuilder::pluginAttributes);
-        this.engine = engineBuilder.build();
+        this.runner = ExtPluginRunner.start(config);
+        runner.pluginAttributes(config.pluginAttributes()).forEach(engineBuilder::pluginAttributes);
+        try {
+            this.engine = engineBuilder.build();
+        } catch (RuntimeException e) {
+            runner.close();
+            throw e;
+        }
         Function<AdminRequest, AdminResponse> admin = adminApi(engine, config);
         this.proxy = new ProxyContext(engine, config, metrics, config.adminOnDataPort() ? admin : null);
         try {
@@ -199,6 +206,7 @@ public final class Gateway implements AutoCloseable {
             }
         }
         engine.close();
+        runner.close();
         outbound.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
