@@ -321,6 +321,10 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             if (!completion.isDone()) {
                 int index = i;
                 return Completion.after(completion.stage().handle((ignored, error) -> {
+                    if (timed) {
+                        listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, routeIdOrEmpty(),
+                                System.nanoTime() - start);
+                    }
                     if (error != null) {
                         failResponse(entry, unwrap(error));
                     }
