@@ -32,7 +32,7 @@ class DataPlaneTest {
     private Gateway gateway;
 
     /** Adds {@code x-stamp} to the upstream request and the response; answers 403 when asked to. */
-    record StampConfig(String value, boolean deny) {
+    record StampConfig(String value, boolean deny, String host) {
     }
 
     static final class StampFactory implements PluginFactory<StampConfig> {
@@ -50,7 +50,7 @@ class DataPlaneTest {
         public String configSchema() {
             return """
                     {"type": "object", "properties": {"value": {"type": "string", "default": "on"},
-                     "deny": {"type": "boolean", "default": false}}}""";
+                     "deny": {"type": "boolean", "default": false}, "host": {"type": "string"}}}""";
         }
 
         @Override
@@ -67,6 +67,10 @@ class DataPlaneTest {
                         return Outcome.respond(403, "{\"error_msg\":\"denied\"}");
                     }
                     exchange.request().headers().set("x-stamp", config.value());
+                    exchange.request().headers().set("x-server-port", exchange.var("server_port"));
+                    if (config.host() != null) {
+                        exchange.request().headers().set("Host", config.host());
+                    }
                     return Outcome.proceed();
                 }
 
@@ -122,6 +126,20 @@ class DataPlaneTest {
         assertEquals("127.0.0.1", received.header("x-forwarded-for"));
         assertEquals("http", received.header("x-forwarded-proto"));
         assertEquals("example.com", received.header("x-forwarded-host"));
+    }
+
+    @Test
+    void aHostSetByAPluginIsTheHostTheUpstreamReceivesWithPassHostPass() throws Exception {
+        route("1", """
+                {"uri": "/host", "plugins": {"test-stamp": {"host": "rewritten.example"}},
+                 "upstream": {"nodes": {"%s": 1}}}""".formatted(one.address()));
+
+        get("/host");
+
+        TestUpstream.Received received = one.take();
+        assertEquals("rewritten.example", received.header("host"));
+        assertEquals("example.com", received.header("x-forwarded-host"));
+        assertEquals(Integer.toString(gateway.port()), received.header("x-server-port"));
     }
 
     @Test

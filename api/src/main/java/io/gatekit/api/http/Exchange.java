@@ -38,7 +38,8 @@ public interface Exchange {
     /**
      * A request variable by its APISIX name: {@code uri}, {@code host}, {@code request_method},
      * {@code remote_addr}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME},
-     * {@code status}, {@code upstream_status}, {@code route_id}, ...; {@code null} when unset.
+     * {@code server_addr}, {@code server_port}, {@code status}, {@code upstream_status},
+     * {@code route_id}, ...; {@code null} when unset.
      */
     @Nullable String var(String name);
 

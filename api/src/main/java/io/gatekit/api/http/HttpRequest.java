@@ -34,6 +34,7 @@ public final class HttpRequest {
     private final HttpHeaders headers;
     private byte @Nullable [] body;
     private final InetSocketAddress remoteAddress;
+    private final InetSocketAddress localAddress;
 
     private HttpRequest(Builder b) {
         method = b.method;
@@ -43,6 +44,7 @@ public final class HttpRequest {
         headers = b.headers;
         body = b.body;
         remoteAddress = b.remoteAddress;
+        localAddress = b.localAddress;
         host = b.host != null ? b.host : hostFromHeader(headers.get("host"));
     }
 
@@ -130,6 +132,11 @@ public final class HttpRequest {
         return remoteAddress;
     }
 
+    /** The address the client connected to (the server's side of the connection). */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
     /** The client's IP as text, e.g. {@code 127.0.0.1}. */
     public String remoteIp() {
         return remoteAddress.getAddress() != null
@@ -182,6 +189,7 @@ public final class HttpRequest {
         private final HttpHeaders headers = HttpHeaders.of();
         private byte @Nullable [] body;
         private InetSocketAddress remoteAddress = new InetSocketAddress("127.0.0.1", 0);
+        private InetSocketAddress localAddress = new InetSocketAddress("127.0.0.1", 0);
 
         private Builder() {
         }
@@ -243,6 +251,12 @@ public final class HttpRequest {
         /** The client's address. */
         public Builder remoteAddress(InetSocketAddress remoteAddress) {
             this.remoteAddress = requireNonNull(remoteAddress, "remoteAddress");
+            return this;
+        }
+
+        /** The server address the client connected to. */
+        public Builder localAddress(InetSocketAddress localAddress) {
+            this.localAddress = requireNonNull(localAddress, "localAddress");
             return this;
         }
 

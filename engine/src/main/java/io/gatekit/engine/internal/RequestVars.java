@@ -38,6 +38,9 @@ final class RequestVars {
             case "scheme" -> request.scheme();
             case "remote_addr" -> request.remoteIp();
             case "remote_port" -> Integer.toString(request.remoteAddress().getPort());
+            case "server_addr" -> request.localAddress().getAddress() == null
+                    ? request.localAddress().getHostString() : request.localAddress().getAddress().getHostAddress();
+            case "server_port" -> Integer.toString(request.localAddress().getPort());
             case "route_id" -> exchange.routeId();
             case "status" -> exchange.response() == null ? null : Integer.toString(exchange.response().status());
             case "upstream_status" -> exchange.upstream().status() == 0 ? null

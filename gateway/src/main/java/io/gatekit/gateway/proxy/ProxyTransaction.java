@@ -209,7 +209,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         io.gatekit.api.http.HttpRequest.Builder builder = io.gatekit.api.http.HttpRequest.builder()
                 .method(head.method().name())
                 .uri(uri)
-                .remoteAddress((InetSocketAddress) client.channel().remoteAddress());
+                .remoteAddress((InetSocketAddress) client.channel().remoteAddress())
+                .localAddress((InetSocketAddress) client.channel().localAddress());
         HttpHeaders headers = HttpConversions.toApi(head.headers());
         headers.forEach(builder::header);
         return builder.build();
@@ -262,7 +263,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         String hostHeader = switch (up.passHost()) {
             case "node" -> node.port() == (https ? 443 : 80) ? bracket(node.host()) : node.address();
             case "rewrite" -> up.upstreamHost() != null ? up.upstreamHost() : node.address();
-            default -> originalHost();
+            default -> requestHost(); // pass: the client's Host, as plugins left it
         };
         handle(call.beforeProxy(node.host(), node.port(), hostHeader), () -> connect(hostHeader));
     }
@@ -390,6 +391,12 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             out.set("X-Forwarded-Port", ((InetSocketAddress) client.channel().localAddress()).getPort());
         }
         out.set(HttpHeaderNames.CONNECTION, "keep-alive");
+    }
+
+    /** The Host header of the request as plugins left it (a runner or rewrite may change it). */
+    private String requestHost() {
+        String host = call.exchange().request().headers().get("host");
+        return host == null ? originalHost() : host;
     }
 
     private String originalHost() {
