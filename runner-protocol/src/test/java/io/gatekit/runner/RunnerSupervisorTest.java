@@ -79,7 +79,8 @@ class RunnerSupervisorTest {
 
     @Test
     void aRunnerIgnoringSigtermIsKilledAfterTheStopTimeout() throws Exception {
-        RunnerSupervisor supervisor = supervisor("trap '' TERM; echo up; while :; do sleep 1; done")
+        // the child is started before "up" and lives as long as the test: no window without it
+        RunnerSupervisor supervisor = supervisor("trap '' TERM; sleep 600 & echo up; while :; do wait; done")
                 .stopTimeout(Duration.ofMillis(500)).build();
         supervisor.start();
         Await.until("the runner to start", () -> log.contains("up"));
