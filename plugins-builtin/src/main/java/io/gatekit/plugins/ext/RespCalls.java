@@ -1,0 +1,58 @@
+package io.gatekit.plugins.ext;
+
+import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.HttpResponse;
+import io.gatekit.runner.HttpRespCall;
+import io.gatekit.runner.RespCallResult;
+import java.nio.ByteBuffer;
+
+/** The response side of the protocol: describing an upstream response, applying the runner's answer. */
+final class RespCalls {
+
+    private RespCalls() {
+    }
+
+    /** The upstream's status and headers, names as the upstream spelled them, one entry per value. */
+    static HttpRespCall describe(int upstreamStatus, HttpHeaders headers, long id) {
+        HttpRespCall.Builder call = HttpRespCall.builder().id(id).status(upstreamStatus);
+        for (int i = 0; i < headers.size(); i++) {
+            call.addHeader(headers.name(i), headers.value(i));
+        }
+        return call.build();
+    }
+
+    /**
+     * Applies the runner's answer to the response: a non-zero status replaces the status, headers
+     * per {@code mode}, a non-empty body replaces the body, except on a response that cannot carry
+     * one (HEAD, 1xx, 204, 304), which stays without. The answer is checked whole first.
+     *
+     * @throws IllegalArgumentException when the answer cannot be applied; nothing has changed then
+     */
+    static void apply(RespCallResult result, HttpResponse response, HeaderMode mode, boolean headRequest) {
+        int status = result.status();
+        if (status != 0 && (status < 100 || status > 999)) {
+            throw new IllegalArgumentException("runner status: " + status + " (expected: 0 or 100..999)");
+        }
+        Entries.checkHeaders("response header", result.headers());
+        if (status != 0) {
+            response.status(status);
+        }
+        if (!result.headers().isEmpty()) {
+            if (mode == HeaderMode.REPLACE) {
+                response.headers().clear();
+            }
+            Entries.apply(result.headers(), response.headers(), false);
+        }
+        ByteBuffer body = result.body();
+        if (body.hasRemaining() && !bodiless(response.status(), headRequest)) {
+            byte[] bytes = new byte[body.remaining()];
+            body.get(bytes);
+            response.body(bytes);
+        }
+    }
+
+    /** Whether a response with this status, to this method, has no body on the wire. */
+    static boolean bodiless(int status, boolean headRequest) {
+        return headRequest || status < 200 || status == 204 || status == 304;
+    }
+}
