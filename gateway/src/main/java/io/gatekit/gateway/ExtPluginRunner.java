@@ -26,6 +26,7 @@ final class ExtPluginRunner implements AutoCloseable {
     private static final List<String> PLUGINS = List.of("ext-plugin-pre-req", "ext-plugin-post-req",
             "ext-plugin-post-resp");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(15);
 
     private final @Nullable Path socket;
     private final @Nullable RunnerSupervisor supervisor;
@@ -50,8 +51,15 @@ final class ExtPluginRunner implements AutoCloseable {
             RunnerSupervisor supervisor = RunnerSupervisor.builder().command(config.extPluginCmd())
                     .socketPath(socket).build();
             supervisor.start();
-            LOG.log(System.Logger.Level.INFO, "started the ext-plugin runner " + config.extPluginCmd() + " on "
-                    + socket);
+            try {
+                // serve no request before the runner listens, or the first ones would get 503
+                supervisor.awaitReady(READY_TIMEOUT);
+                LOG.log(System.Logger.Level.INFO, "ext-plugin runner " + config.extPluginCmd() + " ready on " + socket);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "ext-plugin runner " + config.extPluginCmd() + " not ready after "
+                        + READY_TIMEOUT.toSeconds() + " s (" + e.getMessage() + "); starting anyway, ext-plugin "
+                        + "requests fail (or degrade) until it is");
+            }
             return new ExtPluginRunner(socket, supervisor, dir);
         }
         if (config.extPluginPathForTest() != null) {
