@@ -3,8 +3,11 @@ package io.gatekit.gateway.metrics;
 import io.gatekit.api.EngineListener;
 import io.gatekit.api.Phase;
 import io.gatekit.api.metrics.Counter;
+import io.gatekit.api.metrics.Timer;
 import io.gatekit.engine.MetricsRegistry;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The gateway's own numbers, recorded into the engine's registry so one scrape shows everything:
@@ -16,6 +19,7 @@ public final class GatewayMetrics implements EngineListener {
     private final MetricsRegistry registry;
     private final Counter configApplied;
     private final Counter configRejected;
+    private final Map<String, RouteSeries> routes = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MetricsRegistry registry) {
         this.registry = registry;
@@ -25,13 +29,39 @@ public final class GatewayMetrics implements EngineListener {
 
     /** One finished request. */
     public void request(String route, int status, long nanos) {
-        registry.counter("gatekit_http_requests_total", "route", route, "code", Integer.toString(status)).increment();
-        registry.timer("gatekit_http_request_duration_seconds", "route", route).record(nanos);
+        RouteSeries series = route(route);
+        series.requests(status).increment();
+        series.duration.record(nanos);
     }
 
     /** Time from sending a request upstream to its response head. */
     public void upstreamLatency(String route, long nanos) {
-        registry.timer("gatekit_upstream_latency_seconds", "route", route).record(nanos);
+        route(route).upstream.record(nanos);
+    }
+
+    /** The series of one route, looked up without building label strings on every request. */
+    private RouteSeries route(String route) {
+        RouteSeries series = routes.get(route);
+        return series != null ? series : routes.computeIfAbsent(route, RouteSeries::new);
+    }
+
+    private final class RouteSeries {
+        private final String route;
+        private final Timer duration;
+        private final Timer upstream;
+        private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
+
+        RouteSeries(String route) {
+            this.route = route;
+            this.duration = registry.timer("gatekit_http_request_duration_seconds", "route", route);
+            this.upstream = registry.timer("gatekit_upstream_latency_seconds", "route", route);
+        }
+
+        Counter requests(int status) {
+            Counter counter = byStatus.get(status);
+            return counter != null ? counter : byStatus.computeIfAbsent(status, code ->
+                    registry.counter("gatekit_http_requests_total", "route", route, "code", Integer.toString(code)));
+        }
     }
 
     /** A node that could not be reached. */
