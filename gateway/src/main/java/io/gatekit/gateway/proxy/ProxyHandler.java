@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -185,15 +184,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return response;
     }
 
-    static String text(io.netty.buffer.ByteBuf buf) {
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
     static byte[] bytes(io.netty.buffer.ByteBuf buf) {
         return ByteBufUtil.getBytes(buf);
-    }
-
-    static boolean isLast(Object msg) {
-        return msg instanceof LastHttpContent;
     }
 }

@@ -446,9 +446,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             return;
         }
         if (call.filtersBody()) {
+            // body_filter may change the length; the body goes out chunked instead
             response.headers().remove("content-length");
-        } else if (HttpUtil.isContentLengthSet(upstreamHead)) {
-            // keep it, the body passes through unchanged
         }
         runHeaderFilter(true);
     }
@@ -603,8 +602,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private void writeResponseHead() {
         io.gatekit.api.http.HttpResponse out = call.exchange().response();
         status = out.status();
-        if (out.body() != null || isHead && responseBuffer == null && upstream == null && pendingResponse.isEmpty()
-                && out.body() != null) {
+        if (out.body() != null) {
             byte[] body = out.body();
             ByteBuffer filtered = call.filtersBody() ? call.bodyFilter(ByteBuffer.wrap(body), true) : null;
             if (filtered != null) {
