@@ -1,0 +1,102 @@
+package io.gatekit.api.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatekit.api.Outcome;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HttpModelTest {
+
+    @Test
+    void headersAreCaseInsensitiveMultiValuedAndKeepTheirOrderAndCase() {
+        HttpHeaders headers = HttpHeaders.of("Set-Cookie", "a=1", "Content-Type", "text/plain");
+        headers.add("set-cookie", "b=2");
+
+        assertEquals(List.of("a=1", "b=2"), headers.all("SET-COOKIE"));
+        assertEquals("text/plain", headers.get("content-type"));
+        assertEquals("Set-Cookie", headers.name(0));
+
+        headers.set("SET-COOKIE", "c=3");
+        assertEquals(List.of("c=3"), headers.all("set-cookie"));
+        assertTrue(headers.remove("Content-Type"));
+        assertFalse(headers.contains("content-type"));
+        assertEquals(1, headers.size());
+    }
+
+    @Test
+    void headersGrowPastTheirInitialCapacity() {
+        HttpHeaders headers = HttpHeaders.of();
+        for (int i = 0; i < 100; i++) {
+            headers.add("x-" + i, Integer.toString(i));
+        }
+
+        assertEquals("99", headers.get("X-99"));
+        assertEquals(100, headers.copy().size());
+    }
+
+    @Test
+    void anOddNumberOfNamesAndValuesIsRejectedWithTheExpectedForm() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HttpHeaders.of("a"));
+
+        assertEquals("namesAndValues: 1 elements (expected: an even number, name then value)", e.getMessage());
+    }
+
+    @Test
+    void queryArgumentsAreOrderedMultiValuedAndDecoded() {
+        QueryParams query = QueryParams.parse("a=1&b=x+y&a=%33&flag&&c=%zz");
+
+        assertEquals(List.of("1", "3"), query.all("a"));
+        assertEquals("x y", query.get("b"));
+        assertEquals("", query.get("flag"));
+        assertEquals("%zz", query.get("c"));
+        query.set("a", "9");
+        assertEquals("a=9&b=x+y&flag&c=%25zz", query.encode());
+    }
+
+    @Test
+    void theQueryIsParsedOnlyWhenAskedAndReEncodedWhenChanged() {
+        HttpRequest request = HttpRequest.builder().uri("/p?x=1&y=2").header("Host", "Example.COM:8080").build();
+
+        assertEquals("x=1&y=2", request.rawQuery());
+        request.query().remove("x");
+
+        assertEquals("/p?y=2", request.uri());
+        assertEquals("example.com", request.host());
+    }
+
+    @Test
+    void anIpv6HostKeepsItsBrackets() {
+        assertEquals("[::1]", HttpRequest.builder().header("Host", "[::1]:9080").build().host());
+    }
+
+    @Test
+    void aPathMustStartWithASlash() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HttpRequest.builder().path("hello"));
+
+        assertEquals("path: \"hello\" (expected: starts with /)", e.getMessage());
+    }
+
+    @Test
+    void proceedIsOneSharedInstanceAndRespondCarriesTheResponse() {
+        assertSame(Outcome.proceed(), Outcome.proceed());
+        Outcome denied = Outcome.respond(403, "no");
+
+        assertEquals(403, denied.response().status());
+        assertThrows(IllegalStateException.class, denied::stage);
+        assertNull(HttpResponse.of(204).body());
+    }
+
+    @Test
+    void aStatusOutsideTheHttpRangeIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HttpResponse.of(42));
+
+        assertEquals("status: 42 (expected: 100..999)", e.getMessage());
+    }
+}
