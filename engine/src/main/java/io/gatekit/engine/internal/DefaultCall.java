@@ -174,7 +174,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             }
             long start = timed ? System.nanoTime() : 0;
             try {
-                ByteBuffer out = entry.instance().plugin().bodyFilter(this, chunk, last);
+                ByteBuffer out = entry.plugin().bodyFilter(this, chunk, last);
                 chunk = out != null ? out : chunk;
             } catch (Throwable e) {
                 failed(entry, e);
@@ -200,7 +200,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                 }
                 long start = timed ? System.nanoTime() : 0;
                 try {
-                    entry.instance().plugin().log(this);
+                    entry.plugin().log(this);
                 } catch (Throwable e) {
                     failed(entry, e);
                 }
@@ -241,7 +241,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         long start = timed ? System.nanoTime() : 0;
         Outcome outcome;
         try {
-            outcome = call(entry.instance().plugin(), current);
+            outcome = call(entry.plugin(), current);
             if (outcome == null) {
                 throw new NullPointerException("plugin [" + entry.name() + "] returned null from "
                         + current.apisixName() + " (expected: an Outcome)");
@@ -309,7 +309,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             long start = timed ? System.nanoTime() : 0;
             Completion completion;
             try {
-                completion = entry.instance().plugin().headerFilter(this);
+                completion = entry.plugin().headerFilter(this);
                 if (completion == null) {
                     throw new NullPointerException("plugin [" + entry.name()
                             + "] returned null from header_filter (expected: a Completion)");
@@ -352,7 +352,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
 
     /** Records a plugin failure; returns proceed for fail-open plugins, else a 500. */
     private Outcome failed(PluginEntry entry, Throwable error) {
-        boolean failOpen = entry.instance().plugin().failOpen();
+        boolean failOpen = entry.plugin().failOpen();
         LOG.log(Level.ERROR, "plugin [" + entry.name() + "] failed in " + phase.apisixName() + " on route ["
                 + routeIdOrEmpty() + "]" + (failOpen ? "; continuing (fail-open)" : "; answering 500"), error);
         listener.pluginFailed(entry.name(), phase, routeIdOrEmpty(), error);

@@ -199,7 +199,7 @@ public final class PluginConfs {
         }
         Meta meta = checked.meta();
         int priority = meta.priority() != null ? meta.priority() : checked.plugin().info().priority();
-        return new PluginEntry(instance, priority, origin, originId, meta.filter(), meta.filterText(),
+        return new PluginEntry(instance, instance.plugin(), priority, origin, originId, meta.filter(), meta.filterText(),
                 meta.errorResponse(), meta.errorIsJson());
     }
 
