@@ -57,26 +57,27 @@ final class CopyRules {
     MirrorCopy copy(Exchange exchange) {
         HttpRequest request = exchange.request();
         HttpHeaders headers = HttpHeaders.of();
-        String upstreamHost = exchange.upstream().hostHeader();
-        if (upstreamHost == null) {
-            upstreamHost = request.headers().get("host");
-        }
-        if (upstreamHost != null && !remove.contains("host")) {
-            headers.add("Host", upstreamHost);
+        String host = upstreamHost(exchange);
+        if (host != null && !remove.contains("host")) {
+            headers.add("Host", host);
         }
         copyHeaders(request.headers(), headers);
         byte[] bytes = request.body();
-        boolean sendBody = body && bytes != null && bytes.length <= maxBodySize;
-        String omitted = sendBody ? null : omittedLength(request.headers(), bytes);
+        byte[] sent = body && bytes != null && bytes.length > 0 && bytes.length <= maxBodySize ? bytes : null;
+        String omitted = sent == null ? omittedLength(request.headers(), bytes) : null;
         if (omitted != null) {
             headers.set(BODY_OMITTED_HEADER, omitted);
         }
         for (int i = 0; i < setNames.length; i++) {
             headers.set(setNames[i], setValues[i]);
         }
-        byte[] copied = sendBody && bytes.length > 0 ? bytes : null;
-        return new MirrorCopy(request.method(), request.path(), request.rawQuery(), headers, copied,
-                omitted != null);
+        return new MirrorCopy(request.method(), request.path(), request.rawQuery(), headers, sent, omitted != null);
+    }
+
+    /** The Host the upstream receives; the client's when the host has not said (it always should). */
+    private static @Nullable String upstreamHost(Exchange exchange) {
+        String host = exchange.upstream().hostHeader();
+        return host != null ? host : exchange.request().headers().get("host");
     }
 
     private void copyHeaders(HttpHeaders from, HttpHeaders to) {
