@@ -25,13 +25,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Goals P1 and P2: the cost of a request through the engine (route match, rewrite, access,
- * header_filter, log) with 0, 1, 4 or 16 no-op plugins, over 1,024 distinct routes so call sites
- * stay megamorphic, against a direct loop over the same plugins with no engine.
+ * header_filter, log) with 0, 1, 4 or 16 no-op plugins, over 1,024 distinct routes, against a
+ * direct loop over as many distinct plugin instances (one array per route) with no engine. The
+ * plugins are of one class ({@code kinds=1}: monomorphic call sites, the JIT's best case) or spread
+ * over four ({@code kinds=4}: megamorphic, as with several real plugins).
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar ChainBenchmark -prof gc</pre>
  *
- * P1 is the slope between plugin counts (ns and B/op per added plugin); P2 is {@code
- * gc.alloc.rate.norm} at 4 plugins.
+ * P1 is the slope between plugin counts (ns and B/op per added plugin; each no-op plugin
+ * implements four phases, so one plugin is four hops); P2 is {@code gc.alloc.rate.norm} at 4
+ * plugins. Every engine call checks that the intended route matched and that every phase
+ * proceeded synchronously.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -53,9 +57,17 @@ public class ChainBenchmark {
     @Param({"ENGINE", "DIRECT_CALL"})
     public Runner runner;
 
+    /**
+     * How many plugin classes the no-op plugins are spread over: 1 keeps every call site
+     * monomorphic (the JIT's best case), 4 makes them megamorphic, as several real plugins do.
+     */
+    @Param({"1", "4"})
+    public int kinds;
+
     private Engine engine;
     private HttpRequest[] requests;
-    private Plugin[] direct;
+    private String[] routeIds;
+    private Plugin[][] direct;
     private final HttpResponse response = HttpResponse.of(200);
     private int i;
 
@@ -63,7 +75,7 @@ public class ChainBenchmark {
     public void setUp() {
         Engine.Builder builder = Engine.builder();
         for (int p = 0; p < 16; p++) {
-            builder.plugin(new NoopFactory("noop-" + p, 1000 + p));
+            builder.plugin(new NoopFactory("noop-" + p, 1000 + p, p, kinds));
         }
         engine = builder.build();
         StringBuilder doc = new StringBuilder("{\"routes\": [");
@@ -78,12 +90,18 @@ public class ChainBenchmark {
         }
         engine.replaceAll(doc.append("]}").toString());
         requests = new HttpRequest[ROUTES];
+        routeIds = new String[ROUTES];
         for (int r = 0; r < ROUTES; r++) {
             requests[r] = HttpRequest.builder().uri("/r/" + r).header("Host", "example.com").build();
+            routeIds[r] = Integer.toString(r);
         }
-        direct = new Plugin[plugins];
-        for (int p = 0; p < plugins; p++) {
-            direct[p] = new NoopPlugin(p);
+        // the baseline gets as many distinct instances as the engine holds, so both pay the same
+        // cache misses and only the engine's own work differs
+        direct = new Plugin[ROUTES][plugins];
+        for (int r = 0; r < ROUTES; r++) {
+            for (int p = 0; p < plugins; p++) {
+                direct[r][p] = noop(r, p, kinds);
+            }
         }
     }
 
@@ -94,14 +112,15 @@ public class ChainBenchmark {
 
     @Benchmark
     public int request() {
-        HttpRequest request = requests[i++ & MASK];
-        return runner == Runner.ENGINE ? throughEngine(request) : directly();
+        int r = i++ & MASK;
+        return runner == Runner.ENGINE ? throughEngine(requests[r], routeIds[r]) : directly(direct[r]);
     }
 
-    private int throughEngine(HttpRequest request) {
+    private int throughEngine(HttpRequest request, String routeId) {
         Call call = engine.newCall(request);
-        if (!call.matched()) {
-            throw new IllegalStateException("no route matched " + request);
+        if (!routeId.equals(call.exchange().routeId())) {
+            throw new IllegalStateException(request + " matched route " + call.exchange().routeId()
+                    + " (expected: " + routeId + ")");
         }
         Outcome outcome = call.runRequestPhases();
         if (!outcome.proceeds()) {
@@ -116,8 +135,7 @@ public class ChainBenchmark {
         return call.exchange().response().status();
     }
 
-    private int directly() {
-        Plugin[] chain = direct;
+    private int directly(Plugin[] chain) {
         for (Plugin p : chain) {
             if (!p.rewrite(null).proceeds()) {
                 throw new IllegalStateException();
@@ -144,10 +162,14 @@ public class ChainBenchmark {
     static final class NoopFactory implements PluginFactory<NoopConfig> {
         private final String name;
         private final int priority;
+        private final int index;
+        private final int kinds;
 
-        NoopFactory(String name, int priority) {
+        NoopFactory(String name, int priority, int index, int kinds) {
             this.name = name;
             this.priority = priority;
+            this.index = index;
+            this.kinds = kinds;
         }
 
         @Override
@@ -172,12 +194,26 @@ public class ChainBenchmark {
 
         @Override
         public Plugin create(NoopConfig config, PluginContext context) {
-            return new NoopPlugin(config.route());
+            return noop(config.route(), index, kinds);
         }
     }
 
+    /**
+     * The no-op plugin at position {@code index} of route {@code route}: one of {@code kinds}
+     * classes (1 to 4), so with several the call sites see several receiver types.
+     */
+    static Plugin noop(int route, int index, int kinds) {
+        int id = route * 100 + index;
+        return switch ((route + index) % kinds) {
+            case 0 -> new NoopPlugin(id);
+            case 1 -> new NoopPluginB(id);
+            case 2 -> new NoopPluginC(id);
+            default -> new NoopPluginD(id);
+        };
+    }
+
     /** Implements four phases and does nothing in them. */
-    static final class NoopPlugin implements Plugin {
+    static class NoopPlugin implements Plugin {
         private final int id;
 
         NoopPlugin(int id) {
@@ -206,6 +242,84 @@ public class ChainBenchmark {
         @Override
         public String toString() {
             return "noop#" + id;
+        }
+    }
+
+    /** Same as {@link NoopPlugin}, another class. */
+    static final class NoopPluginB extends NoopPlugin {
+        NoopPluginB(int id) {
+            super(id);
+        }
+
+        @Override
+        public Outcome rewrite(Exchange exchange) {
+            return Outcome.proceed();
+        }
+
+        @Override
+        public Outcome access(Exchange exchange) {
+            return Outcome.proceed();
+        }
+
+        @Override
+        public Completion headerFilter(Exchange exchange) {
+            return Completion.done();
+        }
+
+        @Override
+        public void log(Exchange exchange) {
+        }
+    }
+
+    /** Same as {@link NoopPlugin}, another class. */
+    static final class NoopPluginC extends NoopPlugin {
+        NoopPluginC(int id) {
+            super(id);
+        }
+
+        @Override
+        public Outcome rewrite(Exchange exchange) {
+            return Outcome.proceed();
+        }
+
+        @Override
+        public Outcome access(Exchange exchange) {
+            return Outcome.proceed();
+        }
+
+        @Override
+        public Completion headerFilter(Exchange exchange) {
+            return Completion.done();
+        }
+
+        @Override
+        public void log(Exchange exchange) {
+        }
+    }
+
+    /** Same as {@link NoopPlugin}, another class. */
+    static final class NoopPluginD extends NoopPlugin {
+        NoopPluginD(int id) {
+            super(id);
+        }
+
+        @Override
+        public Outcome rewrite(Exchange exchange) {
+            return Outcome.proceed();
+        }
+
+        @Override
+        public Outcome access(Exchange exchange) {
+            return Outcome.proceed();
+        }
+
+        @Override
+        public Completion headerFilter(Exchange exchange) {
+            return Completion.done();
+        }
+
+        @Override
+        public void log(Exchange exchange) {
         }
     }
 }

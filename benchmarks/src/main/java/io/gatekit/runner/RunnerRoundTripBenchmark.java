@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(2)
 public class RunnerRoundTripBenchmark {
 
     private static final RespCallResult RESULT = RespCallResult.builder().status(299).addHeader("x-runner", "gk").build();

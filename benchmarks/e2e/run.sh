@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of the Gatekit gateway against its peers, on this one machine.
+#
+#   bash benchmarks/e2e/run.sh            # from the repository root; about 10 minutes
+#   QUICK=1 bash benchmarks/e2e/run.sh    # one short round, to check the set-up (about 2 minutes)
+#
+# Starts, all on 127.0.0.1: an upstream and a healthy mirror (nginx, static 1 KB answer), a mirror
+# that answers after 200 ms (TestServer), the gateway (with the benchmarks jar on its class path,
+# for the in-process test plugins, and a no-op ext-plugin runner started from ext-plugin.cmd), a
+# bare Netty forwarder, and nginx as a reverse proxy with its mirror module. wrk, pinned to its
+# own core, drives each in turn; the servers under test share the other core. Every contender is
+# run once per round, rounds alternate the order, and the ratios come from medians of the same
+# invocation. Results go to benchmarks/e2e/results/ (results.csv, summary.md, chart.svg, env.txt;
+# raw wrk and server logs under results/raw/). Everything started is stopped on exit.
+#
+# Settings (environment): DURATION (s per run, 8), WARMUP (s per contender, 10: the JVMs need it),
+# ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=1
+# to rebuild the jars even if present, ONLY="gw-0 bare ..." to run some contenders only.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+E2E="$ROOT/benchmarks/e2e"
+OUT="${OUT:-$E2E/results}"
+if [[ "${QUICK:-0}" == 1 ]]; then
+  DURATION="${DURATION:-5}"; WARMUP="${WARMUP:-3}"; ROUNDS="${ROUNDS:-1}"
+fi
+DURATION="${DURATION:-8}"
+WARMUP="${WARMUP:-10}"
+ROUNDS="${ROUNDS:-3}"
+CONNECTIONS="${CONNECTIONS:-32}"
+PACED_DELAY_MS="${PACED_DELAY_MS:-2}"
+LOAD_CPU="${LOAD_CPU:-0}"
+SUT_CPU="${SUT_CPU:-1}"
+JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
+
+GATEWAY_JAR="$ROOT/gateway/target/gatekit-gateway.jar"
+BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
+
+# ports: upstream, mirrors, then the three contenders' listeners
+UPSTREAM_PORT=18080; MIRROR_PORT=18081; SLOW_MIRROR_PORT=18082
+GW_PORT=19080; GW_ADMIN_PORT=19180; GW_METRICS_PORT=19091; BARE_PORT=19081; NGINX_PORT=19082
+
+log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# ---------------------------------------------------------------- prerequisites
+
+install_missing() {
+  local need=()
+  command -v wrk >/dev/null || need+=(wrk)
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
+  command -v curl >/dev/null || need+=(curl)
+  command -v taskset >/dev/null || need+=(util-linux)
+  command -v python3 >/dev/null || need+=(python3)
+  if ((${#need[@]})); then
+    [[ $(id -u) == 0 ]] || die "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
+    log "installing ${need[*]} (Debian packages)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+  "$NGINX" -V 2>&1 | grep -q -- '--without-http_mirror_module' && die "this nginx lacks the mirror module"
+  (($(nproc) >= 2)) || log "warning: $(nproc) CPU: wrk and the servers will share it"
+  if [[ ! -f "$GATEWAY_JAR" || ! -f "$BENCH_JAR" || "${BUILD:-0}" == 1 ]]; then
+    log "building the jars (mvn -q -DskipTests package)"
+    (cd "$ROOT" && mvn -q -DskipTests package)
+  fi
+}
+
+# ---------------------------------------------------------------- processes
+
+WORK=""
+PIDS=()
+cleanup() {
+  local status=$?
+  set +e
+  for pid in "${PIDS[@]}"; do
+    # the gateway's runner is its child: stop the gateway first, then anything it left
+    local children; children="$(pgrep -P "$pid" 2>/dev/null)"
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null
+    for child in $children; do kill -KILL "$child" 2>/dev/null; done
+  done
+  wait 2>/dev/null
+  if [[ -n "$WORK" && -d "$WORK" ]]; then
+    mkdir -p "$OUT/raw"
+    for f in "$WORK"/*.log; do [[ "$f" == */mirror-access.log ]] || cp "$f" "$OUT/raw/"; done
+    rm -rf "$WORK"
+  fi
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start() { # name cpu command... : starts in the background, pinned, output to $WORK/name.log
+  local name=$1 cpu=$2; shift 2
+  taskset -c "$cpu" "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+}
+
+wait_http() { # url [expected status]: until it answers (30 s at most)
+  local url=$1 want=${2:-200} code=""
+  for _ in $(seq 1 150); do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)"
+    [[ "$code" == "$want" ]] && return 0
+    sleep 0.2
+  done
+  die "$url answered '$code' (expected: $want) within 30 s; see $WORK/*.log"
+}
+
+port_free() {
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# ---------------------------------------------------------------- configs
+
+write_configs() {
+  local body; body="$(head -c 1024 /dev/zero | tr '\0' 'x')"
+  cat >"$WORK/upstream.conf" <<EOF
+# the upstream (1 KB static answer) and the healthy mirror, which logs what it receives
+worker_processes 1;
+pid $WORK/upstream.pid;
+daemon off;
+error_log $WORK/upstream-error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  default_type text/plain;
+  keepalive_requests 10000000;
+  server { listen 127.0.0.1:$UPSTREAM_PORT backlog=4096; location / { return 200 "$body"; } }
+  server {
+    listen 127.0.0.1:$MIRROR_PORT backlog=4096;
+    access_log $WORK/mirror-access.log;
+    location / { return 200 "mirrored"; }
+  }
+}
+EOF
+  # nginx as a reverse proxy, mirroring as APISIX's proxy-mirror does (whole request, same path,
+  # default 60 s timeouts), one worker, upstream keep-alive pools like the gateway's
+  cat >"$WORK/peer.conf" <<EOF
+worker_processes 1;
+pid $WORK/peer.pid;
+daemon off;
+error_log $WORK/nginx-peer-error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  upstream backend { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
+  upstream mirror_healthy { server 127.0.0.1:$MIRROR_PORT; keepalive 64; }
+  upstream mirror_slow { server 127.0.0.1:$SLOW_MIRROR_PORT; keepalive 64; }
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  proxy_set_header Host \$host;
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    location = /plain { proxy_pass http://backend; }
+    location = /mirror-healthy { mirror /_mirror_healthy; proxy_pass http://backend; }
+    location = /mirror-slow { mirror /_mirror_slow; proxy_pass http://backend; }
+    location = /_mirror_healthy { internal; proxy_pass http://mirror_healthy\$request_uri; }
+    location = /_mirror_slow { internal; proxy_pass http://mirror_slow\$request_uri; }
+  }
+}
+EOF
+  cat >"$WORK/config.yaml" <<EOF
+apisix:
+  node_listen: [{ip: 127.0.0.1, port: $GW_PORT}]
+deployment:
+  admin:
+    admin_listen: {ip: 127.0.0.1, port: $GW_ADMIN_PORT}
+plugin_attr:
+  prometheus:
+    export_addr: {ip: 127.0.0.1, port: $GW_METRICS_PORT}
+ext-plugin:
+  cmd: ["java", "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-cp", "$BENCH_JAR", "io.gatekit.benchmarks.e2e.NoopRunnerMain"]
+gatekit:
+  standalone_config: $WORK/routes.json
+EOF
+  local upstream="\"upstream\": {\"type\": \"roundrobin\", \"nodes\": {\"127.0.0.1:$UPSTREAM_PORT\": 1}}"
+  cat >"$WORK/routes.json" <<EOF
+{"routes": [
+  {"id": "plain", "uri": "/plain", $upstream},
+  {"id": "two-plugins", "uri": "/two-plugins", $upstream,
+   "plugins": {"bench-stamp": {"value": "e2e"}, "bench-count": {"label": "two-plugins"}}},
+  {"id": "inproc", "uri": "/inproc", $upstream, "plugins": {"bench-noop": {}}},
+  {"id": "runner", "uri": "/runner", $upstream,
+   "plugins": {"ext-plugin-pre-req": {"conf": [{"name": "noop", "value": "{}"}]}}},
+  {"id": "mirror-healthy", "uri": "/mirror-healthy", $upstream,
+   "plugins": {"proxy-mirror": {"host": "http://127.0.0.1:$MIRROR_PORT"}}},
+  {"id": "mirror-slow", "uri": "/mirror-slow", $upstream,
+   "plugins": {"proxy-mirror": {"host": "http://127.0.0.1:$SLOW_MIRROR_PORT"}}}
+]}
+EOF
+}
+
+start_all() {
+  for port in $UPSTREAM_PORT $MIRROR_PORT $SLOW_MIRROR_PORT $GW_PORT $GW_ADMIN_PORT $GW_METRICS_PORT \
+      $BARE_PORT $NGINX_PORT; do
+    port_free "$port" || die "port $port is in use on 127.0.0.1"
+  done
+  log "starting upstream + healthy mirror (nginx) and the 200 ms mirror on CPU $LOAD_CPU"
+  start upstream "$LOAD_CPU" "$NGINX" -e "$WORK/upstream-error.log" -c "$WORK/upstream.conf"
+  start slow-mirror "$LOAD_CPU" java -Xms64m -Xmx256m -XX:+UseSerialGC -cp "$BENCH_JAR" \
+    io.gatekit.benchmarks.e2e.TestServer --port "$SLOW_MIRROR_PORT" --delay-ms 200 --body-bytes 8
+  log "starting the contenders on CPU $SUT_CPU: gateway, bare forwarder, nginx"
+  start gateway "$SUT_CPU" java $JAVA_OPTS -cp "$GATEWAY_JAR:$BENCH_JAR" \
+    io.gatekit.gateway.GatewayMain --config "$WORK/config.yaml"
+  start bare "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.BareForwarder \
+    --port "$BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT"
+  start nginx-peer "$SUT_CPU" "$NGINX" -e "$WORK/nginx-peer-error.log" -c "$WORK/peer.conf"
+  wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
+  wait_http "http://127.0.0.1:$SLOW_MIRROR_PORT/__count"
+  wait_http "http://127.0.0.1:$GW_PORT/plain"
+  wait_http "http://127.0.0.1:$GW_PORT/runner"
+  wait_http "http://127.0.0.1:$BARE_PORT/plain"
+  wait_http "http://127.0.0.1:$NGINX_PORT/plain"
+}
+
+# ---------------------------------------------------------------- contenders
+
+# name url: the gateway (gw-*), its baseline (bare) and its peer (nginx-*)
+CONTENDERS=(
+  "bare http://127.0.0.1:$BARE_PORT/plain"
+  "gw-0 http://127.0.0.1:$GW_PORT/plain"
+  "gw-2 http://127.0.0.1:$GW_PORT/two-plugins"
+  "gw-inproc http://127.0.0.1:$GW_PORT/inproc"
+  "gw-runner http://127.0.0.1:$GW_PORT/runner"
+  "gw-mirror http://127.0.0.1:$GW_PORT/mirror-healthy"
+  "gw-mirror-slow http://127.0.0.1:$GW_PORT/mirror-slow"
+  "nginx-0 http://127.0.0.1:$NGINX_PORT/plain"
+  "nginx-mirror http://127.0.0.1:$NGINX_PORT/mirror-healthy"
+  "nginx-mirror-slow http://127.0.0.1:$NGINX_PORT/mirror-slow"
+)
+# the latency comparisons (P5, P6, P10) are also run paced, at about half of gw-0's throughput
+PACED=(gw-0 gw-mirror gw-mirror-slow nginx-0 nginx-mirror nginx-mirror-slow)
+
+selected() { [[ -z "${ONLY:-}" ]] || [[ " $ONLY " == *" $1 "* ]]; }
+
+# Checks one answer of each contender: status 200, the upstream's 1 KB body, and what the route's
+# plugins must leave behind, so a broken path cannot pass for a fast one.
+check_contenders() {
+  for entry in "${CONTENDERS[@]}"; do
+    local name=${entry%% *} url=${entry#* }
+    selected "$name" || continue
+    local headers="$WORK/check-$name.headers" body="$WORK/check-$name.body"
+    local code; code="$(curl -s -D "$headers" -o "$body" -w '%{http_code}' --max-time 5 "$url")"
+    [[ "$code" == 200 ]] || die "$name: $url answered $code"
+    [[ "$(wc -c <"$body")" == 1024 ]] || die "$name: body of $(wc -c <"$body") bytes (expected: the upstream's 1024)"
+    if [[ "$name" == gw-2 ]]; then
+      grep -qi '^x-gatekit-bench: e2e' "$headers" || die "gw-2: bench-stamp's response header is missing"
+    fi
+  done
+  log "every contender answers 200 with the upstream's body"
+}
+
+mirror_count() { # name -> copies the mirror behind it has received so far
+  case $1 in
+    *mirror-slow) curl -s --max-time 5 "http://127.0.0.1:$SLOW_MIRROR_PORT/__count" | tr -d '\n' ;;
+    *mirror) wc -l <"$WORK/mirror-access.log" | tr -d ' ' ;;
+    *) echo 0 ;;
+  esac
+}
+
+# run_wrk name url seconds mode(saturated|paced|warmup) round
+run_wrk() {
+  local name=$1 url=$2 seconds=$3 mode=$4 round=$5
+  local raw="$WORK/wrk-$name-$mode-$round.log" before after
+  before="$(mirror_count "$name")"
+  if [[ "$mode" == paced ]]; then
+    GK_E2E_DIR="$E2E" taskset -c "$LOAD_CPU" wrk -t1 -c"$PACED_CONNECTIONS" -d"${seconds}s" --timeout 5s \
+      --latency -s "$E2E/paced.lua" "$url" -- "$PACED_DELAY_MS" >"$raw" 2>&1 || true
+  else
+    GK_E2E_DIR="$E2E" taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s \
+      --latency -s "$E2E/report.lua" "$url" >"$raw" 2>&1 || true
+  fi
+  after="$(mirror_count "$name")"
+  local line; line="$(grep '^GK_RESULT' "$raw" || true)"
+  [[ -n "$line" ]] || die "$name: wrk printed no result; see $raw"
+  if [[ "$mode" != warmup ]]; then
+    echo "round=$round mode=$mode name=$name ${line#GK_RESULT } mirrored=$((after - before))" >>"$OUT/results.raw"
+    log "$(printf '%-18s %-9s round %s: %s' "$name" "$mode" "$round" \
+      "$(echo "$line" | sed -E 's/.*rps=([0-9.]+).*p50_us=([0-9]+).*p99_us=([0-9]+).*err_status=([0-9]+).*/\1 req\/s, p50 \2 us, p99 \3 us, non-2xx \4/')")"
+  fi
+}
+
+rotate() { # round array... : the array rotated by round places, so no contender always goes first
+  local r=$1; shift
+  local a=("$@") n=$#
+  for ((k = 0; k < n; k++)); do echo "${a[$(((k + r) % n))]}"; done
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+  install_missing
+  WORK="$(mktemp -d /tmp/gatekit-e2e.XXXXXX)"
+  mkdir -p "$OUT"
+  rm -rf "$OUT/raw"
+  : >"$OUT/results.raw"
+  write_configs
+  start_all
+  check_contenders
+
+  log "warm-up: ${WARMUP}s per contender"
+  for entry in "${CONTENDERS[@]}"; do
+    selected "${entry%% *}" && run_wrk "${entry%% *}" "${entry#* }" "$WARMUP" warmup 0
+  done
+
+  local gw0_rps=()
+  for ((round = 1; round <= ROUNDS; round++)); do
+    log "round $round of $ROUNDS, saturated: wrk -t1 -c$CONNECTIONS, ${DURATION}s each"
+    while read -r entry; do
+      selected "${entry%% *}" && run_wrk "${entry%% *}" "${entry#* }" "$DURATION" saturated "$round"
+    done < <(rotate "$round" "${CONTENDERS[@]}")
+  done
+
+  # half of gw-0's median saturated throughput (or 4,000 req/s if gw-0 did not run); each
+  # connection sends a request, waits for the answer, then PACED_DELAY_MS: with answers taking
+  # about 0.5 ms, rate = connections * 1000 / (delay + 0.5)
+  PACED_RATE="$(python3 - "$OUT/results.raw" <<'EOF'
+import statistics, sys
+rows = [dict(kv.split("=", 1) for kv in l.split()) for l in open(sys.argv[1])]
+rps = [float(r["rps"]) for r in rows if r["mode"] == "saturated" and r["name"] == "gw-0"]
+print(int(statistics.median(rps) / 2) if rps else 4000)
+EOF
+)"
+  PACED_CONNECTIONS=$(((PACED_RATE * (2 * PACED_DELAY_MS + 1) + 1000) / 2000))
+  ((PACED_CONNECTIONS >= 1)) || PACED_CONNECTIONS=1
+  for ((round = 1; round <= ROUNDS; round++)); do
+    log "round $round of $ROUNDS, paced at about $PACED_RATE req/s: wrk -t1 -c$PACED_CONNECTIONS, ${PACED_DELAY_MS} ms pauses"
+    while read -r name; do
+      for entry in "${CONTENDERS[@]}"; do
+        [[ "${entry%% *}" == "$name" ]] && selected "$name" && run_wrk "$name" "${entry#* }" "$DURATION" paced "$round"
+      done
+    done < <(rotate "$round" "${PACED[@]}")
+  done
+
+  curl -s --max-time 5 "http://127.0.0.1:$GW_METRICS_PORT/apisix/prometheus/metrics" >"$WORK/gateway-metrics.log" || true
+  write_env
+  python3 "$E2E/report.py" "$OUT" "$DURATION" "$ROUNDS" "$CONNECTIONS" "$PACED_CONNECTIONS" "$PACED_RATE" \
+    "$WORK/gateway-metrics.log"
+  log "done: $OUT/summary.md, $OUT/chart.svg"
+}
+
+write_env() {
+  {
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (with local changes)')"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') x $(nproc)"
+    echo "memory: $(free -g | awk '/Mem:/ {print $2}') GiB"
+    echo "kernel: $(uname -r)"
+    echo "java: $(java -version 2>&1 | head -1)"
+    echo "java options (gateway, bare forwarder): $JAVA_OPTS"
+    echo "nginx: $("$NGINX" -v 2>&1 | cut -d/ -f2)"
+    echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+    echo "pinning: wrk, upstream nginx and mirrors on CPU $LOAD_CPU; gateway (and its runner), bare forwarder, nginx peer on CPU $SUT_CPU"
+    echo "load during the run (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
+  } >"$OUT/env.txt"
+}
+
+main "$@"
