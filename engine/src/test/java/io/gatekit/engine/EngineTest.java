@@ -355,4 +355,24 @@ class EngineTest {
                 e.violations().toString());
         assertEquals(200, serve("/r").status());
     }
+
+    @Test
+    void anUnchangedUpstreamIsTheSameObjectAcrossOtherChangesAndANewOneOnceItChanges() {
+        engine.put(ResourceKind.UPSTREAMS, "u", "{\"nodes\": {\"127.0.0.1:1980\": 1}}");
+        engine.put(ResourceKind.ROUTES, "1", "{\"uri\": \"/r\", \"upstream_id\": \"u\"}");
+        Upstream before = resolved("/r");
+
+        engine.put(ResourceKind.ROUTES, "2", "{\"uri\": \"/s\", \"upstream_id\": \"u\"}");
+        assertTrue(before == resolved("/r"));
+        assertTrue(before == resolved("/s"));
+
+        engine.put(ResourceKind.UPSTREAMS, "u", "{\"nodes\": {\"127.0.0.1:1981\": 1}}");
+        assertEquals(1981, resolved("/r").nodes().get(0).port());
+    }
+
+    private Upstream resolved(String uri) {
+        Call call = engine.newCall(HttpRequest.builder().uri(uri).build());
+        call.complete();
+        return call.resolvedUpstream();
+    }
 }

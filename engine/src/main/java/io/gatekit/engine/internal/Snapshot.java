@@ -21,18 +21,21 @@ public final class Snapshot {
     private final Map<String, CompiledRoute> routes;
     private final CompiledRoute globalOnly;
     private final Set<PluginInstance> instances;
+    private final Map<String, io.gatekit.engine.Upstream> upstreams;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean retired = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
 
     Snapshot(long version, ConfigState state, Router<CompiledRoute> router,
-            Map<String, CompiledRoute> routes, CompiledRoute globalOnly, Set<PluginInstance> instances) {
+            Map<String, CompiledRoute> routes, CompiledRoute globalOnly, Set<PluginInstance> instances,
+            Map<String, io.gatekit.engine.Upstream> upstreams) {
         this.version = version;
         this.state = state;
         this.router = router;
         this.routes = routes;
         this.globalOnly = globalOnly;
         this.instances = instances;
+        this.upstreams = upstreams;
         instances.forEach(PluginInstance::retain);
     }
 
@@ -64,6 +67,11 @@ public final class Snapshot {
     /** The chain of global rules, for requests that match no route. */
     public CompiledRoute globalOnly() {
         return globalOnly;
+    }
+
+    /** Upstreams referred to by id, keyed {@code id@modifiedIndex}, for reuse by the next snapshot. */
+    Map<String, io.gatekit.engine.Upstream> upstreams() {
+        return upstreams;
     }
 
     /** The instances this snapshot holds. */

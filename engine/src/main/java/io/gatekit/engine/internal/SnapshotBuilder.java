@@ -84,7 +84,7 @@ final class SnapshotBuilder {
                         violations);
             }
             Set<PluginInstance> all = new LinkedHashSet<>(instances.values());
-            return new Snapshot(version, state, router.build(), routes, globalOnly, all);
+            return new Snapshot(version, state, router.build(), routes, globalOnly, all, Map.copyOf(upstreams));
         } catch (RuntimeException e) {
             closeCreated();
             if (e instanceof PluginConfs.PluginCreationException creation) {
@@ -213,22 +213,12 @@ final class SnapshotBuilder {
         if (stored == null) {
             return null;
         }
-        return upstreams.computeIfAbsent(id + "@" + stored.modifiedIndex(), k -> reusedUpstream(stored));
-    }
-
-    /** Keeps the same {@link Upstream} object while its config is unchanged, so hosts can key state by it. */
-    private Upstream reusedUpstream(Stored stored) {
-        if (previous != null) {
-            for (CompiledRoute route : previous.routes().values()) {
-                Upstream up = route.upstream();
-                if (up != null && stored.id().equals(up.id()) && previous.state().get(ResourceKind.UPSTREAMS,
-                        stored.id()) != null && previous.state().get(ResourceKind.UPSTREAMS, stored.id())
-                        .modifiedIndex() == stored.modifiedIndex()) {
-                    return up;
-                }
-            }
-        }
-        return UpstreamParser.parse(stored.id(), stored.value());
+        // the same object while its config is unchanged, so hosts can key state (balancers) by it
+        String key = id + "@" + stored.modifiedIndex();
+        return upstreams.computeIfAbsent(key, k -> {
+            Upstream kept = previous == null ? null : previous.upstreams().get(k);
+            return kept != null ? kept : UpstreamParser.parse(stored.id(), stored.value());
+        });
     }
 
     private @Nullable Stored ref(ResourceKind kind, @Nullable JsonNode id) {
