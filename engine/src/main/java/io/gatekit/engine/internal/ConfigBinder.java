@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyName;
 import com.fasterxml.jackson.databind.introspect.Annotated;
+import com.fasterxml.jackson.databind.introspect.AnnotatedParameter;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.ArrayList;
@@ -67,6 +68,13 @@ public final class ConfigBinder {
         public List<PropertyName> findPropertyAliases(Annotated member) {
             List<PropertyName> declared = super.findPropertyAliases(member);
             String name = member.getName();
+            if ((name == null || name.isEmpty()) && member instanceof AnnotatedParameter parameter) {
+                // a record's canonical constructor parameter has no name of its own here
+                Class<?> owner = parameter.getDeclaringClass();
+                if (owner.isRecord() && parameter.getIndex() < owner.getRecordComponents().length) {
+                    name = owner.getRecordComponents()[parameter.getIndex()].getName();
+                }
+            }
             if (name == null || name.chars().noneMatch(Character::isUpperCase)) {
                 return declared;
             }
