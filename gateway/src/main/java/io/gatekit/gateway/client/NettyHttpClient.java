@@ -96,6 +96,13 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         bootstrap.connect(uri.getHost(), port).addListener(f -> {
             Channel channel = ((io.netty.channel.ChannelFuture) f).channel();
             if (f.isSuccess()) {
+                // once per connection: a listener per release would pile up for its whole life
+                ArrayDeque<Channel> list = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
+                channel.closeFuture().addListener(closed -> {
+                    synchronized (list) {
+                        list.remove(channel);
+                    }
+                });
                 write(channel, key, request, result);
             } else {
                 result.completeExceptionally(f.cause());
@@ -171,11 +178,6 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
             }
             list.addFirst(channel);
         }
-        channel.closeFuture().addListener(f -> {
-            synchronized (list) {
-                list.remove(channel);
-            }
-        });
     }
 
     @Override

@@ -20,6 +20,7 @@ public final class GatewayMetrics implements EngineListener {
     private final Counter configApplied;
     private final Counter configRejected;
     private final Map<String, RouteSeries> routes = new ConcurrentHashMap<>();
+    private final Map<String, Timer[]> pluginTimers = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MetricsRegistry registry) {
         this.registry = registry;
@@ -71,7 +72,21 @@ public final class GatewayMetrics implements EngineListener {
 
     @Override
     public void pluginPhase(String plugin, Phase phase, String routeId, long nanos) {
-        registry.timer("gatekit_plugin_duration_seconds", "plugin", plugin, "phase", phase.apisixName()).record(nanos);
+        Timer[] timers = pluginTimers.get(plugin);
+        if (timers == null) {
+            timers = pluginTimers.computeIfAbsent(plugin, this::timersOf);
+        }
+        timers[phase.ordinal()].record(nanos);
+    }
+
+    /** One timer per phase of {@code plugin}, looked up once instead of on every call. */
+    private Timer[] timersOf(String plugin) {
+        Timer[] timers = new Timer[Phase.values().length];
+        for (Phase phase : Phase.values()) {
+            timers[phase.ordinal()] = registry.timer("gatekit_plugin_duration_seconds", "plugin", plugin,
+                    "phase", phase.apisixName());
+        }
+        return timers;
     }
 
     @Override

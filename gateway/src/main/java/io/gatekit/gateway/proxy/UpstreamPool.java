@@ -80,6 +80,8 @@ final class UpstreamPool {
         ChannelFuture connect = bootstrap.connect(node.host(), node.port());
         connect.addListener(f -> {
             if (f.isSuccess()) {
+                // once per connection: a listener per release would pile up for its whole life
+                connect.channel().closeFuture().addListener(closed -> list.remove(connect.channel()));
                 promise.trySuccess(connect.channel());
             } else {
                 promise.tryFailure(f.cause());
@@ -101,7 +103,6 @@ final class UpstreamPool {
             return;
         }
         list.addFirst(channel);
-        channel.closeFuture().addListener(f -> list.remove(channel));
     }
 
     private ArrayDeque<Channel> idleList(EventLoop loop, String key) {
