@@ -25,6 +25,9 @@ public final class MetricsRegistry implements Metrics {
     private static final double[] BUCKETS_SECONDS = {0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
             2.5, 5, 10, 30, 60};
 
+    private static final java.util.regex.Pattern METRIC_NAME = java.util.regex.Pattern.compile(
+            "[a-zA-Z_:][a-zA-Z0-9_:]*");
+
     private final Map<String, Map<String, CounterSeries>> counters = new ConcurrentHashMap<>();
     private final Map<String, Map<String, TimerSeries>> timers = new ConcurrentHashMap<>();
 
@@ -62,7 +65,7 @@ public final class MetricsRegistry implements Metrics {
     }
 
     private static void checkName(String name) {
-        if (!name.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
+        if (!METRIC_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: \"" + name + "\" (expected: a Prometheus metric name)");
         }
     }
