@@ -7,6 +7,7 @@ import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.engine.internal.EngineCore;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,6 +97,58 @@ public final class Engine implements AutoCloseable {
     /** Checks {@code json} as a {@code kind} without storing it (the Admin API's dry run). */
     public List<Violation> validate(ResourceKind kind, String json) {
         return core.validate(kind, json);
+    }
+
+    // ---- for config sources (see ConfigSource) ----
+
+    /**
+     * Checks {@code json} as {@code kind/id} against the config in force and returns it as it would
+     * be stored, without storing it: {@code id} set, {@code create_time} kept from the resource it
+     * replaces, {@code update_time} now; the indexes are the replaced resource's, or 0. A
+     * {@link ConfigSource} that keeps the config elsewhere calls this before it writes.
+     *
+     * @throws ConfigException when the value is invalid
+     */
+    public Resource prepare(ResourceKind kind, String id, String json) {
+        return core.prepare(kind, id, json);
+    }
+
+    /**
+     * Throws {@link ConfigException} (400, naming the referrer) while another resource refers to
+     * {@code kind/id}, as {@link #delete} does without {@code force}.
+     */
+    public void checkDeletable(ResourceKind kind, String id) {
+        core.checkDeletable(kind, id);
+    }
+
+    /**
+     * Replaces the whole config with {@code resources}, as a store outside the engine holds them at
+     * store revision {@code revision}; their JSON is kept as given and their indexes become the
+     * Admin API's {@code createdIndex}/{@code modifiedIndex}. Applied as one snapshot. Unlike
+     * {@link #replaceAll}, an invalid resource does not reject the others: it is left out (its last
+     * good value stays, if it had one) and returned with its reason, and the listener hears of it.
+     *
+     * @return the rejected resources by store key ({@code /apisix/routes/1}), in load order
+     */
+    public Map<String, ConfigException> load(Collection<Resource> resources, long revision) {
+        return core.load(resources, revision);
+    }
+
+    /**
+     * Applies one resource a store outside the engine changed, keeping its JSON and indexes.
+     *
+     * @throws ConfigException when it is invalid; nothing changes and the listener hears of it
+     */
+    public void apply(Resource resource) {
+        core.apply(requireNonNull(resource, "resource"));
+    }
+
+    /**
+     * Removes {@code kind/id} because a store outside the engine deleted it at store revision
+     * {@code revision}; no reference check, the store is the truth. Absent ids are ignored.
+     */
+    public void remove(ResourceKind kind, String id, long revision) {
+        core.remove(kind, id, revision);
     }
 
     /** The version of the config in force; each applied change increments it. */

@@ -88,6 +88,24 @@ public final class ConfigState {
         return new ConfigState(copy, next);
     }
 
+    /**
+     * A new state with {@code stored} as a store outside the engine gave it, its revisions kept, at
+     * store revision {@code revision}.
+     */
+    public ConfigState putStored(ResourceKind kind, Stored stored, long revision) {
+        return with(kind, stored.id(), stored, revision);
+    }
+
+    /** A new state without {@code id}, at store revision {@code revision}. */
+    public ConfigState removeAt(ResourceKind kind, String id, long revision) {
+        return with(kind, id, null, revision);
+    }
+
+    /** This state's resources at store revision {@code revision}. */
+    public ConfigState atRevision(long revision) {
+        return new ConfigState(byKind, revision);
+    }
+
     private ConfigState with(ResourceKind kind, String id, @Nullable Stored stored, long next) {
         EnumMap<ResourceKind, Map<String, Stored>> copy = new EnumMap<>(byKind);
         Map<String, Stored> map = new LinkedHashMap<>(all(kind));

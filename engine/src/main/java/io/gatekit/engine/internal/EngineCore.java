@@ -21,6 +21,8 @@ import io.gatekit.engine.internal.schema.EveritSchemaValidator;
 import io.gatekit.engine.internal.schema.ResourceSchemas;
 import io.gatekit.engine.internal.schema.SchemaValidator;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +36,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * snapshot off to the side and publish it with a volatile write; readers never lock.
  */
 public final class EngineCore {
+
+    /** References point at upstreams, services and plugin_configs, so those are staged first. */
+    private static final List<ResourceKind> LOAD_ORDER = List.of(ResourceKind.PLUGIN_METADATA,
+            ResourceKind.UPSTREAMS, ResourceKind.PLUGIN_CONFIGS, ResourceKind.SERVICES, ResourceKind.GLOBAL_RULES,
+            ResourceKind.ROUTES);
 
     private final PluginConfs confs;
     private final ResourceValidator validator;
@@ -139,9 +146,6 @@ public final class EngineCore {
             throw ConfigException.invalid("invalid configuration: expected an object of resource lists",
                     new Violation("", "type", "expected a JSON object such as {\"routes\": [...]}"));
         }
-        // references point at upstreams/services/plugin_configs, so those are staged first
-        List<ResourceKind> order = List.of(ResourceKind.PLUGIN_METADATA, ResourceKind.UPSTREAMS,
-                ResourceKind.PLUGIN_CONFIGS, ResourceKind.SERVICES, ResourceKind.GLOBAL_RULES, ResourceKind.ROUTES);
         root.fieldNames().forEachRemaining(name -> {
             if (ResourceKind.ofPath(name) == null) {
                 violations.add(new Violation("/" + name, "additionalProperties", "unknown resource kind \"" + name
@@ -151,7 +155,7 @@ public final class EngineCore {
             }
         });
         ConfigState staged = ConfigState.empty();
-        for (ResourceKind kind : order) {
+        for (ResourceKind kind : LOAD_ORDER) {
             JsonNode list = root.path(kind.path());
             Map<String, JsonNode> byId = new LinkedHashMap<>();
             int index = 0;
@@ -177,6 +181,107 @@ public final class EngineCore {
             resources.put(kind, byId);
         }
         return current.state().replaceAll(resources);
+    }
+
+    // ---- changes from a config source outside the engine ----
+
+    public Resource prepare(ResourceKind kind, String id, String json) {
+        JsonNode value = parseBody(json);
+        ConfigState state = current.state();
+        Stored old = state.get(kind, id);
+        JsonNode stored = withTimes(kind, id, value, old);
+        validator.check(kind, id, stored, state);
+        return new Resource(kind, id, stored.toString(), old == null ? 0 : old.createdIndex(),
+                old == null ? 0 : old.modifiedIndex());
+    }
+
+    public void checkDeletable(ResourceKind kind, String id) {
+        validator.checkDeletable(kind, id, current.state());
+    }
+
+    public void apply(Resource resource) {
+        synchronized (writeLock) {
+            checkOpen();
+            ConfigState state = current.state();
+            JsonNode value;
+            try {
+                value = parseSourced(resource);
+                validator.check(resource.kind(), resource.id(), value, state);
+            } catch (ConfigException e) {
+                listener.configRejected(List.of(resource.key() + ": " + e.errorMsg()));
+                throw e;
+            }
+            apply(state.putStored(resource.kind(), stored(resource, value),
+                    Math.max(state.revision(), resource.modifiedIndex())));
+        }
+    }
+
+    public void remove(ResourceKind kind, String id, long revision) {
+        synchronized (writeLock) {
+            checkOpen();
+            ConfigState state = current.state();
+            if (state.get(kind, id) != null) {
+                apply(state.removeAt(kind, id, Math.max(state.revision(), revision)));
+            }
+        }
+    }
+
+    public Map<String, ConfigException> load(Collection<Resource> resources, long revision) {
+        List<Resource> ordered = new ArrayList<>(resources);
+        ordered.sort(Comparator.comparingInt((Resource r) -> LOAD_ORDER.indexOf(r.kind()))
+                .thenComparingLong(Resource::createdIndex).thenComparing(Resource::id));
+        synchronized (writeLock) {
+            checkOpen();
+            ConfigState previous = current.state();
+            ConfigState staged = ConfigState.empty();
+            Map<String, ConfigException> rejected = new LinkedHashMap<>();
+            for (Resource resource : ordered) {
+                try {
+                    JsonNode value = parseSourced(resource);
+                    validator.check(resource.kind(), resource.id(), value, staged);
+                    staged = staged.putStored(resource.kind(), stored(resource, value), revision);
+                } catch (ConfigException e) {
+                    rejected.put(resource.key(), e);
+                    staged = keepLastGood(previous, staged, resource, revision);
+                }
+            }
+            apply(staged.atRevision(revision));
+            if (!rejected.isEmpty()) {
+                List<String> messages = new ArrayList<>();
+                rejected.forEach((key, e) -> messages.add(key + ": " + e.errorMsg()));
+                listener.configRejected(messages);
+            }
+            return rejected;
+        }
+    }
+
+    /** The value a rejected resource had before, when there was one and it still fits. */
+    private ConfigState keepLastGood(ConfigState previous, ConfigState staged, Resource resource, long revision) {
+        Stored old = previous.get(resource.kind(), resource.id());
+        if (old == null) {
+            return staged;
+        }
+        try {
+            validator.check(resource.kind(), resource.id(), old.value(), staged);
+            return staged.putStored(resource.kind(), old, revision);
+        } catch (ConfigException e) {
+            return staged;
+        }
+    }
+
+    private static Stored stored(Resource resource, JsonNode value) {
+        return new Stored(resource.id(), value, resource.createdIndex(), resource.modifiedIndex());
+    }
+
+    /** A value from a store: JSON as the store holds it; its {@code id} is the key's when absent. */
+    private static JsonNode parseSourced(Resource resource) {
+        JsonNode value = parseBody(resource.json());
+        if (value instanceof ObjectNode object && !object.hasNonNull("id")) {
+            ObjectNode copy = object.deepCopy();
+            copy.put("id", resource.id());
+            return copy;
+        }
+        return value;
     }
 
     public List<Violation> validate(ResourceKind kind, String json) {
