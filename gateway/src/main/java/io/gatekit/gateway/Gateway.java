@@ -3,6 +3,8 @@ package io.gatekit.gateway;
 import static java.util.Objects.requireNonNull;
 
 import io.gatekit.api.Nullable;
+import io.gatekit.config.etcd.EtcdConfigSource;
+import io.gatekit.engine.ConfigSource;
 import io.gatekit.engine.Engine;
 import io.gatekit.gateway.client.NettyHttpClient;
 import io.gatekit.gateway.config.GatewayConfig;
@@ -26,6 +28,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +61,8 @@ public final class Gateway implements AutoCloseable {
     private final List<AutoCloseable> extras = new ArrayList<>();
     private final ProxyContext proxy;
     private final ExtPluginRunner runner;
-    private @Nullable StandaloneConfigWatcher watcher;
+    private final ConfigSource source;
+    private final EventExecutorGroup adminExecutor;
 
     private Gateway(GatewayConfig config, Engine.Builder engineBuilder) {
         this.config = config;
@@ -78,13 +83,17 @@ public final class Gateway implements AutoCloseable {
             runner.close();
             throw e;
         }
-        Function<AdminRequest, AdminResponse> admin = adminApi(engine, config);
+        this.source = source(config);
+        Function<AdminRequest, AdminResponse> admin = adminApi(engine, source, config);
         this.proxy = new ProxyContext(engine, config, metrics, config.adminOnDataPort() ? admin : null);
+        // Admin writes may wait for etcd: they run here, never on the data plane's event loops
+        this.adminExecutor = new DefaultEventExecutorGroup(1, r -> {
+            Thread thread = new Thread(r, "gatekit-admin");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
-            if (config.standaloneConfig() != null) {
-                watcher = new StandaloneConfigWatcher(engine, config.standaloneConfig());
-                watcher.start();
-            }
+            source.start(engine);
             servers.add(bind(config.nodeHost(), config.nodePort(), new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
@@ -94,10 +103,11 @@ public final class Gateway implements AutoCloseable {
                 }
             }));
             if (!config.adminOnDataPort()) {
-                servers.add(bind(config.adminHost(), config.adminPort(), aggregating(() -> new AdminServerHandler(admin))));
+                servers.add(bind(config.adminHost(), config.adminPort(), aggregating(adminExecutor,
+                        () -> new AdminServerHandler(admin))));
             }
             servers.add(bind(config.prometheusHost(), config.prometheusPort(),
-                    aggregating(() -> new MetricsServerHandler(registry))));
+                    aggregating(null, () -> new MetricsServerHandler(registry))));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -122,8 +132,22 @@ public final class Gateway implements AutoCloseable {
         return new Gateway(requireNonNull(config, "config"), requireNonNull(engine, "engine"));
     }
 
-    private static Function<AdminRequest, AdminResponse> adminApi(Engine engine, GatewayConfig config) {
-        AdminApi.Builder builder = AdminApi.builder(engine).allowAdmin(config.allowAdmin());
+    /** Where the config lives: etcd, the standalone file, or this node's memory. */
+    private static ConfigSource source(GatewayConfig config) {
+        GatewayConfig.Etcd etcd = config.etcd();
+        if (etcd != null) {
+            return EtcdConfigSource.builder().endpoints(etcd.hosts()).prefix(etcd.prefix()).timeout(etcd.timeout())
+                    .build();
+        }
+        if (config.standaloneConfig() != null) {
+            return new StandaloneConfigWatcher(config.standaloneConfig());
+        }
+        return ConfigSource.memory();
+    }
+
+    private static Function<AdminRequest, AdminResponse> adminApi(Engine engine, ConfigSource source,
+            GatewayConfig config) {
+        AdminApi.Builder builder = AdminApi.builder(engine).source(source).allowAdmin(config.allowAdmin());
         for (GatewayConfig.AdminKey key : config.adminKeys()) {
             builder.adminKey(key.name(), key.key(), "viewer".equals(key.role()) ? AdminApi.Role.VIEWER
                     : AdminApi.Role.ADMIN);
@@ -131,14 +155,15 @@ public final class Gateway implements AutoCloseable {
         return builder.build()::handle;
     }
 
-    private ChannelInitializer<SocketChannel> aggregating(java.util.function.Supplier<io.netty.channel.ChannelHandler> last) {
+    private ChannelInitializer<SocketChannel> aggregating(@Nullable EventExecutorGroup group,
+            java.util.function.Supplier<io.netty.channel.ChannelHandler> last) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.pipeline().addLast(new HttpServerCodec(8192, config.maxHeaderSize(), 65536))
                         .addLast(new HttpServerExpectContinueHandler())
                         .addLast(new HttpObjectAggregator(config.bodyBufferLimit()))
-                        .addLast(last.get());
+                        .addLast(group, "handler", last.get());
             }
         };
     }
@@ -195,9 +220,7 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         servers.forEach(channel -> channel.close().syncUninterruptibly());
         proxy.awaitIdle(Duration.ofSeconds(10));
-        if (watcher != null) {
-            watcher.close();
-        }
+        source.close();
         for (AutoCloseable extra : extras) {
             try {
                 extra.close();
@@ -209,6 +232,8 @@ public final class Gateway implements AutoCloseable {
         runner.close();
         outbound.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // after the workers: closing admin connections still hands events to this executor
+        adminExecutor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -28,7 +28,7 @@ class AdminOverHttpTest {
                         new GatewayConfig.AdminKey("ro", "viewer-key", "viewer")),
                 defaults.allowAdmin(), null, defaults.pluginAttributes(), null, null, defaults.prometheusHost(), 0,
                 null, 0, defaults.bodyBufferLimit(), defaults.maxHeaderSize(), defaults.upstreamConnectTimeout(),
-                defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true);
+                defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true, null);
         gateway = Gateway.start(config, Engine.builder().plugin(new DataPlaneTest.StampFactory()));
     }
 

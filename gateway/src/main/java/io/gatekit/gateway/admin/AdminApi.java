@@ -9,6 +9,7 @@ import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.QueryParams;
 import io.gatekit.engine.ConfigException;
+import io.gatekit.engine.ConfigSource;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.PluginInfo;
 import io.gatekit.engine.Resource;
@@ -24,9 +25,10 @@ import java.util.Optional;
 
 /**
  * The APISIX-compatible Admin API (v3 shapes), independent of the transport: one whole
- * {@link AdminRequest} in, one whole {@link AdminResponse} out. It does nothing but call the
- * {@link Engine}, whose calls are fast and synchronous, so a server may call {@link #handle} on its
- * I/O thread. Thread-safe and immutable.
+ * {@link AdminRequest} in, one whole {@link AdminResponse} out. Reads come from the {@link Engine};
+ * writes go through the {@link ConfigSource} (by default the engine itself, whose calls are fast and
+ * synchronous). With a remote source such as etcd a write waits for the store, so a server should
+ * then call {@link #handle} off its I/O threads. Thread-safe and immutable.
  *
  * <pre>{@code
  * AdminApi admin = AdminApi.builder(engine)
@@ -153,12 +155,14 @@ public final class AdminApi {
     private static final byte[] NO_BODY = new byte[0];
 
     private final Engine engine;
+    private final ConfigSource source;
     private final KeyRing keys;
     private final AddressRanges allowAdmin;
     private final boolean acceptMissingKey;
 
     private AdminApi(Builder builder) {
         this.engine = builder.engine;
+        this.source = builder.source;
         this.keys = builder.keys.build();
         this.allowAdmin = builder.allowAdmin;
         this.acceptMissingKey = builder.acceptMissingKey;
@@ -343,7 +347,7 @@ public final class AdminApi {
                 throw wrongId(kind, bodyId, id);
             }
         }
-        Resource stored = engine.put(kind, id, body.toString());
+        Resource stored = source.put(kind, id, body.toString());
         return json(stored.createdIndex() == stored.modifiedIndex() ? 201 : 200, Json.single(stored));
     }
 
@@ -361,7 +365,7 @@ public final class AdminApi {
                     "not", "POST creates under a generated id (expected: no id; use PUT /apisix/admin/"
                             + kind.path() + "/{id} to choose one)");
         }
-        Resource stored = engine.create(kind, body.toString());
+        Resource stored = source.create(kind, body.toString());
         return json(201, Json.single(stored));
     }
 
@@ -393,7 +397,7 @@ public final class AdminApi {
         if (nextId != null && !nextId.isNull() && !id.equals(idText(nextId))) {
             throw wrongId(kind, nextId, id);
         }
-        Resource stored = engine.put(kind, id, next.toString());
+        Resource stored = source.put(kind, id, next.toString());
         return json(200, Json.single(stored));
     }
 
@@ -402,7 +406,7 @@ public final class AdminApi {
             throw AdminError.badRequest("missing " + apisixKind(kind) + " id", "/id", "required",
                     "no id in the path (expected: DELETE /apisix/admin/" + kind.path() + "/{id})");
         }
-        Optional<Resource> deleted = engine.delete(kind, id, "true".equals(query.get("force")));
+        Optional<Resource> deleted = source.delete(kind, id, "true".equals(query.get("force")));
         if (deleted.isEmpty()) {
             return keyNotFound();
         }
@@ -667,12 +671,22 @@ public final class AdminApi {
     /** Configures and builds an {@link AdminApi}. */
     public static final class Builder {
         private final Engine engine;
+        private @Nullable ConfigSource source;
         private final KeyRing.Builder keys = KeyRing.builder();
         private AddressRanges allowAdmin = AddressRanges.of(DEFAULT_ALLOW_ADMIN);
         private boolean acceptMissingKey;
 
         private Builder(Engine engine) {
             this.engine = engine;
+        }
+
+        /**
+         * Where writes go: a started {@link ConfigSource} feeding this engine (etcd, say). Reads
+         * come from the engine. Default: the engine's own store ({@link ConfigSource#memory()}).
+         */
+        public Builder source(ConfigSource source) {
+            this.source = requireNonNull(source, "source");
+            return this;
         }
 
         /**
@@ -722,6 +736,10 @@ public final class AdminApi {
             if (keys.build().isEmpty() && !acceptMissingKey) {
                 throw new IllegalStateException("adminKey: none (expected: at least one key, or "
                         + "acceptMissingKey(true) to serve requests without a key)");
+            }
+            if (source == null) {
+                source = ConfigSource.memory();
+                source.start(engine);
             }
             return new AdminApi(this);
         }

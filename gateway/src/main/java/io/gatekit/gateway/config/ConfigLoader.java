@@ -7,6 +7,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gatekit.api.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +39,7 @@ public final class ConfigLoader {
             "deployment.role_data_plane.config_provider", "deployment.admin", "deployment.admin.admin_listen",
             "deployment.admin.admin_listen.ip", "deployment.admin.admin_listen.port", "deployment.admin.admin_key",
             "deployment.admin.allow_admin", "deployment.admin.admin_key_required",
+            "deployment.etcd", "deployment.etcd.host", "deployment.etcd.prefix", "deployment.etcd.timeout",
             "plugins", "plugin_attr", "ext-plugin", "ext-plugin.cmd", "ext-plugin.path_for_test",
             "nginx_config", "nginx_config.http", "nginx_config.http.client_max_body_size",
             "gatekit", "gatekit.body_buffer_limit", "gatekit.max_header_size", "gatekit.upstream_timeout",
@@ -159,6 +162,11 @@ public final class ConfigLoader {
         if (standalone != null && !standalone.isAbsolute() && base != null) {
             standalone = base.resolve(standalone);
         }
+        GatewayConfig.Etcd etcd = etcd(root.path("deployment"));
+        if (etcd != null && standalone != null) {
+            throw new IllegalArgumentException("gatekit.standalone_config: " + standalone + " (expected: no "
+                    + "standalone file when deployment.role_traditional.config_provider is etcd)");
+        }
         boolean exampleKey = keys.stream().anyMatch(k -> k.key().equals(GatewayConfig.EXAMPLE_ADMIN_KEY));
         return new GatewayConfig(nodeHost, nodePort, adminHost, adminPort, keys, allow, plugins, attrs, cmd,
                 pathForTest, text(prometheus.path("ip"), "plugin_attr.prometheus.export_addr.ip", "127.0.0.1"),
@@ -170,7 +178,68 @@ public final class ConfigLoader {
                 (int) size(gatekit.path("max_header_size"), "gatekit.max_header_size"),
                 seconds(timeouts.path("connect"), "gatekit.upstream_timeout.connect"),
                 seconds(timeouts.path("send"), "gatekit.upstream_timeout.send"),
-                seconds(timeouts.path("read"), "gatekit.upstream_timeout.read"), exampleKey);
+                seconds(timeouts.path("read"), "gatekit.upstream_timeout.read"), exampleKey, etcd);
+    }
+
+    /**
+     * {@code deployment.etcd} when the config provider is etcd, else {@code null}. Only the
+     * traditional role (Admin API and data plane on every node) is supported with etcd.
+     */
+    private static GatewayConfig.@Nullable Etcd etcd(JsonNode deployment) {
+        String role = text(deployment.path("role"), "deployment.role", "traditional");
+        if (!role.equals("traditional") && !role.equals("data_plane")) {
+            throw new IllegalArgumentException("deployment.role: " + role + " (expected: traditional or data_plane)");
+        }
+        if (role.equals("data_plane")) {
+            String provider = text(deployment.at("/role_data_plane/config_provider"),
+                    "deployment.role_data_plane.config_provider", "yaml");
+            if (!provider.equals("yaml")) {
+                throw new IllegalArgumentException("deployment.role_data_plane.config_provider: " + provider
+                        + " (expected: yaml; for etcd use deployment.role: traditional)");
+            }
+            return null;
+        }
+        String provider = text(deployment.at("/role_traditional/config_provider"),
+                "deployment.role_traditional.config_provider", "memory");
+        if (provider.equals("memory")) {
+            return null;
+        }
+        if (!provider.equals("etcd")) {
+            throw new IllegalArgumentException("deployment.role_traditional.config_provider: " + provider
+                    + " (expected: memory or etcd)");
+        }
+        JsonNode etcd = deployment.path("etcd");
+        JsonNode hostNode = etcd.path("host");
+        if (!hostNode.isArray() || hostNode.isEmpty()) {
+            throw new IllegalArgumentException("deployment.etcd.host: " + hostNode
+                    + " (expected: list of http(s) URLs, e.g. [\"http://127.0.0.1:2379\"])");
+        }
+        List<URI> hosts = new ArrayList<>();
+        for (JsonNode host : hostNode) {
+            URI uri = null;
+            if (host.isTextual()) {
+                try {
+                    uri = new URI(host.asText());
+                } catch (URISyntaxException e) {
+                    uri = null;
+                }
+            }
+            if (uri == null || uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null
+                    || uri.getPort() < 0) {
+                throw new IllegalArgumentException("deployment.etcd.host: " + host
+                        + " (expected: list of http(s) URLs with host and port, e.g. http://127.0.0.1:2379)");
+            }
+            hosts.add(uri);
+        }
+        String prefix = text(etcd.path("prefix"), "deployment.etcd.prefix", "/apisix");
+        if (!prefix.startsWith("/") || prefix.length() < 2 || prefix.endsWith("/")) {
+            throw new IllegalArgumentException("deployment.etcd.prefix: " + prefix
+                    + " (expected: a key prefix such as /apisix, starting and not ending with /)");
+        }
+        JsonNode timeout = etcd.path("timeout");
+        Duration perCall = timeout.isMissingNode() || timeout.isNull() ? Duration.ofSeconds(30)
+                : seconds(timeout, "deployment.etcd.timeout");
+        return new GatewayConfig.Etcd(hosts, prefix, perCall);
     }
 
     private static List<GatewayConfig.AdminKey> adminKeys(JsonNode node) {

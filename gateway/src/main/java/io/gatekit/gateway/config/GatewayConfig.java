@@ -3,6 +3,7 @@ package io.gatekit.gateway.config;
 import static java.util.Objects.requireNonNull;
 
 import io.gatekit.api.Nullable;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,8 @@ import java.util.Map;
  * @param upstreamSendTimeout    default upstream send timeout
  * @param upstreamReadTimeout    default upstream read timeout
  * @param defaultAdminKeyInUse   whether the shipped example admin key is configured (a warning is logged)
+ * @param etcd               where the config lives when {@code deployment.role_traditional.config_provider}
+ *                           is {@code etcd}, or {@code null} (config in memory, or the standalone file)
  */
 public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
         List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
@@ -40,7 +43,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         @Nullable String extPluginPathForTest, String prometheusHost, int prometheusPort,
         @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
         Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
-        boolean defaultAdminKeyInUse) {
+        boolean defaultAdminKeyInUse, @Nullable Etcd etcd) {
 
     /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
     public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
@@ -65,7 +68,22 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
-                upstreamReadTimeout, defaultAdminKeyInUse);
+                upstreamReadTimeout, defaultAdminKeyInUse, etcd);
+    }
+
+    /**
+     * The etcd cluster the config lives in ({@code deployment.etcd}).
+     *
+     * @param hosts   {@code deployment.etcd.host}: etcd URLs
+     * @param prefix  {@code deployment.etcd.prefix}: key prefix, default {@code /apisix}
+     * @param timeout {@code deployment.etcd.timeout}: per call, default 30 s
+     */
+    public record Etcd(List<URI> hosts, String prefix, Duration timeout) {
+        public Etcd {
+            hosts = List.copyOf(hosts);
+            requireNonNull(prefix, "prefix");
+            requireNonNull(timeout, "timeout");
+        }
     }
 
     /**

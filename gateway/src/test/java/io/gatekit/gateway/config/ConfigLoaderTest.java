@@ -96,4 +96,67 @@ class ConfigLoaderTest {
 
         assertEquals("deployment.admin.admin_key[0].role: root (expected: admin or viewer)", e.getMessage());
     }
+
+    @Test
+    void etcdIsConfiguredWithApisixsDeploymentKeys(@TempDir Path dir) throws Exception {
+        List<String> warnings = new ArrayList<>();
+        Path file = Files.writeString(dir.resolve("config.yaml"), """
+                deployment:
+                  role: traditional
+                  role_traditional:
+                    config_provider: etcd
+                  etcd:
+                    host:
+                      - "http://10.0.0.1:2379"
+                      - "https://10.0.0.2:2379"
+                    prefix: /gateways/eu
+                    timeout: 5
+                """);
+
+        GatewayConfig config = ConfigLoader.load(file, warnings::add);
+
+        assertEquals(List.of(), warnings);
+        assertEquals(List.of(java.net.URI.create("http://10.0.0.1:2379"), java.net.URI.create("https://10.0.0.2:2379")),
+                config.etcd().hosts());
+        assertEquals("/gateways/eu", config.etcd().prefix());
+        assertEquals(Duration.ofSeconds(5), config.etcd().timeout());
+        assertEquals(null, ConfigLoader.defaults(w -> { }).etcd(), "the default stays in memory");
+    }
+
+    @Test
+    void etcdDefaultsToApisixsPrefixAndTimeout(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("config.yaml"), """
+                deployment:
+                  role_traditional: {config_provider: etcd}
+                  etcd: {host: ["http://127.0.0.1:2379"]}
+                """);
+
+        GatewayConfig.Etcd etcd = ConfigLoader.load(file, w -> { }).etcd();
+
+        assertEquals("/apisix", etcd.prefix());
+        assertEquals(Duration.ofSeconds(30), etcd.timeout());
+    }
+
+    @Test
+    void badEtcdSettingsFailNamingTheKeyAndTheExpectedForm(@TempDir Path dir) throws Exception {
+        assertEquals("deployment.etcd.host: \"127.0.0.1:2379\" (expected: list of http(s) URLs, e.g. "
+                + "[\"http://127.0.0.1:2379\"])", loadError(dir, "etcd: {host: \"127.0.0.1:2379\"}"));
+        assertEquals("deployment.etcd.host: \"127.0.0.1:2379\" (expected: list of http(s) URLs with host and port, "
+                + "e.g. http://127.0.0.1:2379)", loadError(dir, "etcd: {host: [\"127.0.0.1:2379\"]}"));
+        assertEquals("deployment.etcd.prefix: apisix (expected: a key prefix such as /apisix, starting and not "
+                + "ending with /)", loadError(dir, "etcd: {host: [\"http://a:1\"], prefix: apisix}"));
+        assertEquals("deployment.etcd.timeout: 0 (expected: seconds > 0)",
+                loadError(dir, "etcd: {host: [\"http://a:1\"], timeout: 0}"));
+        assertEquals("deployment.role_traditional.config_provider: consul (expected: memory or etcd)",
+                loadError(dir, "role_traditional: {config_provider: consul}"));
+    }
+
+    private static String loadError(Path dir, String deployment) throws Exception {
+        String yaml = "deployment:\n  " + deployment + "\n";
+        if (!deployment.startsWith("role_traditional")) {
+            yaml += "  role_traditional: {config_provider: etcd}\n";
+        }
+        Path file = Files.writeString(dir.resolve("bad.yaml"), yaml);
+        return assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(file, w -> { })).getMessage();
+    }
 }
