@@ -177,7 +177,9 @@ public final class Gateway implements AutoCloseable {
                 .childHandler(initializer);
         try {
             return bootstrap.bind(host, port).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty rethrows the checked BindException undeclared; let it escape and the gateway
+            // would not be closed, its non-daemon threads keeping a failed process alive
             throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
     }

@@ -2,6 +2,7 @@ package io.gatekit.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.engine.Engine;
 import io.gatekit.gateway.config.ConfigLoader;
@@ -75,5 +76,25 @@ class StandaloneConfigTest {
         Path routes = Files.writeString(dir.resolve("apisix.yaml"), "routes:\n  - id: 1\n    uri: 7\n");
 
         assertThrows(RuntimeException.class, () -> Gateway.start(withRoutesFile(routes), Engine.builder()));
+    }
+
+    @Test
+    void adminApiWritesAreRefusedBecauseTheFileIsTheConfig(@TempDir Path dir) throws Exception {
+        Path routes = Files.writeString(dir.resolve("apisix.yaml"), "routes: []\n#END\n");
+        try (Gateway gateway = Gateway.start(withRoutesFile(routes), Engine.builder())) {
+            var http = java.net.http.HttpClient.newHttpClient();
+            var put = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + gateway.adminPort() + "/apisix/admin/routes/1"))
+                    .header("X-API-KEY", GatewayConfig.EXAMPLE_ADMIN_KEY)
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"uri\": \"/x\", \"upstream\": "
+                            + "{\"nodes\": {\"127.0.0.1:1980\": 1}}}"))
+                    .build();
+
+            var response = http.send(put, java.net.http.HttpResponse.BodyHandlers.ofString());
+
+            assertEquals(405, response.statusCode(), response.body());
+            assertTrue(response.body().contains("apisix.yaml (standalone mode)"), response.body());
+            assertTrue(gateway.engine().list(io.gatekit.engine.ResourceKind.ROUTES).isEmpty());
+        }
     }
 }

@@ -199,6 +199,18 @@ public final class EtcdConfigSource implements ConfigSource {
         }
         if (response.isCreatedNotify()) {
             watching.complete(null);
+            long current = response.getHeader().getRevision();
+            if (current < revision) {
+                // etcd went back in time (wiped, or restored from an older backup): a watch from our
+                // revision would wait for revisions that mean something else now
+                LOG.log(Level.WARNING, "etcd is at revision " + current + ", behind this node's " + revision
+                        + " (its data was replaced): reloading the whole config");
+                generation++;
+                closeWatcher();
+                revision = 0;
+                loop.execute(this::reload);
+                return;
+            }
             if (failures > 0) {
                 LOG.log(Level.INFO, "etcd watch resumed at revision " + (revision + 1) + " after " + failures
                         + " failed attempts");
@@ -334,6 +346,8 @@ public final class EtcdConfigSource implements ConfigSource {
 
     @Override
     public Resource create(ResourceKind kind, String json) {
+        // check before taking an id, so a refused POST leaves no gap in etcd's revisions for nothing
+        engine().prepare(kind, "0", json);
         String counter = prefix + "/gen_id";
         PutResponse response = write(client().getKVClient().put(bytes(counter), bytes("1")), counter);
         return put(kind, String.format("%020d", response.getHeader().getRevision()), json);

@@ -91,6 +91,20 @@ final class EtcdServer implements AutoCloseable {
         return "http://127.0.0.1:" + clientPort;
     }
 
+    /** The client port. */
+    int port() {
+        return clientPort;
+    }
+
+    /** Kills etcd, deletes its data and starts an empty etcd on the same ports, as a wiped member. */
+    void wipe() throws Exception {
+        kill();
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        restart();
+    }
+
     /** Polls {@code /health} until etcd answers healthy (20 s at most). */
     void awaitHealthy() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
