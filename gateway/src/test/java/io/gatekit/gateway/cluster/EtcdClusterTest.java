@@ -10,6 +10,8 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.gatekit.api.metrics.Counter;
+import io.gatekit.config.etcd.EtcdServer;
+import io.gatekit.config.etcd.TcpProxy;
 import io.gatekit.gateway.Gateway;
 import io.gatekit.gateway.config.ConfigLoader;
 import io.gatekit.gateway.config.GatewayConfig;

@@ -1,4 +1,4 @@
-package io.gatekit.gateway.cluster;
+package io.gatekit.config.etcd;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,21 +14,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A TCP forwarder on loopback between a gateway and etcd, so a test can cut one node off from etcd
  * (a network partition) while etcd stays up for everyone else, then heal it on the same port.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final int targetPort;
     private final int port;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
 
-    TcpProxy(int targetPort) throws IOException {
+    public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = listen(0);
         this.port = server.getLocalPort();
         accept(server);
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
@@ -78,14 +78,14 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Drops every connection and refuses new ones until {@link #heal()}. */
-    void cut() throws IOException {
+    public void cut() throws IOException {
         server.close();
         sockets.forEach(TcpProxy::closeQuietly);
         sockets.clear();
     }
 
     /** Accepts connections again, on the same port. */
-    void heal() throws IOException {
+    public void heal() throws IOException {
         server = listen(port);
         accept(server);
     }

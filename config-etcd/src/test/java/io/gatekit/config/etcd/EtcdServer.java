@@ -1,4 +1,4 @@
-package io.gatekit.gateway.cluster;
+package io.gatekit.config.etcd;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real etcd (Debian's {@code etcd-server}) as a child process on loopback ports, with its data in
  * a temporary directory. {@link #kill()} and {@link #restart()} simulate an outage: the restarted
- * member keeps its ports and data, as a real one coming back would.
+ * member keeps its ports and data, as a real one coming back would. Shared with the gateway's
+ * cluster tests through this module's test jar.
  */
-final class EtcdServer implements AutoCloseable {
+public final class EtcdServer implements AutoCloseable {
 
     private final Path binary;
     private final Path dataDir;
@@ -43,7 +44,7 @@ final class EtcdServer implements AutoCloseable {
      * Starts etcd in {@code dir}. Skips the calling test when etcd is not installed, unless under CI
      * (env {@code CI} set), where {@code .ci/run} installs it, so a missing etcd is a failure.
      */
-    static EtcdServer start(Path dir) throws Exception {
+    public static EtcdServer start(Path dir) throws Exception {
         Optional<Path> binary = find();
         if (binary.isEmpty()) {
             if (System.getenv("CI") != null) {
@@ -87,17 +88,17 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** The client URL, {@code http://127.0.0.1:<port>}. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + clientPort;
     }
 
     /** The client port. */
-    int port() {
+    public int port() {
         return clientPort;
     }
 
     /** Kills etcd, deletes its data and starts an empty etcd on the same ports, as a wiped member. */
-    void wipe() throws Exception {
+    public void wipe() throws Exception {
         kill();
         try (var files = Files.walk(dataDir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -106,7 +107,7 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** Polls {@code /health} until etcd answers healthy (20 s at most). */
-    void awaitHealthy() throws Exception {
+    public void awaitHealthy() throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(url() + "/health")).timeout(Duration.ofSeconds(1))
                 .build();
@@ -129,13 +130,13 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** Kills etcd abruptly (SIGKILL), as a crash or a lost machine. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
     /** Starts etcd again on the same ports and data, and waits until it is healthy. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         process = launch();
         awaitHealthy();
     }
