@@ -112,6 +112,11 @@ public final class Gateway implements AutoCloseable {
             close();
             throw e;
         }
+        if (config.etcd() != null && config.adminOnDataPort()) {
+            LOG.log(System.Logger.Level.WARNING, "the Admin API shares the data port while the config is in etcd: "
+                    + "its writes wait for etcd on a data plane event loop; give deployment.admin.admin_listen.port "
+                    + "a port of its own");
+        }
         if (config.defaultAdminKeyInUse()) {
             LOG.log(System.Logger.Level.WARNING, "the Admin API uses the example key of the APISIX docs; change "
                     + "deployment.admin.admin_key before exposing this gateway");
@@ -148,6 +153,9 @@ public final class Gateway implements AutoCloseable {
     private static Function<AdminRequest, AdminResponse> adminApi(Engine engine, ConfigSource source,
             GatewayConfig config) {
         AdminApi.Builder builder = AdminApi.builder(engine).source(source).allowAdmin(config.allowAdmin());
+        if (config.etcd() != null) {
+            builder.keyPrefix(config.etcd().prefix());
+        }
         for (GatewayConfig.AdminKey key : config.adminKeys()) {
             builder.adminKey(key.name(), key.key(), "viewer".equals(key.role()) ? AdminApi.Role.VIEWER
                     : AdminApi.Role.ADMIN);

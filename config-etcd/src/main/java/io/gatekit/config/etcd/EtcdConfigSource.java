@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.CompactedException;
@@ -41,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 
 /**
  * Keeps the config in etcd, in APISIX's key layout, so that every gateway of a cluster serves the
@@ -78,6 +80,9 @@ import java.util.concurrent.TimeoutException;
  * within milliseconds. {@link #create} takes ids as APISIX does: the revision of a write to
  * {@code <prefix>/gen_id}, as 20 digits, unique across every writer. When etcd cannot be reached, a
  * write fails with {@link ConfigException} status 503 after the timeout.
+ *
+ * <p>{@code https} endpoints are reached over TLS, trusting the JVM's default certificate
+ * authorities; client certificates and etcd user/password authentication are not supported yet.
  */
 public final class EtcdConfigSource implements ConfigSource {
 
@@ -128,7 +133,7 @@ public final class EtcdConfigSource implements ConfigSource {
     @Override
     public void start(Engine engine) {
         this.engine = requireNonNull(engine, "engine");
-        this.client = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(timeout).build();
+        this.client = connect();
         try {
             loop.submit(() -> {
                 loadAll();
@@ -157,6 +162,19 @@ public final class EtcdConfigSource implements ConfigSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A client for the endpoints; https ones get TLS trusting the JVM's default certificate authorities. */
+    private Client connect() {
+        ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(URI[]::new)).connectTimeout(timeout);
+        if (endpoints.stream().anyMatch(uri -> uri.getScheme().equals("https"))) {
+            try {
+                builder.sslContext(ssl -> { });
+            } catch (SSLException e) {
+                throw new IllegalStateException("cannot set up TLS for etcd " + endpoints + ": " + e.getMessage(), e);
+            }
+        }
+        return builder.build();
     }
 
     /** Reads the whole prefix at one revision and applies it as one snapshot. Loop thread. */

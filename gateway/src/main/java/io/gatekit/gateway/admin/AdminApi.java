@@ -156,6 +156,7 @@ public final class AdminApi {
 
     private final Engine engine;
     private final ConfigSource source;
+    private final String keyPrefix;
     private final KeyRing keys;
     private final AddressRanges allowAdmin;
     private final boolean acceptMissingKey;
@@ -163,6 +164,7 @@ public final class AdminApi {
     private AdminApi(Builder builder) {
         this.engine = builder.engine;
         this.source = builder.source;
+        this.keyPrefix = builder.keyPrefix;
         this.keys = builder.keys.build();
         this.allowAdmin = builder.allowAdmin;
         this.acceptMissingKey = builder.acceptMissingKey;
@@ -301,7 +303,8 @@ public final class AdminApi {
         }
         switch (method) {
             case "GET":
-                return id == null ? json(200, Listing.render(engine.list(kind), query)) : get(kind, id);
+                return id == null ? json(200, Listing.render(engine.list(kind), query, keyPrefix))
+                        : get(kind, id);
             case "PUT":
                 return put(kind, id, body);
             case "POST":
@@ -317,7 +320,7 @@ public final class AdminApi {
 
     private AdminResponse get(ResourceKind kind, String id) {
         Optional<Resource> found = engine.get(kind, id);
-        return found.isEmpty() ? keyNotFound() : json(200, Json.single(found.get()));
+        return found.isEmpty() ? keyNotFound() : json(200, Json.single(found.get(), keyPrefix));
     }
 
     private AdminResponse put(ResourceKind kind, @Nullable String pathId, @Nullable JsonNode body) {
@@ -348,7 +351,8 @@ public final class AdminApi {
             }
         }
         Resource stored = source.put(kind, id, body.toString());
-        return json(stored.createdIndex() == stored.modifiedIndex() ? 201 : 200, Json.single(stored));
+        return json(stored.createdIndex() == stored.modifiedIndex() ? 201 : 200,
+                Json.single(stored, keyPrefix));
     }
 
     private AdminResponse post(ResourceKind kind, @Nullable String pathId, @Nullable JsonNode body) {
@@ -366,7 +370,7 @@ public final class AdminApi {
                             + kind.path() + "/{id} to choose one)");
         }
         Resource stored = source.create(kind, body.toString());
-        return json(201, Json.single(stored));
+        return json(201, Json.single(stored, keyPrefix));
     }
 
     private AdminResponse patch(ResourceKind kind, @Nullable String id, List<String> subPath,
@@ -398,7 +402,7 @@ public final class AdminApi {
             throw wrongId(kind, nextId, id);
         }
         Resource stored = source.put(kind, id, next.toString());
-        return json(200, Json.single(stored));
+        return json(200, Json.single(stored, keyPrefix));
     }
 
     private AdminResponse delete(ResourceKind kind, @Nullable String id, QueryParams query) {
@@ -412,7 +416,7 @@ public final class AdminApi {
         }
         ObjectNode body = Json.object();
         body.put("deleted", "1");
-        body.put("key", deleted.get().key());
+        body.put("key", Json.key(deleted.get(), keyPrefix));
         return json(200, body);
     }
 
@@ -672,6 +676,7 @@ public final class AdminApi {
     public static final class Builder {
         private final Engine engine;
         private @Nullable ConfigSource source;
+        private String keyPrefix = "/apisix";
         private final KeyRing.Builder keys = KeyRing.builder();
         private AddressRanges allowAdmin = AddressRanges.of(DEFAULT_ALLOW_ADMIN);
         private boolean acceptMissingKey;
@@ -686,6 +691,16 @@ public final class AdminApi {
          */
         public Builder source(ConfigSource source) {
             this.source = requireNonNull(source, "source");
+            return this;
+        }
+
+        /**
+         * The prefix of the {@code key} in answers ({@code /apisix/routes/1}): APISIX shows the etcd
+         * key, so with {@code deployment.etcd.prefix: /gw} it is {@code /gw/routes/1}. Default
+         * {@code /apisix}.
+         */
+        public Builder keyPrefix(String keyPrefix) {
+            this.keyPrefix = requireNonNull(keyPrefix, "keyPrefix");
             return this;
         }
 

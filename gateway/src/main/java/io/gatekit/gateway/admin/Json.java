@@ -86,18 +86,25 @@ final class Json {
         return true;
     }
 
-    /** The v3 single-object body: {@code {"key", "value", "createdIndex", "modifiedIndex"}}. */
-    static ObjectNode single(Resource resource, JsonNode value) {
+    /**
+     * The v3 single-object body: {@code {"key", "value", "createdIndex", "modifiedIndex"}}; the key
+     * is the store key under {@code keyPrefix}, e.g. {@code /apisix/routes/1}, as APISIX shows it.
+     */
+    static ObjectNode single(Resource resource, JsonNode value, String keyPrefix) {
         ObjectNode node = object();
-        node.put("key", resource.key());
+        node.put("key", key(resource, keyPrefix));
         node.set("value", value);
         node.put("createdIndex", resource.createdIndex());
         node.put("modifiedIndex", resource.modifiedIndex());
         return node;
     }
 
-    static ObjectNode single(Resource resource) {
-        return single(resource, parse(resource.json()));
+    static ObjectNode single(Resource resource, String keyPrefix) {
+        return single(resource, parse(resource.json()), keyPrefix);
+    }
+
+    static String key(Resource resource, String keyPrefix) {
+        return keyPrefix + "/" + resource.kind().path() + "/" + resource.id();
     }
 
     /** {@code {"error_msg": ..., "violations": [...]}}; the list only when there are violations. */

@@ -33,7 +33,7 @@ final class Listing {
     private Listing() {
     }
 
-    static ObjectNode render(List<Resource> resources, QueryParams query) {
+    static ObjectNode render(List<Resource> resources, QueryParams query, String keyPrefix) {
         Pattern name = pattern(query, "name");
         Pattern uri = pattern(query, "uri");
         String label = query.get("label");
@@ -50,7 +50,7 @@ final class Listing {
         body.put("total", total);
         ArrayNode list = body.putArray("list");
         for (Item item : page) {
-            list.add(Json.single(item.resource(), item.value()));
+            list.add(Json.single(item.resource(), item.value(), keyPrefix));
         }
         return body;
     }

@@ -132,7 +132,7 @@ class EtcdClusterTest {
         KeyValue stored = etcdGet(prefix + "/routes/r1");
         assertEquals(stored.getCreateRevision(), created.get("createdIndex").asLong());
         assertEquals(stored.getModRevision(), created.get("modifiedIndex").asLong());
-        assertEquals("/apisix/routes/r1", created.get("key").asText());
+        assertEquals(prefix + "/routes/r1", created.get("key").asText(), "the etcd key, as APISIX shows it");
         JsonNode value = JSON.readTree(stored.getValue().toString(StandardCharsets.UTF_8));
         assertEquals("r1", value.get("id").asText());
         assertTrue(value.get("create_time").asLong() > 0 && value.get("update_time").asLong() > 0, value.toString());
@@ -140,7 +140,8 @@ class EtcdClusterTest {
         // read-your-write on the node that wrote, with no waiting
         assertEquals(200, status(a, "/one"));
 
-        JsonNode updated = JSON.readTree(admin(a, "PATCH", "/apisix/admin/routes/r1", "{\"uri\": \"/patched\"}").body());
+        JsonNode updated = JSON.readTree(admin(a, "PATCH", "/apisix/admin/routes/r1", "{\"uri\": \"/patched\"}")
+                .body());
         KeyValue patched = etcdGet(prefix + "/routes/r1");
         assertEquals(stored.getCreateRevision(), updated.get("createdIndex").asLong());
         assertEquals(patched.getModRevision(), updated.get("modifiedIndex").asLong());
@@ -177,6 +178,7 @@ class EtcdClusterTest {
             JsonNode shown = JSON.readTree(admin(a, "GET", "/apisix/admin/routes/1", null).body());
             assertEquals(etcdGet("/apisix/routes/1").getModRevision(), shown.get("modifiedIndex").asLong());
             assertEquals(1700000001L, shown.get("value").get("create_time").asLong());
+            assertEquals("/apisix/routes/1", shown.get("key").asText());
 
             etcdPut("/apisix/routes/2", """
                     {"id": "2", "uri": "/also-by-apisix", "upstream_id": "1"}""");
@@ -418,7 +420,7 @@ class EtcdClusterTest {
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    /** Polls until {@code path} answers {@code expected}, failing once {@code millis} have passed since {@code from}. */
+    /** Polls until {@code path} answers {@code expected}; fails once {@code millis} have passed since {@code from}. */
     private void awaitStatus(Gateway node, String path, int expected, long from, long millis) throws Exception {
         long deadline = from + TimeUnit.MILLISECONDS.toNanos(millis);
         int last;
