@@ -41,6 +41,11 @@ import java.util.function.Function;
  * The standalone gateway: a Netty data plane that runs every request through the engine and
  * proxies it upstream, the APISIX-compatible Admin API, and a Prometheus endpoint.
  *
+ * <p>The config lives where {@link GatewayConfig} says: in this node's memory (the default), in a
+ * standalone {@code apisix.yaml} file (read-only), or in etcd, shared by every node of a cluster
+ * ({@code deployment.role_traditional.config_provider: etcd}, see
+ * {@link io.gatekit.config.etcd.EtcdConfigSource}). The Admin API writes through that source.
+ *
  * <pre>{@code
  * GatewayConfig config = ConfigLoader.load(Path.of("conf/config.yaml"), log::warn);
  * try (Gateway gateway = Gateway.start(config)) {
@@ -192,7 +197,10 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    /** The engine the gateway runs. */
+    /**
+     * The engine the gateway runs. Its write methods change this node only: with etcd, change the
+     * config through the Admin API (or etcd) so that every node gets it.
+     */
     public Engine engine() {
         return engine;
     }
