@@ -76,6 +76,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private int attempt;
     private int maxAttempts;
     private boolean streamingToUpstream;
+    private boolean upstreamReused;
+    private boolean staleRetryUsed;
     private @Nullable ScheduledFuture<?> readTimer;
     private Duration readTimeout = Duration.ofSeconds(60);
     private long upstreamSentNanos;
@@ -328,6 +330,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         upstreamSentNanos = System.nanoTime();
         armReadTimer();
         boolean reused = channel.hasAttr(REUSED) && Boolean.TRUE.equals(channel.attr(REUSED).get());
+        upstreamReused = reused;
         channel.attr(REUSED).set(Boolean.TRUE);
         channel.write(out).addListener(f -> {
             if (!f.isSuccess() && !finished && response == null) {
@@ -500,7 +503,14 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             return;
         }
         Channel channel = upstream;
+        Upstream.Node failed = node;
         detachUpstream(false);
+        if (response == null && retryElsewhere(failed)) {
+            if (channel != null) {
+                channel.close();
+            }
+            return;
+        }
         if (response == null) {
             respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway");
         } else if (!responseComplete) {
@@ -511,6 +521,40 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             channel.close();
         }
     }
+
+    /**
+     * The connection broke before any of the response came: as nginx's default
+     * {@code proxy_next_upstream error}, an idempotent request whose body can be sent again goes to
+     * the next node while attempts remain; and as nginx does for a cached keep-alive connection, a
+     * pooled connection that turns out dead costs no attempt (once per request), since the node
+     * may well be alive and have merely closed an idle connection.
+     */
+    private boolean retryElsewhere(Upstream.@Nullable Node failed) {
+        boolean replayable = !hasBody || call.exchange().request().body() != null;
+        if (!replayable || !IDEMPOTENT.contains(head.method().name()) || failed == null) {
+            return false;
+        }
+        boolean stale = upstreamReused && !staleRetryUsed;
+        if (!stale && attempt + 1 >= maxAttempts) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.WARNING, "upstream " + failed.address() + " closed the connection before "
+                + "answering on route [" + routeId() + "]; trying " + (stale ? "a new connection" : "the next node"));
+        shared.metrics.upstreamFailure(routeId(), failed.address());
+        cancelReadTimer();
+        if (stale) {
+            staleRetryUsed = true;
+            connect(currentHostHeader());
+        } else {
+            attempt++;
+            tryNode();
+        }
+        return true;
+    }
+
+    /** The methods nginx passes to the next upstream after an error (RFC 9110 idempotent ones). */
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "PUT", "DELETE",
+            "OPTIONS", "TRACE");
 
     @Override
     public void upstreamFailed(Throwable cause) {
