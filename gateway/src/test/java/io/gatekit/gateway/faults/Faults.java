@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** What the fault tests share: starting a gateway, the Admin API, the metrics, the process's fds. */
 public final class Faults {
@@ -66,6 +67,32 @@ public final class Faults {
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             return (int) fds.count();
         }
+    }
+
+    /** Open unix-domain sockets of this process (connections to the runner, among others). */
+    public static int openUnixSockets() throws IOException {
+        java.util.Set<String> unix = new java.util.HashSet<>();
+        List<String> lines = Files.readAllLines(Path.of("/proc/net/unix"));
+        for (String line : lines.subList(1, lines.size())) {
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length > 6) {
+                unix.add(fields[6]);
+            }
+        }
+        int count = 0;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[") && unix.contains(target.substring(8, target.length() - 1))) {
+                        count++;
+                    }
+                } catch (IOException e) {
+                    // closed while listing
+                }
+            }
+        }
+        return count;
     }
 
     /** Waits, polling, until {@code condition} holds; fails with {@code what} after {@code max}. */

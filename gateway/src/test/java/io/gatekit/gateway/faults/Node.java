@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real upstream node on loopback that can be killed. Every answer carries {@code x-node: <name>}
- * and {@code x-seen-stamp: <the x-stamp request header>}; paths:
+ * {@code x-seen-stamp: <the x-stamp request header>} and {@code x-seen-uri: <the path it got>}; paths:
  * <ul>
  *   <li>{@code /slow?ms=N}: answers after N ms (released early when the node closes)</li>
  *   <li>anything else: 200 at once with the body {@code <name>:<the request body>}</li>
@@ -89,6 +89,7 @@ public final class Node implements AutoCloseable {
         exchange.getResponseHeaders().add("x-node", name);
         String stamp = exchange.getRequestHeaders().getFirst("x-stamp");
         exchange.getResponseHeaders().add("x-seen-stamp", stamp == null ? "-" : stamp);
+        exchange.getResponseHeaders().add("x-seen-uri", uri.getRawPath());
         try (exchange) {
             if (uri.getPath().equals("/slow")) {
                 long ms = Long.parseLong(uri.getRawQuery().replaceAll(".*ms=(\\d+).*", "$1"));
