@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real upstream node on loopback that can be killed. Every answer carries {@code x-node: <name>}
- * {@code x-seen-stamp: <the x-stamp request header>} and {@code x-seen-uri: <the path it got>}; paths:
+ * {@code x-seen-stamp: <the x-stamp request header>} and {@code x-seen-uri: <the path it got>}, and {@code x-seen-seq} echoes
+ * the request's {@code x-seq}; paths:
  * <ul>
  *   <li>{@code /slow?ms=N}: answers after N ms (released early when the node closes)</li>
  *   <li>anything else: 200 at once with the body {@code <name>:<the request body>}</li>
@@ -90,6 +91,10 @@ public final class Node implements AutoCloseable {
         String stamp = exchange.getRequestHeaders().getFirst("x-stamp");
         exchange.getResponseHeaders().add("x-seen-stamp", stamp == null ? "-" : stamp);
         exchange.getResponseHeaders().add("x-seen-uri", uri.getRawPath());
+        String seq = exchange.getRequestHeaders().getFirst("x-seq");
+        if (seq != null) {
+            exchange.getResponseHeaders().add("x-seen-seq", seq);
+        }
         try (exchange) {
             if (uri.getPath().equals("/slow")) {
                 long ms = Long.parseLong(uri.getRawQuery().replaceAll(".*ms=(\\d+).*", "$1"));
