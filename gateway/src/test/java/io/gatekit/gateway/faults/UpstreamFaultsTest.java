@@ -26,19 +26,19 @@ class UpstreamFaultsTest {
                     {"uris": ["/load", "/slow"], "upstream": {"type": "roundrobin",
                      "nodes": {"%s": 1, "%s": 1, "%s": 1}}}""".formatted(a.address(), b.address(), c.address()));
             Set<String> names = Set.of("a", "b", "c");
-            // one request in ten takes 200 ms, so that requests are in flight on b when it dies
-            LoadClient load = new LoadClient(gateway.port(), 6, DEADLINE, seq -> seq % 10 == 0 ? "/slow?ms=200" : "/load",
+            // one request in twenty takes 100 ms, so that requests are in flight on b when it dies
+            LoadClient load = new LoadClient(gateway.port(), 6, DEADLINE, seq -> seq % 20 == 0 ? "/slow?ms=100" : "/load",
                     (seq, r) -> r.status() == 200 && names.contains(r.header("x-node")) ? null
                             : r.status() + " from " + r.header("x-node") + ": " + r.text());
             try (load) {
-                load.awaitAnswers(600, Duration.ofSeconds(60));
+                load.awaitAnswers(400, Duration.ofSeconds(60));
                 assertTrue(b.hits.get() > 0, "b served nothing before it was killed");
                 Faults.await("a request in flight on b", Duration.ofSeconds(30), () -> b.inFlight.get() > 0);
 
                 b.kill();
                 int aBefore = a.hits.get();
                 int cBefore = c.hits.get();
-                load.awaitAnswers(1500, Duration.ofSeconds(60));
+                load.awaitAnswers(1200, Duration.ofSeconds(60));
 
                 LoadClient.Report report = load.stop();
                 System.out.println("[faults] upstream node killed mid-load: " + report);
