@@ -38,6 +38,23 @@ public final class Faults {
                 Engine.builder().discoverPlugins().plugin(new StampPlugin()));
     }
 
+    /** Held so that the level set on it stays (java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger GATEKIT_LOG = java.util.logging.Logger.getLogger("io.gatekit");
+
+    /**
+     * Logs only errors of the gateway (the io.gatekit loggers) until {@link #normalLogs()}: under
+     * load, the warning a failing request is worth in production (a dead node, a runner down) comes
+     * thousands of times and would drown the test output. The tests count those requests instead.
+     */
+    public static void quietLogs() {
+        GATEKIT_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
+
+    /** Undoes {@link #quietLogs()}. */
+    public static void normalLogs() {
+        GATEKIT_LOG.setLevel(null);
+    }
+
     /** The Prometheus text of the gateway. */
     public static String metrics(Gateway gateway) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.metricsPort()

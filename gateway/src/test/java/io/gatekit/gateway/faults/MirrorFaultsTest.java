@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +30,16 @@ import org.junit.jupiter.api.Test;
 class MirrorFaultsTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @BeforeEach
+    void quiet() {
+        Faults.quietLogs();
+    }
+
+    @AfterEach
+    void normal() {
+        Faults.normalLogs();
+    }
 
     /** Accepts connections and reads them, never answering; counts how many are open at once. */
     static final class Silent implements AutoCloseable {
@@ -107,7 +119,7 @@ class MirrorFaultsTest {
             LoadClient load = load(gateway);
             LoadClient.Report report;
             try (load) {
-                load.awaitAnswers(2000, Duration.ofSeconds(60));
+                load.awaitAnswers(1000, Duration.ofSeconds(60));
                 report = load.stop();
             }
             Faults.await("every copy finished", Duration.ofSeconds(10), () -> counted(gateway, "failed")
@@ -142,7 +154,7 @@ class MirrorFaultsTest {
             LoadClient load = load(gateway);
             LoadClient.Report report;
             try (load) {
-                load.awaitAnswers(2000, Duration.ofSeconds(60));
+                load.awaitAnswers(1000, Duration.ofSeconds(60));
                 report = load.stop();
             }
             Faults.await("copies answered", Duration.ofSeconds(10), () -> copies.get() > 0);
@@ -164,7 +176,7 @@ class MirrorFaultsTest {
             LoadClient load = load(gateway);
             LoadClient.Report report;
             try (load) {
-                load.awaitAnswers(2000, Duration.ofSeconds(60));
+                load.awaitAnswers(1000, Duration.ofSeconds(60));
                 report = load.stop();
             }
             long dropped = counted(gateway, "dropped");

@@ -8,6 +8,8 @@ import io.gatekit.gateway.Gateway;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 class RunnerFaultsTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @BeforeEach
+    void quiet() {
+        Faults.quietLogs();
+    }
+
+    @AfterEach
+    void normal() {
+        Faults.normalLogs();
+    }
     /** The Java runner is a Spring Boot application: it takes seconds to start, more on a busy box. */
     private static final Duration RUNNER_START = Duration.ofSeconds(120);
 

@@ -9,6 +9,8 @@
  *   <li>{@code MirrorFaultsTest}: a dead, a slow and a silent mirror;</li>
  *   <li>{@code RunnerFaultsTest}: the released Java Plugin Runner killed and restarted under load.</li>
  * </ul>
+ * While they run, the gateway logs errors only ({@link io.gatekit.gateway.faults.Faults#quietLogs()}):
+ * the warning each failed request is worth would otherwise come thousands of times.
  * The helpers are public for the security suite ({@code io.gatekit.gateway.security}).
  */
 package io.gatekit.gateway.faults;

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +27,16 @@ import org.junit.jupiter.api.Test;
 class RequestIsolationTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @BeforeEach
+    void quiet() {
+        Faults.quietLogs();
+    }
+
+    @AfterEach
+    void normal() {
+        Faults.normalLogs();
+    }
 
     /** One request of the sequence: what it is and what its answer must be. */
     record Step(int n, String method, String path, int status, boolean reachesUpstream) {
@@ -133,7 +145,7 @@ class RequestIsolationTest {
                             : r.status() + " answered with x-seen-seq " + r.header("x-seen-seq"));
             LoadClient.Report report;
             try (load) {
-                load.awaitAnswers(3000, Duration.ofSeconds(60));
+                load.awaitAnswers(1500, Duration.ofSeconds(60));
                 report = load.stop();
             }
             System.out.println("[security] isolation under 8 concurrent connections: " + report);
