@@ -63,6 +63,33 @@ class UpstreamFaultsTest {
     }
 
     @Test
+    void withRetriesZeroRequestsBalancedToADeadNodeGetAClean502AtOnceAndTheRestAreServed() throws Exception {
+        int dead;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            dead = socket.getLocalPort();
+        }
+        try (Node a = new Node("a"); Gateway gateway = Faults.gateway()) {
+            gateway.engine().put(ResourceKind.ROUTES, "1", """
+                    {"uri": "/load", "upstream": {"type": "roundrobin", "retries": 0,
+                     "nodes": {"%s": 1, "127.0.0.1:%d": 1}}}""".formatted(a.address(), dead));
+            LoadClient load = new LoadClient(gateway.port(), 4, DEADLINE, seq -> "/load",
+                    (seq, r) -> r.status() == 200 && "a".equals(r.header("x-node"))
+                            || r.status() == 502 && r.text().contains("502 Bad Gateway") ? null
+                            : r.status() + " from " + r.header("x-node") + ": " + r.text());
+            LoadClient.Report report;
+            try (load) {
+                load.awaitAnswers(400, Duration.ofSeconds(60));
+                report = load.stop();
+            }
+            System.out.println("[faults] dead node with retries 0: " + report);
+            assertEquals(0, report.failed(), report.toString());
+            long bad = report.statuses().getOrDefault(502, 0L);
+            // round robin over two nodes: about half go to the dead one, and nothing retries them
+            assertTrue(bad > report.answered() / 4 && bad < report.answered() * 3 / 4, report.toString());
+        }
+    }
+
+    @Test
     void aPostInFlightOnAKilledNodeGetsAClean502AndIsNeverSentTwice() throws Exception {
         try (Node a = new Node("a"); Node b = new Node("b"); Gateway gateway = Faults.gateway()) {
             // b first: the balancer's order starts with one of them; the POST must reach exactly one
