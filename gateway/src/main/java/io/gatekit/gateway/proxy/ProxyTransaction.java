@@ -75,6 +75,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private List<Upstream.Node> order = List.of();
     private int attempt;
     private int maxAttempts;
+    private long firstAttemptNanos;
     private boolean streamingToUpstream;
     private boolean upstreamReused;
     private boolean staleRetryUsed;
@@ -254,6 +255,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
         https = "https".equals(up.scheme());
         maxAttempts = Math.min(order.size(), 1 + up.effectiveRetries());
+        firstAttemptNanos = System.nanoTime();
         Upstream.Timeouts timeouts = call.routeTimeout() != null ? call.routeTimeout() : up.timeout();
         readTimeout = timeouts != null ? seconds(timeouts.read()) : shared.config().upstreamReadTimeout();
         tryNode();
@@ -295,7 +297,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private void connectFailed(Upstream.Node target, Throwable cause) {
         LOG.log(System.Logger.Level.WARNING, "upstream " + target.address() + " unreachable: " + cause);
         shared.metrics.upstreamFailure(routeId(), target.address());
-        if (attempt + 1 < maxAttempts) {
+        if (attempt + 1 < maxAttempts && retryTimeLeft()) {
             attempt++;
             tryNode();
             return;
@@ -531,7 +533,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
      */
     private boolean retryElsewhere(Upstream.@Nullable Node failed) {
         boolean replayable = !hasBody || call.exchange().request().body() != null;
-        if (!replayable || !IDEMPOTENT.contains(head.method().name()) || failed == null) {
+        if (!replayable || !IDEMPOTENT.contains(head.method().name()) || failed == null || !retryTimeLeft()) {
             return false;
         }
         boolean stale = upstreamReused && !staleRetryUsed;
@@ -550,6 +552,15 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             tryNode();
         }
         return true;
+    }
+
+    /**
+     * Whether another try is still allowed: APISIX's {@code retry_timeout} (nginx's
+     * {@code proxy_next_upstream_timeout}), counted from the first attempt; 0 or absent is no limit.
+     */
+    private boolean retryTimeLeft() {
+        Double limit = call.resolvedUpstream().retryTimeout();
+        return limit == null || limit <= 0 || System.nanoTime() - firstAttemptNanos < (long) (limit * 1e9);
     }
 
     /** The methods nginx passes to the next upstream after an error (RFC 9110 idempotent ones). */

@@ -89,6 +89,74 @@ class UpstreamFaultsTest {
         }
     }
 
+    /** A node that takes each connection, holds it {@code holdMs} without answering, then closes it. */
+    private static final class Breaker implements AutoCloseable {
+        final java.net.ServerSocket server = new java.net.ServerSocket(0, 64, java.net.InetAddress.getLoopbackAddress());
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+
+        Breaker(long holdMs) throws java.io.IOException {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket socket = server.accept();
+                        accepted.incrementAndGet();
+                        Thread closer = new Thread(() -> {
+                            try (socket) {
+                                Thread.sleep(holdMs);
+                            } catch (Exception e) {
+                                // closing is all it does
+                            }
+                        });
+                        closer.setDaemon(true);
+                        closer.start();
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        String address() {
+            return "127.0.0.1:" + server.getLocalPort();
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+        }
+    }
+
+    @Test
+    void retryTimeoutStopsTryingOtherNodesOnceItHasPassedSinceTheFirstAttempt() throws Exception {
+        try (Breaker breaker = new Breaker(1000); Node good = new Node("good"); Gateway gateway = Faults.gateway()) {
+            String route = """
+                    {"uri": "/%s", "upstream": {"type": "roundrobin", %s "nodes": {"%s": 1, "%s": 1}}}""";
+            gateway.engine().put(ResourceKind.ROUTES, "limited", route.formatted("limited", "\"retry_timeout\": 0.5,",
+                    breaker.address(), good.address()));
+            gateway.engine().put(ResourceKind.ROUTES, "unlimited", route.formatted("unlimited", "",
+                    breaker.address(), good.address()));
+
+            // round robin starts every other request on the breaker, which breaks the connection after 1 s
+            List<Integer> limited = new ArrayList<>();
+            List<Integer> unlimited = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                try (Wire wire = new Wire(gateway.port(), DEADLINE)) {
+                    limited.add(wire.get("/limited", "faults.test").read().status());
+                }
+                try (Wire wire = new Wire(gateway.port(), DEADLINE)) {
+                    unlimited.add(wire.get("/unlimited", "faults.test").read().status());
+                }
+            }
+            System.out.println("[faults] node breaking connections after 1 s: retry_timeout 0.5 -> " + limited
+                    + ", no retry_timeout -> " + unlimited + "; breaker took " + breaker.accepted + " connections");
+            assertEquals(List.of(200, 200, 200, 200), unlimited);
+            assertEquals(2, limited.stream().filter(status -> status == 502).count(), limited.toString());
+            assertEquals(2, limited.stream().filter(status -> status == 200).count(), limited.toString());
+        }
+    }
+
     @Test
     void aPostInFlightOnAKilledNodeGetsAClean502AndIsNeverSentTwice() throws Exception {
         try (Node a = new Node("a"); Node b = new Node("b"); Gateway gateway = Faults.gateway()) {
