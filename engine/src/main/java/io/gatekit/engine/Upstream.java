@@ -18,13 +18,17 @@ import java.util.List;
  * @param hashOn       for chash: {@code vars}, {@code header}, {@code cookie}, {@code consumer} or {@code vars_combinations}
  * @param key          for chash: the variable, header or cookie name
  * @param retries      how many other nodes to try on a connect failure; {@code null} means nodes - 1
+ * @param retryTimeout seconds from the first attempt after which no other node is tried
+ *                     ({@code retry_timeout}, nginx's {@code proxy_next_upstream_timeout});
+ *                     {@code null} or 0 for no limit
  * @param timeout      connect/send/read timeouts, or {@code null} for the host's defaults
  * @param passHost     {@code pass}, {@code node} or {@code rewrite}
  * @param upstreamHost the Host header for {@code rewrite}
  * @param scheme       {@code http} or {@code https} (grpc kinds are refused by the gateway)
  */
 public record Upstream(@Nullable String id, List<Node> nodes, String type, String hashOn,
-        @Nullable String key, @Nullable Integer retries, @Nullable Timeouts timeout, String passHost,
+        @Nullable String key, @Nullable Integer retries, @Nullable Double retryTimeout, @Nullable Timeouts timeout,
+        String passHost,
         @Nullable String upstreamHost, String scheme) {
 
     public Upstream {

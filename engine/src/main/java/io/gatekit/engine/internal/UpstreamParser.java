@@ -17,7 +17,8 @@ final class UpstreamParser {
     static Upstream parse(@Nullable String id, JsonNode json) {
         return new Upstream(id, nodes(json.path("nodes")), json.path("type").asText("roundrobin"),
                 json.path("hash_on").asText("vars"), text(json, "key"),
-                json.has("retries") ? json.get("retries").asInt() : null, timeouts(json.get("timeout")),
+                json.has("retries") ? json.get("retries").asInt() : null,
+                json.has("retry_timeout") ? json.get("retry_timeout").asDouble() : null, timeouts(json.get("timeout")),
                 json.path("pass_host").asText("pass"), text(json, "upstream_host"),
                 json.path("scheme").asText("http"));
     }

@@ -75,7 +75,10 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private List<Upstream.Node> order = List.of();
     private int attempt;
     private int maxAttempts;
+    private long firstAttemptNanos;
     private boolean streamingToUpstream;
+    private boolean upstreamReused;
+    private boolean staleRetryUsed;
     private @Nullable ScheduledFuture<?> readTimer;
     private Duration readTimeout = Duration.ofSeconds(60);
     private long upstreamSentNanos;
@@ -252,6 +255,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
         https = "https".equals(up.scheme());
         maxAttempts = Math.min(order.size(), 1 + up.effectiveRetries());
+        firstAttemptNanos = System.nanoTime();
         Upstream.Timeouts timeouts = call.routeTimeout() != null ? call.routeTimeout() : up.timeout();
         readTimeout = timeouts != null ? seconds(timeouts.read()) : shared.config().upstreamReadTimeout();
         tryNode();
@@ -293,7 +297,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private void connectFailed(Upstream.Node target, Throwable cause) {
         LOG.log(System.Logger.Level.WARNING, "upstream " + target.address() + " unreachable: " + cause);
         shared.metrics.upstreamFailure(routeId(), target.address());
-        if (attempt + 1 < maxAttempts) {
+        if (attempt + 1 < maxAttempts && retryTimeLeft()) {
             attempt++;
             tryNode();
             return;
@@ -328,6 +332,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         upstreamSentNanos = System.nanoTime();
         armReadTimer();
         boolean reused = channel.hasAttr(REUSED) && Boolean.TRUE.equals(channel.attr(REUSED).get());
+        upstreamReused = reused;
         channel.attr(REUSED).set(Boolean.TRUE);
         channel.write(out).addListener(f -> {
             if (!f.isSuccess() && !finished && response == null) {
@@ -500,7 +505,14 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             return;
         }
         Channel channel = upstream;
+        Upstream.Node failed = node;
         detachUpstream(false);
+        if (response == null && retryElsewhere(failed)) {
+            if (channel != null) {
+                channel.close();
+            }
+            return;
+        }
         if (response == null) {
             respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway");
         } else if (!responseComplete) {
@@ -511,6 +523,49 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             channel.close();
         }
     }
+
+    /**
+     * The connection broke before any of the response came: as nginx's default
+     * {@code proxy_next_upstream error}, an idempotent request whose body can be sent again goes to
+     * the next node while attempts remain; and as nginx does for a cached keep-alive connection, a
+     * pooled connection that turns out dead costs no attempt (once per request), since the node
+     * may well be alive and have merely closed an idle connection.
+     */
+    private boolean retryElsewhere(Upstream.@Nullable Node failed) {
+        boolean replayable = !hasBody || call.exchange().request().body() != null;
+        if (!replayable || !IDEMPOTENT.contains(head.method().name()) || failed == null || !retryTimeLeft()) {
+            return false;
+        }
+        boolean stale = upstreamReused && !staleRetryUsed;
+        if (!stale && attempt + 1 >= maxAttempts) {
+            return false;
+        }
+        LOG.log(System.Logger.Level.WARNING, "upstream " + failed.address() + " closed the connection before "
+                + "answering on route [" + routeId() + "]; trying " + (stale ? "a new connection" : "the next node"));
+        shared.metrics.upstreamFailure(routeId(), failed.address());
+        cancelReadTimer();
+        if (stale) {
+            staleRetryUsed = true;
+            connect(currentHostHeader());
+        } else {
+            attempt++;
+            tryNode();
+        }
+        return true;
+    }
+
+    /**
+     * Whether another try is still allowed: APISIX's {@code retry_timeout} (nginx's
+     * {@code proxy_next_upstream_timeout}), counted from the first attempt; 0 or absent is no limit.
+     */
+    private boolean retryTimeLeft() {
+        Double limit = call.resolvedUpstream().retryTimeout();
+        return limit == null || limit <= 0 || System.nanoTime() - firstAttemptNanos < (long) (limit * 1e9);
+    }
+
+    /** The methods nginx passes to the next upstream after an error (RFC 9110 idempotent ones). */
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "PUT", "DELETE",
+            "OPTIONS", "TRACE");
 
     @Override
     public void upstreamFailed(Throwable cause) {
