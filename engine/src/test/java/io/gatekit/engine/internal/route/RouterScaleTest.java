@@ -2,7 +2,6 @@ package io.gatekit.engine.internal.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,17 +46,5 @@ class RouterScaleTest {
         }
         assertNull(router.match("GET", null, "/api/v1/service1/items", null, null));
         assertNull(router.match("GET", null, "/static/app1", null, null));
-    }
-
-    @Test
-    void buildsTenThousandRoutesQuickly() {
-        List<RouteSpec<Integer>> routes = routes();
-        Router.of(routes);
-        long start = System.nanoTime();
-        Router<Integer> router = Router.of(routes);
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        assertEquals(ROUTES, router.size());
-        // The goal is well under 100 ms; the bound leaves room for slow CI machines.
-        assertTrue(millis < 500, "built " + ROUTES + " routes in " + millis + " ms");
     }
 }
