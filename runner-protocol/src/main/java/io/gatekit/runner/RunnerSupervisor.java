@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class RunnerSupervisor implements AutoCloseable {
 
     private static final long PROBE_INTERVAL_MILLIS = 25;
+    private static final Duration KILL_REAP_WAIT = Duration.ofSeconds(10);
 
     /** Hears about a managed runner's life; called on the supervisor's thread, so keep it short. */
     public interface Listener {
@@ -338,8 +339,13 @@ public final class RunnerSupervisor implements AutoCloseable {
         toStop.descendants().forEach(family::add);
         toStop.destroyForcibly();
         family.forEach(ProcessHandle::destroyForcibly);
+        // SIGKILL cannot be refused, but on a loaded machine the kernel may take a while to reap the
+        // process: wait for that (bounded), so that close() returns with the runner gone.
         try {
-            toStop.waitFor(stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (!toStop.waitFor(Math.max(stopTimeout.toNanos(), KILL_REAP_WAIT.toNanos()), TimeUnit.NANOSECONDS)) {
+                logger.log(Level.WARNING, "runner {0} still alive {1} s after SIGKILL", toStop.pid(),
+                        KILL_REAP_WAIT.toSeconds());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -92,7 +92,8 @@ class RunnerSupervisorTest {
 
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertFalse(runner.isAlive());
-        assertTrue(took >= 500 && took < 5_000, took + " ms");
+        // at least the grace period, and nowhere near the 600 s the runner would have lived
+        assertTrue(took >= 500 && took < 30_000, took + " ms");
         assertFalse(children.isEmpty());
         Await.until("the runner's children to be gone", () -> children.stream().noneMatch(ProcessHandle::isAlive));
         assertTrue(log.contains("runner did not stop within 500 ms of SIGTERM, sending SIGKILL"), log.messages.toString());
