@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -66,6 +67,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            String framing = RequestFraming.check(request);
+            if (framing != null) {
+                ReferenceCountUtil.release(msg);
+                reject(framing.startsWith(RequestFraming.NOT_IMPLEMENTED) ? HttpResponseStatus.NOT_IMPLEMENTED
+                        : HttpResponseStatus.BAD_REQUEST, framing);
+                return;
+            }
             current = new ProxyTransaction(shared, ctx, this, request);
             current.start();
             if (msg instanceof HttpContent content && current != null) {
@@ -89,18 +97,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** A bad request line, header block or chunk: answer once and close, never guess. */
     private void rejectMalformed(Throwable cause) {
-        HttpResponseStatus status = HttpResponseStatus.BAD_REQUEST;
-        String message = "400 Bad Request";
-        if (cause instanceof TooLongFrameException) {
-            String text = String.valueOf(cause.getMessage());
-            if (text.contains("header")) {
-                status = HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
-                message = "431 Request Header Fields Too Large";
-            } else {
-                status = HttpResponseStatus.REQUEST_URI_TOO_LONG;
-                message = "414 Request-URI Too Large";
-            }
+        if (cause instanceof TooLongHttpHeaderException) {
+            reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "431 Request Header Fields Too Large");
+        } else if (cause instanceof TooLongFrameException) {
+            reject(HttpResponseStatus.REQUEST_URI_TOO_LONG, "414 Request-URI Too Large");
+        } else {
+            reject(HttpResponseStatus.BAD_REQUEST, "400 Bad Request: " + cause.getMessage());
         }
+    }
+
+    private void reject(HttpResponseStatus status, String message) {
         closing = true;
         if (current != null) {
             current.abort();
@@ -159,7 +165,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     static FullHttpResponse errorResponse(HttpResponseStatus status, String message, boolean keepAlive) {
-        byte[] body = ("{\"error_msg\":\"" + message + "\"}\n").getBytes(StandardCharsets.UTF_8);
+        byte[] body = ("{\"error_msg\":\"" + jsonEscape(message) + "\"}\n").getBytes(StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
@@ -167,6 +173,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         HttpUtil.setKeepAlive(response, keepAlive);
         response.headers().set(HttpHeaderNames.SERVER, "gatekit");
         return response;
+    }
+
+    /** Messages may quote what the client sent: keep the JSON valid whatever it holds. */
+    private static String jsonEscape(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     static FullHttpResponse fullResponse(int status, HttpHeaders headers, byte @Nullable [] body, boolean keepAlive,

@@ -50,12 +50,17 @@ import java.util.concurrent.TimeUnit;
 final class ProxyTransaction implements UpstreamHandler.Listener {
 
     private static final System.Logger LOG = System.getLogger(ProxyTransaction.class.getName());
+    /** nginx's lingering_timeout: how long an unwanted body is drained before the connection closes. */
+    private static final long LINGER_MILLIS = 5000;
 
     private final ProxyContext shared;
     private final ChannelHandlerContext client;
     private final ProxyHandler connection;
     private final HttpRequest head;
-    private final boolean keepAlive;
+    /** Cleared when the answer is an error after which the connection must not be reused (as nginx). */
+    private boolean keepAlive;
+    private long bodyBytes;
+    private boolean lingering;
     private final boolean isHead;
     private final boolean hasBody;
     private final long startNanos = System.nanoTime();
@@ -120,6 +125,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         long max = shared.config().clientMaxBodySize();
         if (max > 0 && HttpUtil.getContentLength(head, 0L) > max) {
             discardBody = true;
+            keepAlive = false;
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
             return;
         }
@@ -146,6 +152,14 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
 
     void requestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        bodyBytes += content.content().readableBytes();
+        long max = shared.config().clientMaxBodySize();
+        if (max > 0 && bodyBytes > max && !discardBody) {
+            // a chunked body has no declared length: the limit is found while it streams
+            content.release();
+            tooLarge(last);
+            return;
+        }
         if (discardBody || finished && !bufferingRequest) {
             content.release();
         } else if (bufferingRequest) {
@@ -166,6 +180,28 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
     }
 
+    private void tooLarge(boolean last) {
+        keepAlive = false;
+        if (bufferingRequest) {
+            bufferingRequest = false;
+            requestBuffer.release();
+            requestBuffer = null;
+        }
+        discardBody = true;
+        streamingToUpstream = false;
+        if (last) {
+            requestComplete = true;
+        }
+        if (responseHeadWritten || finished) {
+            abortClient();
+            return;
+        }
+        // the upstream has part of a body that will never end: that connection cannot be reused
+        closeUpstream();
+        respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
+        client.channel().config().setAutoRead(true);
+    }
+
     private void bufferRequest(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         CompositeByteBuf buffer = requestBuffer;
@@ -174,6 +210,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         if (buffer.readableBytes() > shared.config().bodyBufferLimit()) {
             bufferingRequest = false;
             discardBody = true;
+            keepAlive = false;
             buffer.release();
             requestBuffer = null;
             if (last) {
@@ -727,6 +764,14 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
 
     /** Hands the connection back once the response is out and the request body read to its end. */
     private void maybeDone() {
+        if (finished && !requestComplete && !keepAlive && !lingering && !handedBack) {
+            // the answer is out and the connection ends: read (and drop) what the client is still
+            // sending for a while, so that closing does not reset the answer away, then close
+            lingering = true;
+            client.executor().schedule(() -> {
+                client.close();
+            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        }
         if (!finished || !requestComplete || handedBack) {
             return;
         }
