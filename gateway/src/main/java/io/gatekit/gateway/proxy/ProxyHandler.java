@@ -21,6 +21,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection of the data plane. Requests are served one at a time, in order: a
@@ -36,6 +38,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable ProxyTransaction current;
     private boolean closing;
+    // waiting for a request head: bounded by keepalive_timeout while idle, client_header_timeout once started
+    private boolean awaitingHead = true;
+    private boolean headStarted;
+    private boolean idleTimer;
+    private @Nullable ScheduledFuture<?> headTimer;
 
     public ProxyHandler(ProxyContext shared) {
         this.shared = shared;
@@ -44,6 +51,53 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        armHeadTimer(false);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (awaitingHead && !headStarted && !closing) {
+            // bytes of a head arrived but not the whole head (else awaitingHead would be false)
+            headStarted = true;
+            if (idleTimer) {
+                armHeadTimer(false);
+            }
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void armHeadTimer(boolean idle) {
+        cancelHeadTimer();
+        idleTimer = idle;
+        java.time.Duration timeout = idle ? shared.config().keepaliveTimeout() : shared.config().clientHeaderTimeout();
+        headTimer = ctx.executor().schedule(this::headTimedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+    }
+
+    /** Slowloris, or a client that went quiet: its connection must not be held open for ever. */
+    private void headTimedOut() {
+        headTimer = null;
+        if (!awaitingHead || closing) {
+            return;
+        }
+        if (headStarted) {
+            reject(HttpResponseStatus.REQUEST_TIMEOUT, "408 Request Time-out: the request head took longer than "
+                    + "client_header_timeout (" + shared.config().clientHeaderTimeout().toMillis() + " ms)");
+        } else {
+            closing = true;
+            ctx.close();
+        }
     }
 
     @Override
@@ -62,6 +116,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void dispatch(Object msg) {
         if (msg instanceof HttpRequest request) {
+            awaitingHead = false;
+            cancelHeadTimer();
             if (request.decoderResult().isFailure()) {
                 rejectMalformed(request.decoderResult().cause());
                 ReferenceCountUtil.release(msg);
@@ -138,6 +194,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(current == null || current.requestComplete()
                     || current.wantsRequestBody());
         }
+        if (current == null && queued.isEmpty()) {
+            awaitingHead = true;
+            headStarted = false;
+            armHeadTimer(true);
+        }
     }
 
     @Override
@@ -150,6 +211,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        cancelHeadTimer();
         if (current != null) {
             current.abort();
             current = null;

@@ -52,6 +52,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private static final System.Logger LOG = System.getLogger(ProxyTransaction.class.getName());
     /** nginx's lingering_timeout: how long an unwanted body is drained before the connection closes. */
     private static final long LINGER_MILLIS = 5000;
+    /** The largest refused body read to its end to keep the connection; above, the connection closes. */
+    private static final long DRAIN_LIMIT = 64 * 1024;
 
     private final ProxyContext shared;
     private final ChannelHandlerContext client;
@@ -123,9 +125,11 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     void start() {
         shared.started();
         long max = shared.config().clientMaxBodySize();
-        if (max > 0 && HttpUtil.getContentLength(head, 0L) > max) {
+        long declared = HttpUtil.getContentLength(head, 0L);
+        if (max > 0 && declared > max) {
             discardBody = true;
-            keepAlive = false;
+            // a small body is cheaper to drain than a new connection; a large one is not worth reading
+            keepAlive &= declared <= DRAIN_LIMIT;
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
             return;
         }

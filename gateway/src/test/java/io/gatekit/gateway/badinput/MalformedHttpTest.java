@@ -125,8 +125,8 @@ class MalformedHttpTest {
         cases.add(new Case("many small headers over the limit",
                 "GET /a HTTP/1.1\r\nHost: x\r\n" + "X-Many: v\r\n".repeat(600) + "\r\n", 431));
         // bodies over client_max_body_size
-        cases.add(new Case("a declared body over client_max_body_size",
-                HEAD + "Content-Length: 2048\r\n\r\n" + "b".repeat(2048), 413));
+        cases.add(new Case("a declared body far over client_max_body_size",
+                HEAD + "Content-Length: 100000\r\n\r\n" + "b".repeat(100000), 413));
         cases.add(new Case("a chunked body over client_max_body_size",
                 chunked + ("400\r\n" + "b".repeat(1024) + "\r\n").repeat(2) + "0\r\n\r\n", 413));
         return cases.stream();
@@ -163,6 +163,17 @@ class MalformedHttpTest {
         assertEquals("a b", gatekit.upstream.received.get(0).headers().get("x-a"));
         assertFalse(gatekit.upstream.wire().contains("a\r\n b"));
         theNextClientIsServed();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aSmallDeclaredBodyOverClientMaxBodySizeGets413AndTheConnectionServesTheNextRequest() throws Exception {
+        tried.incrementAndGet();
+        try (RawClient client = new RawClient(gatekit.port())) {
+            client.send(HEAD + "Content-Length: 2048\r\n\r\n" + "b".repeat(2048));
+            assertEquals(413, client.read().status());
+
+            assertEquals("ok /again", client.send("GET /again HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
+        }
     }
 
     private void theNextClientIsServed() throws Exception {
