@@ -348,7 +348,12 @@ final class InvalidConfigCorpus {
         }
         int slash = at.lastIndexOf('/');
         JsonNode container = copy.at(at.substring(0, slash));
-        ((ObjectNode) container).set(at.substring(slash + 1).replace("~1", "/").replace("~0", "~"), replacement);
+        String last = at.substring(slash + 1).replace("~1", "/").replace("~0", "~");
+        if (container instanceof ArrayNode array) {
+            array.set(Integer.parseInt(last), replacement);
+        } else {
+            ((ObjectNode) container).set(last, replacement);
+        }
         out.add(new Mutation(kind, pointer, how, copy));
     }
 }
