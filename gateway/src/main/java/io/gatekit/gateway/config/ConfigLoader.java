@@ -40,6 +40,7 @@ public final class ConfigLoader {
             "plugins", "plugin_attr", "ext-plugin", "ext-plugin.cmd", "ext-plugin.path_for_test",
             "nginx_config", "nginx_config.http", "nginx_config.http.client_max_body_size",
             "nginx_config.http.client_header_timeout", "nginx_config.http.keepalive_timeout",
+            "nginx_config.http.client_body_timeout",
             "gatekit", "gatekit.body_buffer_limit", "gatekit.max_header_size", "gatekit.upstream_timeout",
             "gatekit.upstream_timeout.connect", "gatekit.upstream_timeout.send", "gatekit.upstream_timeout.read",
             "gatekit.standalone_config");
@@ -174,7 +175,8 @@ public final class ConfigLoader {
                 seconds(timeouts.path("read"), "gatekit.upstream_timeout.read"), exampleKey,
                 nginxTime(root.at("/nginx_config/http/client_header_timeout"),
                         "nginx_config.http.client_header_timeout"),
-                nginxTime(root.at("/nginx_config/http/keepalive_timeout"), "nginx_config.http.keepalive_timeout"));
+                nginxTime(root.at("/nginx_config/http/keepalive_timeout"), "nginx_config.http.keepalive_timeout"),
+                nginxTime(root.at("/nginx_config/http/client_body_timeout"), "nginx_config.http.client_body_timeout"));
     }
 
     private static List<GatewayConfig.AdminKey> adminKeys(JsonNode node) {

@@ -37,6 +37,8 @@ import java.util.Map;
  *                               send a request head once it started one (408 and close above)
  * @param keepaliveTimeout       {@code nginx_config.http.keepalive_timeout}: how long a client connection may
  *                               sit idle between requests before it is closed
+ * @param clientBodyTimeout      {@code nginx_config.http.client_body_timeout}: how long the gateway waits for
+ *                               the next bytes of a request body it is reading (408 and close above)
  */
 public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
         List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
@@ -44,7 +46,8 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         @Nullable String extPluginPathForTest, String prometheusHost, int prometheusPort,
         @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
         Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
-        boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout) {
+        boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
+        Duration clientBodyTimeout) {
 
     /** nginx's default for both client timeouts. */
     private static final Duration NGINX_DEFAULT_TIMEOUT = Duration.ofSeconds(60);
@@ -62,6 +65,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         extPluginCmd = extPluginCmd == null ? null : List.copyOf(extPluginCmd);
         requireNonNull(clientHeaderTimeout, "clientHeaderTimeout");
         requireNonNull(keepaliveTimeout, "keepaliveTimeout");
+        requireNonNull(clientBodyTimeout, "clientBodyTimeout");
     }
 
     /** A config with nginx's default client timeouts (60 s each). */
@@ -75,7 +79,8 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         this(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins, pluginAttributes,
                 extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
-                upstreamReadTimeout, defaultAdminKeyInUse, NGINX_DEFAULT_TIMEOUT, NGINX_DEFAULT_TIMEOUT);
+                upstreamReadTimeout, defaultAdminKeyInUse, NGINX_DEFAULT_TIMEOUT, NGINX_DEFAULT_TIMEOUT,
+                NGINX_DEFAULT_TIMEOUT);
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
@@ -88,7 +93,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
-                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout);
+                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout);
     }
 
     /**

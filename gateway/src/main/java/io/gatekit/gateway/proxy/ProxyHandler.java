@@ -43,6 +43,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean headStarted;
     private boolean idleTimer;
     private @Nullable ScheduledFuture<?> headTimer;
+    private @Nullable ScheduledFuture<?> bodyTimer;
 
     public ProxyHandler(ProxyContext shared) {
         this.shared = shared;
@@ -112,6 +113,36 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         dispatch(msg);
+        watchBody();
+    }
+
+    /** While the current request's body is being read, its next bytes must come in client_body_timeout. */
+    private void watchBody() {
+        cancelBodyTimer();
+        if (current != null && !current.requestComplete() && !closing) {
+            bodyTimer = ctx.executor().schedule(this::bodyTimedOut, shared.config().clientBodyTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelBodyTimer() {
+        if (bodyTimer != null) {
+            bodyTimer.cancel(false);
+            bodyTimer = null;
+        }
+    }
+
+    private void bodyTimedOut() {
+        bodyTimer = null;
+        if (current == null || current.requestComplete() || closing) {
+            return;
+        }
+        if (!ctx.channel().config().isAutoRead()) {
+            // the gateway itself is not reading (plugins running, or a slow upstream): not the client's fault
+            watchBody();
+            return;
+        }
+        current.clientBodyTimedOut();
     }
 
     private void dispatch(Object msg) {
@@ -194,6 +225,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(current == null || current.requestComplete()
                     || current.wantsRequestBody());
         }
+        watchBody();
         if (current == null && queued.isEmpty()) {
             awaitingHead = true;
             headStarted = false;
@@ -212,6 +244,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         cancelHeadTimer();
+        cancelBodyTimer();
         if (current != null) {
             current.abort();
             current = null;

@@ -63,6 +63,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private boolean keepAlive;
     private long bodyBytes;
     private boolean lingering;
+    private long lingerMillis = LINGER_MILLIS;
     private final boolean isHead;
     private final boolean hasBody;
     private final long startNanos = System.nanoTime();
@@ -185,6 +186,22 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     }
 
     private void tooLarge(boolean last) {
+        refuseBody(last, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
+    }
+
+    /** The client stopped sending its body for longer than client_body_timeout. */
+    void clientBodyTimedOut() {
+        if (requestComplete) {
+            return;
+        }
+        // the client is not sending: nothing to drain, the connection ends once the answer is out
+        lingerMillis = 0;
+        refuseBody(false, HttpResponseStatus.REQUEST_TIMEOUT, "408 Request Time-out: no body bytes for "
+                + "client_body_timeout (" + shared.config().clientBodyTimeout().toMillis() + " ms)");
+    }
+
+    /** Stops taking the body: what came is dropped, the answer is {@code status}, the connection ends. */
+    private void refuseBody(boolean last, HttpResponseStatus status, String message) {
         keepAlive = false;
         if (bufferingRequest) {
             bufferingRequest = false;
@@ -202,7 +219,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
         // the upstream has part of a body that will never end: that connection cannot be reused
         closeUpstream();
-        respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
+        respondError(status, message);
         client.channel().config().setAutoRead(true);
     }
 
@@ -774,7 +791,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             lingering = true;
             client.executor().schedule(() -> {
                 client.close();
-            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            }, lingerMillis, TimeUnit.MILLISECONDS);
         }
         if (!finished || !requestComplete || handedBack) {
             return;

@@ -114,6 +114,11 @@ final class RecordingUpstream implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            if (request.decoderResult().isFailure()) {
+                // cut short (the gateway closed mid-body): not a request a server would serve
+                ctx.close();
+                return;
+            }
             byte[] body = new byte[request.content().readableBytes()];
             request.content().getBytes(request.content().readerIndex(), body);
             Map<String, String> headers = new HashMap<>();

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +37,7 @@ class SlowAndHalfOpenClientsTest {
                 nginx_config:
                   http:
                     client_header_timeout: 1s
+                    client_body_timeout: 1s
                     keepalive_timeout: 1500ms
                 """);
     }
@@ -83,6 +85,28 @@ class SlowAndHalfOpenClientsTest {
             }
         }
         assertTrue(gatekit.upstream.requestLines().stream().noneMatch(l -> l.contains("slowloris")));
+    }
+
+    @Test
+    void aBodyThatStopsComingGets408AfterClientBodyTimeoutAndNeverReachesTheUpstreamWhole() throws Exception {
+        for (String head : List.of("Content-Length: 100\r\n\r\n" + "b".repeat(10),
+                "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")) {
+            tried.incrementAndGet();
+            try (RawClient client = new RawClient(gatekit.port())) {
+                client.send("POST /stalled-body HTTP/1.1\r\nHost: x\r\n" + head);
+                long started = System.nanoTime();
+
+                RawClient.Response response = client.read();
+                long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+                assertEquals(408, response.status(), response.text());
+                assertTrue(response.text().contains("client_body_timeout"), response.text());
+                assertTrue(waitedMillis >= 900, "answered after " + waitedMillis + " ms, before the timeout");
+                assertTrue(client.closedByServer(), () -> "headers " + response.headers());
+            }
+            othersAreServed("/after-stalled-body");
+            assertTrue(gatekit.upstream.requestLines().stream().noneMatch(l -> l.equals("POST /stalled-body")),
+                    () -> gatekit.upstream.received.toString());
+        }
     }
 
     @Test
