@@ -3,7 +3,11 @@ package io.gatekit.gateway.badinput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatekit.engine.ResourceKind;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -11,6 +15,8 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,6 +93,55 @@ class ConnectionMemoryBoundsTest {
 
             assertTrue(streamed < BOUND, "the gateway took " + streamed + " bytes from the upstream");
         }
+        theNextClientIsServed();
+    }
+
+    @Test
+    void aBodyTheUpstreamDoesNotReadIsNoLongerReadFromTheClient() throws Exception {
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        long written = 0;
+        try (ServerSocket stalled = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(stalled.accept()); // accepted, never read: an upstream that stalled
+                    }
+                } catch (IOException e) {
+                    // closed by the test
+                }
+            });
+            acceptor.start();
+            gatekit.gateway.engine().put(ResourceKind.ROUTES, "stall",
+                    "{\"uri\": \"/stall\", \"upstream\": {\"nodes\": {\"127.0.0.1:" + stalled.getLocalPort()
+                            + "\": 1}}}");
+            try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", gatekit.port()));
+                    Selector selector = Selector.open()) {
+                channel.write(ByteBuffer.wrap(("POST /stall HTTP/1.1\r\nHost: x\r\nContent-Length: " + OFFERED
+                        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1)));
+                channel.configureBlocking(false);
+                channel.register(selector, SelectionKey.OP_WRITE);
+                ByteBuffer block = ByteBuffer.allocate(64 * 1024);
+                while (written < OFFERED) {
+                    block.clear();
+                    int n = channel.write(block);
+                    written += n;
+                    // the gateway stopped reading when no byte more fits within 2 s
+                    if (n == 0 && selector.select(2000) == 0) {
+                        break;
+                    }
+                    selector.selectedKeys().clear();
+                }
+            } finally {
+                for (Socket socket : held) {
+                    socket.close();
+                }
+                stalled.close();
+                acceptor.join();
+            }
+        }
+        System.out.printf("bad-input memory: client pushed %d of %d body bytes towards an upstream that reads "
+                + "nothing%n", written, OFFERED);
+        assertTrue(written < BOUND, "the gateway read " + written + " body bytes it could not forward");
         theNextClientIsServed();
     }
 
