@@ -2,6 +2,7 @@ package io.gatekit.gateway.proxy;
 
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.gateway.config.GatewayConfig;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -38,12 +39,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable ProxyTransaction current;
     private boolean closing;
-    // waiting for a request head: bounded by keepalive_timeout while idle, client_header_timeout once started
+    // Client timeouts, all on one lazily re-armed timer per connection: a request on a kept-alive
+    // connection costs a few field writes, not a schedule and a cancel.
     private boolean awaitingHead = true;
+    private boolean firstRequest = true;
+    private long waitingSince;     // when the wait for the next head began (or the first bytes of it came)
     private boolean headStarted;
-    private boolean idleTimer;
-    private @Nullable ScheduledFuture<?> headTimer;
-    private @Nullable ScheduledFuture<?> bodyTimer;
+    private long lastBodyRead;     // when the current request's body last made progress
+    private @Nullable ScheduledFuture<?> timer;
 
     public ProxyHandler(ProxyContext shared) {
         this.shared = shared;
@@ -56,49 +59,69 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        armHeadTimer(false);
+        waitingSince = System.nanoTime();
+        schedule(shared.config().clientHeaderTimeout().toNanos());
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (awaitingHead && !headStarted && !closing) {
-            // bytes of a head arrived but not the whole head (else awaitingHead would be false)
+            // bytes of a head arrived but not the whole head (else awaitingHead would be false):
+            // from now on the head has client_header_timeout to complete
             headStarted = true;
-            if (idleTimer) {
-                armHeadTimer(false);
-            }
+            waitingSince = System.nanoTime();
         }
         ctx.fireChannelReadComplete();
     }
 
-    private void armHeadTimer(boolean idle) {
-        cancelHeadTimer();
-        idleTimer = idle;
-        java.time.Duration timeout = idle ? shared.config().keepaliveTimeout() : shared.config().clientHeaderTimeout();
-        headTimer = ctx.executor().schedule(this::headTimedOut, timeout.toMillis(), TimeUnit.MILLISECONDS);
+    private void schedule(long delayNanos) {
+        timer = ctx.executor().schedule(this::timerFired, Math.max(1, delayNanos), TimeUnit.NANOSECONDS);
     }
 
-    private void cancelHeadTimer() {
-        if (headTimer != null) {
-            headTimer.cancel(false);
-            headTimer = null;
-        }
-    }
-
-    /** Slowloris, or a client that went quiet: its connection must not be held open for ever. */
-    private void headTimedOut() {
-        headTimer = null;
-        if (!awaitingHead || closing) {
+    /** Checks the deadline of whatever the connection waits for, and acts on it or re-arms for it. */
+    private void timerFired() {
+        timer = null;
+        if (closing) {
             return;
         }
-        if (headStarted) {
-            reject(HttpResponseStatus.REQUEST_TIMEOUT, "408 Request Time-out: the request head took longer than "
-                    + "client_header_timeout (" + shared.config().clientHeaderTimeout().toMillis() + " ms)");
-        } else {
-            closing = true;
-            ctx.close();
+        long now = System.nanoTime();
+        GatewayConfig config = shared.config();
+        if (awaitingHead) {
+            long limit = headStarted || firstRequest ? config.clientHeaderTimeout().toNanos()
+                    : config.keepaliveTimeout().toNanos();
+            long left = waitingSince + limit - now;
+            if (left > 0) {
+                schedule(left);
+            } else if (headStarted) {
+                // slowloris: a head that never ends
+                reject(HttpResponseStatus.REQUEST_TIMEOUT, "408 Request Time-out: the request head took longer "
+                        + "than client_header_timeout (" + config.clientHeaderTimeout().toMillis() + " ms)");
+            } else {
+                // an idle connection (or one that never sent a byte): closed without an answer, as nginx
+                closing = true;
+                ctx.close();
+            }
+            return;
         }
+        long bodyLimit = config.clientBodyTimeout().toNanos();
+        if (current != null && !current.requestComplete()) {
+            if (!ctx.channel().config().isAutoRead()) {
+                // the gateway itself is not reading (plugins running, or a slow upstream): not the client's fault
+                lastBodyRead = now;
+            }
+            long left = lastBodyRead + bodyLimit - now;
+            if (left > 0) {
+                schedule(left);
+            } else {
+                current.clientBodyTimedOut();
+                schedule(bodyLimit);
+            }
+            return;
+        }
+        // a request in flight with its body read: the upstream's timeouts govern; look again later
+        schedule(Math.min(bodyLimit, Math.min(config.clientHeaderTimeout().toNanos(),
+                config.keepaliveTimeout().toNanos())));
     }
 
     @Override
@@ -112,43 +135,17 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
             return;
         }
+        if (current != null && msg instanceof HttpContent) {
+            lastBodyRead = System.nanoTime();
+        }
         dispatch(msg);
-        watchBody();
-    }
-
-    /** While the current request's body is being read, its next bytes must come in client_body_timeout. */
-    private void watchBody() {
-        cancelBodyTimer();
-        if (current != null && !current.requestComplete() && !closing) {
-            bodyTimer = ctx.executor().schedule(this::bodyTimedOut, shared.config().clientBodyTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void cancelBodyTimer() {
-        if (bodyTimer != null) {
-            bodyTimer.cancel(false);
-            bodyTimer = null;
-        }
-    }
-
-    private void bodyTimedOut() {
-        bodyTimer = null;
-        if (current == null || current.requestComplete() || closing) {
-            return;
-        }
-        if (!ctx.channel().config().isAutoRead()) {
-            // the gateway itself is not reading (plugins running, or a slow upstream): not the client's fault
-            watchBody();
-            return;
-        }
-        current.clientBodyTimedOut();
     }
 
     private void dispatch(Object msg) {
         if (msg instanceof HttpRequest request) {
             awaitingHead = false;
-            cancelHeadTimer();
+            firstRequest = false;
+            lastBodyRead = System.nanoTime();
             if (request.decoderResult().isFailure()) {
                 rejectMalformed(request.decoderResult().cause());
                 ReferenceCountUtil.release(msg);
@@ -225,11 +222,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(current == null || current.requestComplete()
                     || current.wantsRequestBody());
         }
-        watchBody();
         if (current == null && queued.isEmpty()) {
             awaitingHead = true;
             headStarted = false;
-            armHeadTimer(true);
+            waitingSince = System.nanoTime();
         }
     }
 
@@ -243,8 +239,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        cancelHeadTimer();
-        cancelBodyTimer();
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
         if (current != null) {
             current.abort();
             current = null;

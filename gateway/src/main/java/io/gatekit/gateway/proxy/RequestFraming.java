@@ -24,8 +24,8 @@ final class RequestFraming {
 
     /** What is wrong with {@code request}'s framing, or {@code null} when nothing is. */
     static @Nullable String check(HttpRequest request) {
-        List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!codings.isEmpty()) {
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
             String problem = transferEncoding(request, String.join(", ", codings));
             if (problem != null) {
                 return problem;
