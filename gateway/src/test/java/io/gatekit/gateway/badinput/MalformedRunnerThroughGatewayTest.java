@@ -61,7 +61,8 @@ class MalformedRunnerThroughGatewayTest {
         runner = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         runner.bind(UnixDomainSocketAddress.of(socket));
         threads.execute(this::accept);
-        gatekit = new GatewayUnderTest(dir, "ext-plugin:\n  path_for_test: " + socket + "\n");
+        gatekit = new GatewayUnderTest(dir, "ext-plugin:\n  path_for_test: " + socket + "\n"
+                + "gatekit:\n  body_buffer_limit: 64k\n");
         for (Map.Entry<String, Boolean> route : Map.of("strict", false, "lenient", true).entrySet()) {
             gatekit.gateway.engine().put(io.gatekit.engine.ResourceKind.ROUTES, route.getKey(), """
                     {"uri": "/%s", "upstream": {"nodes": {"%s": 1}},
@@ -177,6 +178,21 @@ class MalformedRunnerThroughGatewayTest {
         }
         System.out.printf("bad-input runner frames through the gateway: %d malformed answers, %d requests, %d lost%n",
                 misbehaviours.size(), tried, lost);
+    }
+
+    @Test
+    void aBodyBufferedForTheRunnerIsCappedAtBodyBufferLimitWith413() throws Exception {
+        answer.set(GOOD);
+        for (String framing : List.of("Content-Length: " + 100 * 1024 + "\r\n\r\n" + "b".repeat(100 * 1024),
+                "Transfer-Encoding: chunked\r\n\r\n" + ("4000\r\n" + "b".repeat(0x4000) + "\r\n").repeat(7)
+                        + "0\r\n\r\n")) {
+            try (RawClient client = new RawClient(gatekit.port())) {
+                client.send("POST /strict HTTP/1.1\r\nHost: x\r\n" + framing);
+
+                assertEquals(413, client.read().status());
+            }
+        }
+        assertEquals("ok /strict", get("/strict").text());
     }
 
     private RawClient.Response get(String path) throws IOException {
