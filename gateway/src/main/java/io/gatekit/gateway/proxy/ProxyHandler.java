@@ -151,13 +151,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            String framing = RequestFraming.check(request);
-            if (framing != null) {
-                ReferenceCountUtil.release(msg);
-                reject(framing.startsWith(RequestFraming.NOT_IMPLEMENTED) ? HttpResponseStatus.NOT_IMPLEMENTED
-                        : HttpResponseStatus.BAD_REQUEST, framing);
-                return;
-            }
             current = new ProxyTransaction(shared, ctx, this, request);
             current.start();
             if (msg instanceof HttpContent content && current != null) {
@@ -185,6 +178,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "431 Request Header Fields Too Large");
         } else if (cause instanceof TooLongFrameException) {
             reject(HttpResponseStatus.REQUEST_URI_TOO_LONG, "414 Request-URI Too Large");
+        } else if (cause instanceof RequestFraming.Problem problem && problem.status == 501) {
+            reject(HttpResponseStatus.NOT_IMPLEMENTED, "501 Not Implemented: " + cause.getMessage());
         } else {
             reject(HttpResponseStatus.BAD_REQUEST, "400 Bad Request: " + cause.getMessage());
         }

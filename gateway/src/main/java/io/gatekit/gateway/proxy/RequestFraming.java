@@ -16,17 +16,26 @@ import java.util.Locale;
  */
 final class RequestFraming {
 
-    /** Prefix of the messages that call for 501 rather than 400. */
-    static final String NOT_IMPLEMENTED = "501";
+    /** What is wrong, and the status it calls for (400, or 501 for a coding Gatekit does not decode). */
+    static final class Problem extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        Problem(int status, String message) {
+            // no stack trace: it only carries a message to the handler, and a client can cause many
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
 
     private RequestFraming() {
     }
 
     /** What is wrong with {@code request}'s framing, or {@code null} when nothing is. */
-    static @Nullable String check(HttpRequest request) {
+    static @Nullable Problem check(HttpRequest request) {
         if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             List<String> codings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
-            String problem = transferEncoding(request, String.join(", ", codings));
+            Problem problem = transferEncoding(request, String.join(", ", codings));
             if (problem != null) {
                 return problem;
             }
@@ -34,17 +43,17 @@ final class RequestFraming {
         if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
             if (hosts != 1) {
-                return "400 Bad Request: Host: " + (hosts == 0 ? "missing" : hosts + " headers")
-                        + " (expected: exactly one Host header in an HTTP/1.1 request)";
+                return new Problem(400, "Host: " + (hosts == 0 ? "missing" : hosts + " headers")
+                        + " (expected: exactly one Host header in an HTTP/1.1 request)");
             }
         }
         return null;
     }
 
-    private static @Nullable String transferEncoding(HttpRequest request, String value) {
+    private static @Nullable Problem transferEncoding(HttpRequest request, String value) {
         if (!request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-            return "400 Bad Request: Transfer-Encoding: " + value + " (expected: none in an "
-                    + request.protocolVersion() + " request)";
+            return new Problem(400, "Transfer-Encoding: " + value + " (expected: none in an "
+                    + request.protocolVersion() + " request)");
         }
         String[] parts = value.split(",", -1);
         int chunked = 0;
@@ -56,10 +65,10 @@ final class RequestFraming {
         String last = ows(parts[parts.length - 1]);
         if (!last.equals("chunked") || chunked > 1) {
             // RFC 9112 6.3: without chunked as the final coding, once, the body length is unknowable
-            return "400 Bad Request: Transfer-Encoding: " + value + " (expected: chunked, once, as the last coding)";
+            return new Problem(400, "Transfer-Encoding: " + value + " (expected: chunked, once, as the last coding)");
         }
         if (parts.length > 1) {
-            return NOT_IMPLEMENTED + " Not Implemented: Transfer-Encoding: " + value + " (expected: chunked)";
+            return new Problem(501, "Transfer-Encoding: " + value + " (expected: chunked)");
         }
         return null;
     }

@@ -22,8 +22,8 @@ import java.util.Queue;
  * framing made strict. Netty resolves a request carrying both {@code Content-Length} and
  * {@code Transfer-Encoding: chunked} by dropping the length and carrying on; a proxy in front of
  * other parsers must not guess (request smuggling), so such a request is marked failed and gets a
- * 400 and a closed connection, as nginx does since 1.21.1. The request line is bounded by the
- * same limit as the header block.
+ * 400 and a closed connection, as nginx does since 1.21.1; so does any request {@link RequestFraming}
+ * refuses. The request line is bounded by the same limit as the header block.
  */
 public final class ServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
 
@@ -52,6 +52,12 @@ public final class ServerCodec extends CombinedChannelDuplexHandler<HttpRequestD
             for (int i = before; i < out.size(); i++) {
                 if (out.get(i) instanceof HttpRequest request) {
                     methods.add(request.method());
+                    if (request.decoderResult().isSuccess()) {
+                        RequestFraming.Problem problem = RequestFraming.check(request);
+                        if (problem != null) {
+                            request.setDecoderResult(DecoderResult.failure(problem));
+                        }
+                    }
                 }
             }
         }

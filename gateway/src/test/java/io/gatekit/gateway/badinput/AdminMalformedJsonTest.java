@@ -132,6 +132,30 @@ class AdminMalformedJsonTest {
         theGoodRouteServes();
     }
 
+    @Test
+    void aRequestWithAmbiguousFramingGets400AndWhatFollowsItIsNeverExecuted() throws Exception {
+        String key = io.gatekit.gateway.config.GatewayConfig.EXAMPLE_ADMIN_KEY;
+        String evil = "{\"uri\": \"/evil\", \"upstream\": {\"nodes\": {\"127.0.0.1:9\": 1}}}";
+        String hidden = "PUT /apisix/admin/routes/evil HTTP/1.1\r\nHost: x\r\nX-API-KEY: " + key
+                + "\r\nContent-Length: " + evil.length() + "\r\n\r\n" + evil;
+        for (String framing : List.of("Transfer-Encoding: xchunked\r\n\r\n",
+                "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                "Content-Length: 0\r\nContent-Length: " + hidden.length() + "\r\n\r\n")) {
+            tried.incrementAndGet();
+            try (RawClient client = new RawClient(gatekit.gateway.adminPort())) {
+                client.send("PUT /apisix/admin/routes/good HTTP/1.1\r\nHost: x\r\nX-API-KEY: " + key + "\r\n"
+                        + framing + hidden);
+
+                RawClient.Response response = client.read();
+                assertEquals(400, response.status(), framing + response.text());
+                assertTrue(client.closedByServer());
+            }
+            assertEquals(404, admin.get("/routes/evil").status(), framing);
+            assertEquals(goodRoute, admin.get("/routes/good").json().path("value").toString());
+        }
+        theGoodRouteServes();
+    }
+
     private void theGoodRouteServes() throws IOException {
         try (RawClient client = new RawClient(gatekit.port())) {
             RawClient.Response response = client.send("GET /good HTTP/1.1\r\nHost: x\r\n\r\n").read();
