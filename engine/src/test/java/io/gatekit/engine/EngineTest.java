@@ -174,6 +174,17 @@ class EngineTest {
     }
 
     @Test
+    void onlyARealTrueDisablesAPluginAndExcusesItsConf() {
+        // APISIX accepts an invalid conf when the plugin is disabled; 7 is not a disable, it is an error
+        ConfigException e = assertThrows(ConfigException.class, () -> engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "plugins": {"alpha": {"_meta": {"disable": 7}}}}"""));
+
+        assertTrue(e.violations().stream().anyMatch(v -> v.pointer().equals("/plugins/alpha/_meta/disable")),
+                e.violations().toString());
+        assertTrue(engine.get(ResourceKind.ROUTES, "1").isEmpty());
+    }
+
+    @Test
     void aFilterRunsThePluginOnlyForMatchingRequests() {
         engine.put(ResourceKind.ROUTES, "1", """
                 {"uri": "/r", "plugins": {"alpha": {"_meta": {"filter": [["arg_version", "==", "v2"]]}}}}""");

@@ -14,6 +14,7 @@ import io.gatekit.gateway.admin.AdminRequest;
 import io.gatekit.gateway.admin.AdminResponse;
 import io.gatekit.gateway.proxy.ProxyContext;
 import io.gatekit.gateway.proxy.ProxyHandler;
+import io.gatekit.gateway.proxy.ServerCodec;
 import io.gatekit.gateway.server.AdminServerHandler;
 import io.gatekit.gateway.server.MetricsServerHandler;
 import io.netty.bootstrap.ServerBootstrap;
@@ -26,7 +27,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -102,7 +102,7 @@ public final class Gateway implements AutoCloseable {
             servers.add(bind(config.nodeHost(), config.nodePort(), new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new HttpServerCodec(8192, config.maxHeaderSize(), 65536))
+                    ch.pipeline().addLast(new ServerCodec(config.maxHeaderSize()))
                             .addLast(new HttpServerExpectContinueHandler())
                             .addLast(new ProxyHandler(proxy));
                 }
@@ -173,7 +173,7 @@ public final class Gateway implements AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-                ch.pipeline().addLast(new HttpServerCodec(8192, config.maxHeaderSize(), 65536))
+                ch.pipeline().addLast(new ServerCodec(config.maxHeaderSize()))
                         .addLast(new HttpServerExpectContinueHandler())
                         .addLast(new HttpObjectAggregator(config.bodyBufferLimit()))
                         .addLast(group, "handler", last.get());

@@ -368,7 +368,8 @@ class RunnerClientTest {
             RunnerException e = assertThrows(RunnerException.class, () -> client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
 
             assertEquals(RunnerException.Kind.PROTOCOL, e.kind());
-            assertEquals("unexpected type 1 while waiting for the answer to RPC_HTTP_REQ_CALL", e.getMessage());
+            assertEquals("unexpected type 1 (RPC_PREPARE_CONF) while waiting for the answer to RPC_HTTP_REQ_CALL "
+                    + "(expected: RPC_HTTP_REQ_CALL, RPC_EXTRA_INFO or RPC_ERROR)", e.getMessage());
         }
     }
 

@@ -108,7 +108,9 @@ public final class PluginConfs {
             return null;
         }
         SchemaResult result = plugin.schema().validateAndApplyDefaults(conf);
-        boolean disabled = conf.path("_meta").path("disable").asBoolean(false);
+        // only a real true disables: asBoolean would read 7 or "true" as true and skip the checks
+        JsonNode disable = conf.path("_meta").path("disable");
+        boolean disabled = disable.isBoolean() && disable.booleanValue();
         if (!result.violations().isEmpty()) {
             if (disabled) {
                 return new Checked(plugin, conf, null, new Meta(true, null, null, null, null, false));

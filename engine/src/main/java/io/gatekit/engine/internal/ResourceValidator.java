@@ -64,6 +64,7 @@ final class ResourceValidator {
         List<Violation> schemaViolations = schemas.schema(kind.path()).validate(value);
         if (!schemaViolations.isEmpty()) {
             violations.addAll(schemaViolations);
+            violations.addAll(ResourceChecks.alternatives(kind.path(), value));
             messages.add(ApisixErrors.resourceError(schemaViolations));
             return;
         }

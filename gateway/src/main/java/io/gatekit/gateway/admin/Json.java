@@ -20,8 +20,11 @@ final class Json {
     /** APISIX's {@code MAX_REQ_BODY}: 1.5 MiB. */
     static final int MAX_BODY = 1024 * 1024 * 3 / 2;
 
+    // a key given twice means two parsers may disagree on the config (cjson keeps the last, others
+    // the first): refuse it rather than pick one silently
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Json() {
@@ -69,11 +72,30 @@ final class Json {
         if (isBlank(body)) {
             return null;
         }
+        checkUtf8(body);
         try {
             return MAPPER.readTree(body);
         } catch (IOException e) {
             String reason = e.getMessage() == null ? "malformed JSON" : e.getMessage().split("\n")[0];
             throw AdminError.badRequest("invalid request body: " + reason, "", "json", "malformed JSON: " + reason);
+        }
+    }
+
+    /**
+     * Jackson decodes some invalid UTF-8 (overlong forms, surrogates) into characters of its own
+     * choosing; a config must mean the same to every reader, so such bytes are refused first.
+     */
+    private static void checkUtf8(byte[] body) {
+        java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(body);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(body.length);
+        java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            String reason = "invalid UTF-8 at byte " + in.position();
+            throw AdminError.badRequest("invalid request body: " + reason, "", "json",
+                    "malformed JSON: " + reason + " (expected: UTF-8 text)");
         }
     }
 

@@ -42,6 +42,8 @@ public final class ConfigLoader {
             "deployment.etcd", "deployment.etcd.host", "deployment.etcd.prefix", "deployment.etcd.timeout",
             "plugins", "plugin_attr", "ext-plugin", "ext-plugin.cmd", "ext-plugin.path_for_test",
             "nginx_config", "nginx_config.http", "nginx_config.http.client_max_body_size",
+            "nginx_config.http.client_header_timeout", "nginx_config.http.keepalive_timeout",
+            "nginx_config.http.client_body_timeout",
             "gatekit", "gatekit.body_buffer_limit", "gatekit.max_header_size", "gatekit.upstream_timeout",
             "gatekit.upstream_timeout.connect", "gatekit.upstream_timeout.send", "gatekit.upstream_timeout.read",
             "gatekit.standalone_config");
@@ -178,7 +180,12 @@ public final class ConfigLoader {
                 (int) size(gatekit.path("max_header_size"), "gatekit.max_header_size"),
                 seconds(timeouts.path("connect"), "gatekit.upstream_timeout.connect"),
                 seconds(timeouts.path("send"), "gatekit.upstream_timeout.send"),
-                seconds(timeouts.path("read"), "gatekit.upstream_timeout.read"), exampleKey, etcd);
+                seconds(timeouts.path("read"), "gatekit.upstream_timeout.read"), exampleKey,
+                nginxTime(root.at("/nginx_config/http/client_header_timeout"),
+                        "nginx_config.http.client_header_timeout"),
+                nginxTime(root.at("/nginx_config/http/keepalive_timeout"), "nginx_config.http.keepalive_timeout"),
+                nginxTime(root.at("/nginx_config/http/client_body_timeout"), "nginx_config.http.client_body_timeout"),
+                etcd);
     }
 
     /**
@@ -322,6 +329,34 @@ public final class ConfigLoader {
             // reported below with the key
         }
         throw new IllegalArgumentException(key + ": " + node + " (expected: a size such as 0, 8192, 512k, 16m)");
+    }
+
+    /** Times as nginx writes them: {@code 60} or {@code 60s} (seconds), {@code 500ms}, {@code 2m}. */
+    static Duration nginxTime(JsonNode node, String key) {
+        if (node.isNumber() && node.asDouble() > 0) {
+            return Duration.ofMillis(Math.round(node.asDouble() * 1000));
+        }
+        String text = node.isTextual() ? node.asText().trim().toLowerCase(Locale.ROOT) : "";
+        long unitMillis = 1000;
+        String digits = text;
+        if (text.endsWith("ms")) {
+            unitMillis = 1;
+            digits = text.substring(0, text.length() - 2);
+        } else if (text.endsWith("s")) {
+            digits = text.substring(0, text.length() - 1);
+        } else if (text.endsWith("m")) {
+            unitMillis = 60_000;
+            digits = text.substring(0, text.length() - 1);
+        }
+        try {
+            long value = Long.parseLong(digits);
+            if (value > 0) {
+                return Duration.ofMillis(value * unitMillis);
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the key
+        }
+        throw new IllegalArgumentException(key + ": " + node + " (expected: a time > 0 such as 60, 60s, 500ms, 2m)");
     }
 
     private static Duration seconds(JsonNode node, String key) {

@@ -34,6 +34,12 @@ import java.util.Map;
  * @param upstreamSendTimeout    default upstream send timeout
  * @param upstreamReadTimeout    default upstream read timeout
  * @param defaultAdminKeyInUse   whether the shipped example admin key is configured (a warning is logged)
+ * @param clientHeaderTimeout    {@code nginx_config.http.client_header_timeout}: how long a client may take to
+ *                               send a request head once it started one (408 and close above)
+ * @param keepaliveTimeout       {@code nginx_config.http.keepalive_timeout}: how long a client connection may
+ *                               sit idle between requests before it is closed
+ * @param clientBodyTimeout      {@code nginx_config.http.client_body_timeout}: how long the gateway waits for
+ *                               the next bytes of a request body it is reading (408 and close above)
  * @param etcd               where the config lives when {@code deployment.role_traditional.config_provider}
  *                           is {@code etcd}, or {@code null} (config in memory, or the standalone file)
  */
@@ -43,7 +49,11 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         @Nullable String extPluginPathForTest, String prometheusHost, int prometheusPort,
         @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
         Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
-        boolean defaultAdminKeyInUse, @Nullable Etcd etcd) {
+        boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
+        Duration clientBodyTimeout, @Nullable Etcd etcd) {
+
+    /** nginx's default for both client timeouts. */
+    private static final Duration NGINX_DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
     public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
@@ -56,6 +66,24 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         enabledPlugins = enabledPlugins == null ? null : List.copyOf(enabledPlugins);
         pluginAttributes = Map.copyOf(pluginAttributes);
         extPluginCmd = extPluginCmd == null ? null : List.copyOf(extPluginCmd);
+        requireNonNull(clientHeaderTimeout, "clientHeaderTimeout");
+        requireNonNull(keepaliveTimeout, "keepaliveTimeout");
+        requireNonNull(clientBodyTimeout, "clientBodyTimeout");
+    }
+
+    /** A config with nginx's default client timeouts (60 s each). */
+    public GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
+            List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
+            Map<String, String> pluginAttributes, @Nullable List<String> extPluginCmd,
+            @Nullable String extPluginPathForTest, String prometheusHost, int prometheusPort,
+            @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
+            Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
+            boolean defaultAdminKeyInUse, @Nullable Etcd etcd) {
+        this(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins, pluginAttributes,
+                extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
+                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
+                upstreamReadTimeout, defaultAdminKeyInUse, NGINX_DEFAULT_TIMEOUT, NGINX_DEFAULT_TIMEOUT,
+                NGINX_DEFAULT_TIMEOUT, etcd);
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
@@ -68,7 +96,8 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
-                upstreamReadTimeout, defaultAdminKeyInUse, etcd);
+                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
+                etcd);
     }
 
     /**

@@ -50,12 +50,20 @@ import java.util.concurrent.TimeUnit;
 final class ProxyTransaction implements UpstreamHandler.Listener {
 
     private static final System.Logger LOG = System.getLogger(ProxyTransaction.class.getName());
+    /** nginx's lingering_timeout: how long an unwanted body is drained before the connection closes. */
+    private static final long LINGER_MILLIS = 5000;
+    /** The largest refused body read to its end to keep the connection; above, the connection closes. */
+    private static final long DRAIN_LIMIT = 64 * 1024;
 
     private final ProxyContext shared;
     private final ChannelHandlerContext client;
     private final ProxyHandler connection;
     private final HttpRequest head;
-    private final boolean keepAlive;
+    /** Cleared when the answer is an error after which the connection must not be reused (as nginx). */
+    private boolean keepAlive;
+    private long bodyBytes;
+    private boolean lingering;
+    private long lingerMillis = LINGER_MILLIS;
     private final boolean isHead;
     private final boolean hasBody;
     private final long startNanos = System.nanoTime();
@@ -121,8 +129,11 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     void start() {
         shared.started();
         long max = shared.config().clientMaxBodySize();
-        if (max > 0 && HttpUtil.getContentLength(head, 0L) > max) {
+        long declared = HttpUtil.getContentLength(head, 0L);
+        if (max > 0 && declared > max) {
             discardBody = true;
+            // a small body is cheaper to drain than a new connection; a large one is not worth reading
+            keepAlive &= declared <= DRAIN_LIMIT;
             respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
             return;
         }
@@ -149,6 +160,14 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
 
     void requestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        bodyBytes += content.content().readableBytes();
+        long max = shared.config().clientMaxBodySize();
+        if (max > 0 && bodyBytes > max && !discardBody) {
+            // a chunked body has no declared length: the limit is found while it streams
+            content.release();
+            tooLarge(last);
+            return;
+        }
         if (discardBody || finished && !bufferingRequest) {
             content.release();
         } else if (bufferingRequest) {
@@ -169,6 +188,44 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
     }
 
+    private void tooLarge(boolean last) {
+        refuseBody(last, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
+    }
+
+    /** The client stopped sending its body for longer than client_body_timeout. */
+    void clientBodyTimedOut() {
+        if (requestComplete) {
+            return;
+        }
+        // the client is not sending: nothing to drain, the connection ends once the answer is out
+        lingerMillis = 0;
+        refuseBody(false, HttpResponseStatus.REQUEST_TIMEOUT, "408 Request Time-out: no body bytes for "
+                + "client_body_timeout (" + shared.config().clientBodyTimeout().toMillis() + " ms)");
+    }
+
+    /** Stops taking the body: what came is dropped, the answer is {@code status}, the connection ends. */
+    private void refuseBody(boolean last, HttpResponseStatus status, String message) {
+        keepAlive = false;
+        if (bufferingRequest) {
+            bufferingRequest = false;
+            requestBuffer.release();
+            requestBuffer = null;
+        }
+        discardBody = true;
+        streamingToUpstream = false;
+        if (last) {
+            requestComplete = true;
+        }
+        if (responseHeadWritten || finished) {
+            abortClient();
+            return;
+        }
+        // the upstream has part of a body that will never end: that connection cannot be reused
+        closeUpstream();
+        respondError(status, message);
+        client.channel().config().setAutoRead(true);
+    }
+
     private void bufferRequest(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         CompositeByteBuf buffer = requestBuffer;
@@ -177,6 +234,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         if (buffer.readableBytes() > shared.config().bodyBufferLimit()) {
             bufferingRequest = false;
             discardBody = true;
+            keepAlive = false;
             buffer.release();
             requestBuffer = null;
             if (last) {
@@ -782,6 +840,14 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
 
     /** Hands the connection back once the response is out and the request body read to its end. */
     private void maybeDone() {
+        if (finished && !requestComplete && !keepAlive && !lingering && !handedBack) {
+            // the answer is out and the connection ends: read (and drop) what the client is still
+            // sending for a while, so that closing does not reset the answer away, then close
+            lingering = true;
+            client.executor().schedule(() -> {
+                client.close();
+            }, lingerMillis, TimeUnit.MILLISECONDS);
+        }
         if (!finished || !requestComplete || handedBack) {
             return;
         }

@@ -22,6 +22,8 @@ import java.util.function.Function;
 public final class AdminServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Function<AdminRequest, AdminResponse> admin;
+    /** After a malformed request the connection only closes: what follows it cannot be trusted to be a request. */
+    private boolean closing;
 
     public AdminServerHandler(Function<AdminRequest, AdminResponse> admin) {
         this.admin = admin;
@@ -29,11 +31,15 @@ public final class AdminServerHandler extends SimpleChannelInboundHandler<FullHt
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (closing) {
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         FullHttpResponse response;
         if (request.decoderResult().isFailure()) {
             response = json(HttpResponseStatus.BAD_REQUEST, "{\"error_msg\":\"invalid request\"}");
             keepAlive = false;
+            closing = true;
         } else {
             String uri = request.uri();
             int q = uri.indexOf('?');

@@ -159,4 +159,39 @@ class ConfigLoaderTest {
         Path file = Files.writeString(dir.resolve("bad.yaml"), yaml);
         return assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(file, w -> { })).getMessage();
     }
+
+    @Test
+    void clientTimeoutsTakeNginxNamesAndFormsAndDefaultToNginxsSixtySeconds(@TempDir Path dir) throws Exception {
+        GatewayConfig defaults = ConfigLoader.defaults(w -> { });
+        assertEquals(Duration.ofSeconds(60), defaults.clientHeaderTimeout());
+        assertEquals(Duration.ofSeconds(60), defaults.clientBodyTimeout());
+        assertEquals(Duration.ofSeconds(60), defaults.keepaliveTimeout());
+        Path file = Files.writeString(dir.resolve("config.yaml"), """
+                nginx_config:
+                  http:
+                    client_header_timeout: 5s
+                    client_body_timeout: 500ms
+                    keepalive_timeout: 2m
+                """);
+
+        GatewayConfig config = ConfigLoader.load(file, w -> { throw new AssertionError("warned: " + w); });
+
+        assertEquals(Duration.ofSeconds(5), config.clientHeaderTimeout());
+        assertEquals(Duration.ofMillis(500), config.clientBodyTimeout());
+        assertEquals(Duration.ofMinutes(2), config.keepaliveTimeout());
+    }
+
+    @Test
+    void aClientTimeoutOfTheWrongFormStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
+        for (String bad : List.of("0", "-1s", "soon", "[1]", "1h")) {
+            Path file = Files.writeString(dir.resolve("config.yaml"),
+                    "nginx_config:\n  http:\n    client_header_timeout: " + bad + "\n");
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ConfigLoader.load(file, w -> { }));
+
+            assertTrue(e.getMessage().startsWith("nginx_config.http.client_header_timeout: "), e.getMessage());
+            assertTrue(e.getMessage().contains("(expected: a time > 0"), e.getMessage());
+        }
+    }
 }

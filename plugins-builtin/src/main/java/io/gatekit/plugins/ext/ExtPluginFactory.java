@@ -89,10 +89,16 @@ abstract class ExtPluginFactory implements PluginFactory<ExtPluginConfig> {
                 socket = socket.substring("unix:".length()); // as APISIX_LISTEN_ADDRESS spells it
             }
             if (socket != null && !socket.isBlank()) {
+                // A call the instance has given up on must not keep holding one of the client's few
+                // threads (and its connection) for the whole read_timeout: a silent runner would
+                // then starve every later call even once it answers again. So a frame is never
+                // awaited longer than the instance's own timeout.
+                Duration read = seconds("read_timeout", attributes.read_timeout(), 60);
+                Duration instance = Duration.ofNanos(timeoutNanos);
                 settings = new RunnerClients.Settings(Path.of(socket).toAbsolutePath(),
                         seconds("connect_timeout", attributes.connect_timeout(), 1),
                         seconds("send_timeout", attributes.send_timeout(), 60),
-                        seconds("read_timeout", attributes.read_timeout(), 60));
+                        read.compareTo(instance) <= 0 ? read : instance);
             }
         }
         RunnerMetrics metrics = new RunnerMetrics(context.metrics(), name);

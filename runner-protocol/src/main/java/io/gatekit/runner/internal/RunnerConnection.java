@@ -120,8 +120,10 @@ public final class RunnerConnection implements AutoCloseable {
                 answerExtraInfo(handler);
                 continue;
             }
-            throw new RunnerException(Kind.PROTOCOL, "unexpected type " + answer + " while waiting for the answer to "
-                    + Frames.typeName(type));
+            String name = Frames.typeName(answer);
+            throw new RunnerException(Kind.PROTOCOL, "unexpected type " + answer
+                    + (name.startsWith("type ") ? "" : " (" + name + ")") + " while waiting for the answer to " + Frames.typeName(type) + " (expected: "
+                    + Frames.typeName(type) + (handler != null ? ", RPC_EXTRA_INFO" : "") + " or RPC_ERROR)");
         }
     }
 

@@ -60,6 +60,61 @@ public final class ResourceChecks {
         return out;
     }
 
+    private static final Pattern NODE_HOST = Pattern.compile("^(\\*?[0-9a-zA-Z-._]+|\\[[0-9a-fA-F:.]+\\])$");
+
+    /**
+     * The keys of the {@code {"host:port": weight}} form: the schema cannot see inside a key, and
+     * a key that is not an address would only fail once a request is balanced onto it.
+     */
+    private static void nodeAddresses(JsonNode nodes, String at, List<Violation> out) {
+        if (!nodes.isObject()) {
+            return;
+        }
+        nodes.fieldNames().forEachRemaining(address -> {
+            if (!validAddress(address)) {
+                out.add(new Violation(at + "/" + address.replace("~", "~0").replace("/", "~1"), "nodeAddress",
+                        "invalid node address " + LuaText.quote(address)
+                                + " (expected: host, host:port or [ipv6]:port with a port of 1..65535)"));
+            }
+        });
+    }
+
+    private static boolean validAddress(String address) {
+        String host = address;
+        String port = null;
+        if (address.startsWith("[")) {
+            int close = address.indexOf(']');
+            if (close < 0) {
+                return false;
+            }
+            host = address.substring(0, close + 1);
+            String rest = address.substring(close + 1);
+            if (!rest.isEmpty()) {
+                if (!rest.startsWith(":")) {
+                    return false;
+                }
+                port = rest.substring(1);
+            }
+        } else {
+            int colon = address.lastIndexOf(':');
+            if (colon >= 0) {
+                host = address.substring(0, colon);
+                port = address.substring(colon + 1);
+            }
+        }
+        if (!NODE_HOST.matcher(host).matches()) {
+            return false;
+        }
+        if (port == null) {
+            return true;
+        }
+        if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return false;
+        }
+        int value = Integer.parseInt(port);
+        return value >= 1 && value <= 65535;
+    }
+
     private static void route(JsonNode route, List<Violation> out) {
         if (!route.has("plugins") && !route.has("upstream") && !route.has("upstream_id")
                 && !route.has("service_id")) {
@@ -68,10 +123,68 @@ public final class ResourceChecks {
         }
     }
 
+    /**
+     * Violations naming the fields behind a failed {@code oneOf} of resource {@code kind} (uri or
+     * uris, host or hosts, nodes or discovery): the schema's own message only numbers the
+     * branches. Meant to be listed next to the schema violations.
+     */
+    public static List<Violation> alternatives(String kind, JsonNode document) {
+        requireNonNull(kind, "kind");
+        List<Violation> out = new ArrayList<>();
+        if (!document.isObject()) {
+            return out;
+        }
+        switch (kind) {
+            case "routes" -> {
+                exactlyOne(document, "", "uri", "uris", out);
+                atMostOne(document, "", "host", "hosts", out);
+                atMostOne(document, "", "remote_addr", "remote_addrs", out);
+                nodesOrDiscovery(document.path("upstream"), "/upstream", out);
+            }
+            case "services" -> nodesOrDiscovery(document.path("upstream"), "/upstream", out);
+            case "upstreams" -> nodesOrDiscovery(document, "", out);
+            default -> {
+                // no alternatives
+            }
+        }
+        return out;
+    }
+
+    private static void exactlyOne(JsonNode doc, String at, String one, String other, List<Violation> out) {
+        if (!doc.has(one) && !doc.has(other)) {
+            out.add(new Violation(at + "/" + one, "required", one + " or " + other + ": neither is set (expected: "
+                    + "exactly one of them)"));
+        } else {
+            atMostOne(doc, at, one, other, out);
+        }
+    }
+
+    private static void atMostOne(JsonNode doc, String at, String one, String other, List<Violation> out) {
+        if (doc.has(one) && doc.has(other)) {
+            out.add(new Violation(at + "/" + other, "oneOf", one + " and " + other + ": both are set (expected: "
+                    + "at most one of them)"));
+        }
+    }
+
+    private static void nodesOrDiscovery(JsonNode upstream, String at, List<Violation> out) {
+        if (!upstream.isObject()) {
+            return;
+        }
+        boolean discovery = upstream.has("service_name") || upstream.has("discovery_type");
+        if (!upstream.has("nodes") && !discovery) {
+            out.add(new Violation(at + "/nodes", "required", "nodes: missing (expected: nodes, or service_name "
+                    + "with discovery_type)"));
+        } else if (upstream.has("nodes") && discovery) {
+            out.add(new Violation(at + "/nodes", "oneOf", "nodes and service_name/discovery_type: both are set "
+                    + "(expected: one of them)"));
+        }
+    }
+
     private static void upstream(JsonNode upstream, String at, List<Violation> out) {
         if (!upstream.isObject()) {
             return;
         }
+        nodeAddresses(upstream.path("nodes"), at + "/nodes", out);
         boolean rewrite = upstream.path("pass_host").asText().equals("rewrite");
         if (rewrite && upstream.path("upstream_host").asText("").isEmpty()) {
             out.add(new Violation(at + "/upstream_host", "passHost",

@@ -77,4 +77,32 @@ class ResourceChecksTest {
         assertEquals(List.of(), ResourceChecks.check("global_rules", json("{\"plugins\": {}}")));
         assertEquals(List.of(), ResourceChecks.check("plugin_configs", json("{\"plugins\": {}}")));
     }
+    @Test
+    void aNodeKeyThatIsNotHostAndPortIsRefusedAtItsPointer() {
+        for (String bad : List.of("127.0.0.1:abc", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:-1", "bad host:80",
+                "", ":80", "a:", "[::1", "[::1]x", "a/b:80")) {
+            List<Violation> violations = ResourceChecks.check("upstreams",
+                    json("{\"nodes\": {\"" + bad + "\": 1}}"));
+
+            assertEquals(1, violations.size(), bad);
+            assertEquals("/nodes/" + bad.replace("~", "~0").replace("/", "~1"), violations.get(0).pointer(), bad);
+            assertEquals("nodeAddress", violations.get(0).keyword(), bad);
+        }
+        for (String good : List.of("127.0.0.1:80", "a.internal", "a-b_c.d:65535", "[::1]:8080", "[fe80::1]")) {
+            assertEquals(List.of(), ResourceChecks.check("upstreams", json("{\"nodes\": {\"" + good + "\": 1}}")),
+                    good);
+        }
+    }
+
+    @Test
+    void aFailedOneOfIsExplainedByNamingTheFieldsInvolved() {
+        assertEquals(List.of(new Violation("/uris", "oneOf",
+                        "uri and uris: both are set (expected: at most one of them)")),
+                ResourceChecks.alternatives("routes", json("{\"uri\": \"/a\", \"uris\": [\"/b\"]}")));
+        assertEquals(List.of("/uri", "/hosts"), ResourceChecks.alternatives("routes",
+                json("{\"host\": \"a\", \"hosts\": [\"b\"]}")).stream().map(Violation::pointer).toList());
+        assertEquals(List.of("/upstream/nodes"), ResourceChecks.alternatives("services",
+                json("{\"upstream\": {\"type\": \"roundrobin\"}}")).stream().map(Violation::pointer).toList());
+        assertEquals(List.of(), ResourceChecks.alternatives("upstreams", json("{\"nodes\": {\"a:80\": 1}}")));
+    }
 }
