@@ -248,20 +248,23 @@ final class RunnerIo implements AutoCloseable {
      * when the socket has room. {@code onSelector}: called by the selector thread itself.
      */
     private void send(Connection connection, int type, ByteBuffer payload, boolean onSelector) {
-        // Each side its own header and array: the runner may answer (and the selector thread write
-        // its ExtraInfo answer) before the caller's thread has even returned from its write.
-        ByteBuffer header = onSelector ? connection.answerHeader : connection.requestHeader;
-        ByteBuffer[] frame = {header, payload};
+        // Buffer objects of this send's own: the runner may answer, and the connection go back to
+        // the pool and carry the next call (encoded into the same writer), before this thread has
+        // returned from its write; the JDK sets the positions of the buffers it was given only after
+        // the bytes left, so shared buffer objects would have the next call's frame marked as sent.
+        ByteBuffer header = ByteBuffer.allocate(Frames.HEADER_BYTES);
+        ByteBuffer body = payload.duplicate();
+        ByteBuffer[] frame = {header, body};
         try {
-            Frames.putHeader(header, type, payload.remaining(), maxPayload);
+            Frames.putHeader(header, type, body.remaining(), maxPayload);
             connection.channel.write(frame);
-            if (!payload.hasRemaining()) {
+            if (!body.hasRemaining()) {
                 return;
             }
             connection.unsent = frame;
-        } catch (IOException | RunnerException e) {
+        } catch (IOException | RuntimeException e) {
             broken(connection, e instanceof RunnerException re ? re
-                    : new RunnerException(Kind.IO, "send failed: " + e.getMessage(), e));
+                    : new RunnerException(Kind.IO, "send failed: " + e, e));
             return;
         }
         if (onSelector) {
@@ -545,8 +548,6 @@ final class RunnerIo implements AutoCloseable {
         SelectionKey key;
         final MessageWriter writer = new MessageWriter();
         final MessageReader reader = new MessageReader();
-        final ByteBuffer requestHeader = ByteBuffer.allocate(Frames.HEADER_BYTES);
-        final ByteBuffer answerHeader = ByteBuffer.allocate(Frames.HEADER_BYTES);
         /** The rest of a frame the socket had no room for; handed to the selector thread. */
         volatile ByteBuffer[] unsent;
         /** Unread bytes between position and limit. */
