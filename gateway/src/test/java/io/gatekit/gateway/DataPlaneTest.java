@@ -231,6 +231,20 @@ class DataPlaneTest {
     }
 
     @Test
+    void anUpstreamThatKeepsSendingWithinTheReadTimeoutIsNotCutOffHoweverLongTheWholeResponseTakes()
+            throws Exception {
+        route("1", """
+                {"uri": "/drip", "timeout": {"connect": 1, "send": 1, "read": 1},
+                 "upstream": {"nodes": {"%s": 1}}}""".formatted(one.address()));
+
+        // 8 reads 150 ms apart: 1.2 s in all, longer than the read timeout, never 1 s between two reads
+        RawHttp.Response response = get("/drip?chunks=8&ms=150");
+
+        assertEquals(200, response.status());
+        assertEquals("drip".repeat(8), response.text());
+    }
+
+    @Test
     void passHostNodeAndRewriteSetTheUpstreamHostHeader() throws Exception {
         route("1", """
                 {"uri": "/node", "upstream": {"pass_host": "node", "nodes": {"%s": 1}}}""".formatted(one.address()));

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code /slow?ms=N}: answers after N ms (released early by {@link #close()})</li>
  *   <li>{@code /bytes?n=N}: answers N bytes, chunked</li>
+ *   <li>{@code /drip?chunks=N&ms=M}: answers N chunks of {@code drip}, one every M ms</li>
  *   <li>{@code /count}: reads the request body and answers its length</li>
  *   <li>anything else: echoes the request line and headers as {@code x-echo-*} and the body</li>
  * </ul>
@@ -93,6 +94,19 @@ final class TestUpstream implements AutoCloseable {
                     for (long sent = 0; sent < n; sent += block.length) {
                         out.write(block, 0, (int) Math.min(block.length, n - sent));
                     }
+                }
+            } else if (uri.getPath().equals("/drip")) {
+                int chunks = Integer.parseInt(query(uri, "chunks"));
+                long ms = Long.parseLong(query(uri, "ms"));
+                exchange.sendResponseHeaders(200, 0);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    for (int i = 0; i < chunks; i++) {
+                        Thread.sleep(ms); // the pacing is what the test is about, not a wait for a condition
+                        out.write("drip".getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             } else if (uri.getPath().equals("/count")) {
                 long total = 0;

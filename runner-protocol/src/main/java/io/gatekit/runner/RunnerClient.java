@@ -4,6 +4,7 @@ import io.gatekit.runner.internal.Checks;
 import io.gatekit.runner.internal.ConfTokenCache;
 import io.gatekit.runner.internal.ConnectionPool;
 import io.gatekit.runner.internal.Frames;
+import io.gatekit.runner.internal.MessageReader;
 import io.gatekit.runner.internal.RunnerConnection;
 import io.gatekit.runner.internal.UnixSockets;
 import java.nio.file.Path;
@@ -31,8 +32,8 @@ import java.util.function.Supplier;
  * the token, every token is dropped and the call is tried again with a new one: three attempts in
  * all, as APISIX.
  *
- * <p>Connections carry one RPC at a time and are kept for reuse (32 idle at most, 180 s each by
- * default), except after {@code PrepareConf}: the Java runner answers it twice, so that connection
+ * <p>Connections carry one RPC at a time and are kept for reuse (32 idle at most per path, 180 s
+ * each by default), except after {@code PrepareConf}: the Java runner answers it twice, so that connection
  * is closed. A pooled connection with unread bytes is never reused, and a call whose pooled
  * connection turns out to be closed by the runner before any answer is sent again on another one.
  *
@@ -40,9 +41,13 @@ import java.util.function.Supplier;
  * tokens and idle connections whenever the runner exits, and calls made while it restarts wait for
  * the new one (up to {@link Builder#restartWait(Duration)}) instead of failing.
  *
- * <p>The plain methods block the calling thread. The {@code *Async} methods run the same work on a
- * small executor the client owns and never block the caller; their stages complete on that
- * executor's threads. Failures are {@link RunnerException}s (in async stages, as the cause).
+ * <p>The plain methods block the calling thread. The {@code *Async} methods never block the caller:
+ * when the conf token is cached (the usual case) the call is written from the caller's thread and
+ * its answer read by one selector thread the client owns, which also answers the runner's
+ * questions; a call that must first prepare its conf, or wait for a restarting runner, runs the
+ * blocking way on a small executor. Their stages complete on either of those threads. At most
+ * {@link Builder#threads(int)} async calls are out at once each way; more wait. Failures are
+ * {@link RunnerException}s (in async stages, as the cause).
  */
 public final class RunnerClient implements AutoCloseable {
 
@@ -60,6 +65,8 @@ public final class RunnerClient implements AutoCloseable {
     private final ConnectionPool pool;
     private final ConfTokenCache tokens;
     private final ExecutorService executor;
+    private final int threads;
+    private volatile RunnerIo io;
     private volatile boolean closed;
 
     private RunnerClient(Builder builder) {
@@ -75,12 +82,17 @@ public final class RunnerClient implements AutoCloseable {
                 : supervisor != null ? supervisor.confExpire() : Duration.ofSeconds(3600);
         this.tokens = new ConfTokenCache(tokenTtl.toNanos(), builder.maxTokens);
         this.executor = newExecutor(builder.threads);
+        this.threads = builder.threads;
         this.supervisorListener = new RunnerSupervisor.Listener() {
             @Override
             public void runnerExited(int exitStatus) {
                 // A new runner knows none of the old tokens and none of the old connections work.
                 tokens.flush();
                 pool.evictAll();
+                RunnerIo current = io;
+                if (current != null) {
+                    current.evictIdle();
+                }
             }
         };
         if (supervisor != null) {
@@ -106,7 +118,7 @@ public final class RunnerClient implements AutoCloseable {
     public ReqAction httpReqCall(RunnerConf conf, HttpReqCall call, ExtraInfoHandler handler) {
         Objects.requireNonNull(call, "call");
         Objects.requireNonNull(handler, "handler");
-        return withToken(conf, token -> rpc(connection -> connection.httpReqCall(call, token, handler)));
+        return withToken(conf, ATTEMPTS, token -> rpc(connection -> connection.httpReqCall(call, token, handler)));
     }
 
     /**
@@ -117,7 +129,7 @@ public final class RunnerClient implements AutoCloseable {
     public RespCallResult httpRespCall(RunnerConf conf, HttpRespCall call, ExtraInfoHandler handler) {
         Objects.requireNonNull(call, "call");
         Objects.requireNonNull(handler, "handler");
-        return withToken(conf, token -> rpc(connection -> connection.httpRespCall(call, token, handler)));
+        return withToken(conf, ATTEMPTS, token -> rpc(connection -> connection.httpRespCall(call, token, handler)));
     }
 
     /** The conf token for {@code conf}: cached, or prepared now (blocking). */
@@ -128,12 +140,69 @@ public final class RunnerClient implements AutoCloseable {
 
     /** {@link #httpReqCall} on the client's executor. */
     public CompletionStage<ReqAction> httpReqCallAsync(RunnerConf conf, HttpReqCall call, ExtraInfoHandler handler) {
-        return async(() -> httpReqCall(conf, call, handler));
+        Objects.requireNonNull(call, "call");
+        Objects.requireNonNull(handler, "handler");
+        return nonBlocking(conf, Frames.RPC_HTTP_REQ_CALL, handler, (writer, token) -> writer.httpReqCall(call, token),
+                MessageReader::reqAction,
+                attempts -> withToken(conf, attempts, token -> rpc(c -> c.httpReqCall(call, token, handler))));
     }
 
     /** {@link #httpRespCall} on the client's executor. */
     public CompletionStage<RespCallResult> httpRespCallAsync(RunnerConf conf, HttpRespCall call, ExtraInfoHandler handler) {
-        return async(() -> httpRespCall(conf, call, handler));
+        Objects.requireNonNull(call, "call");
+        Objects.requireNonNull(handler, "handler");
+        return nonBlocking(conf, Frames.RPC_HTTP_RESP_CALL, handler, (writer, token) -> writer.httpRespCall(call, token),
+                MessageReader::respCallResult,
+                attempts -> withToken(conf, attempts, token -> rpc(c -> c.httpRespCall(call, token, handler))));
+    }
+
+    /**
+     * A call on the selector thread when its token is cached; otherwise, and for what the blocking
+     * path retries (a forgotten token, a stale pooled connection), the blocking path on the executor.
+     * {@code blocking} takes how many token attempts are left.
+     */
+    private <T> CompletionStage<T> nonBlocking(RunnerConf conf, int type, ExtraInfoHandler handler,
+            java.util.function.BiFunction<io.gatekit.runner.internal.MessageWriter, Long, java.nio.ByteBuffer> encode,
+            java.util.function.BiFunction<MessageReader, java.nio.ByteBuffer, T> decode,
+            java.util.function.IntFunction<T> blocking) {
+        Objects.requireNonNull(conf, "conf");
+        long token = closed ? ConfTokenCache.NONE : tokens.cached(conf);
+        if (token == ConfTokenCache.NONE) {
+            return async(() -> blocking.apply(ATTEMPTS));
+        }
+        return io().submit(RunnerIo.<T>call(type, handler, writer -> encode.apply(writer, token), decode,
+                (pending, failure) -> resume(pending.result, () -> blocking.apply(ATTEMPTS)),
+                (pending, failure) -> {
+                    // As APISIX: the runner lost its confs (restart, expiry), so every token is suspect.
+                    tokens.flush();
+                    resume(pending.result, () -> blocking.apply(ATTEMPTS - 1));
+                }));
+    }
+
+    private <T> void resume(CompletableFuture<T> result, Supplier<T> work) {
+        async(work).whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else {
+                result.completeExceptionally(error instanceof java.util.concurrent.CompletionException
+                        && error.getCause() != null ? error.getCause() : error);
+            }
+        });
+    }
+
+    private RunnerIo io() {
+        RunnerIo current = io;
+        if (current == null) {
+            synchronized (this) {
+                current = io;
+                if (current == null) {
+                    current = new RunnerIo(socketPath, connectTimeoutNanos, readTimeoutNanos, pool.idleTimeoutNanos(),
+                            maxPayload, pool.maxIdle(), threads);
+                    io = current;
+                }
+            }
+        }
+        return current;
     }
 
     /** {@link #confToken} on the client's executor. */
@@ -155,6 +224,13 @@ public final class RunnerClient implements AutoCloseable {
         }
         executor.shutdown();
         pool.close();
+        RunnerIo current;
+        synchronized (this) {
+            current = io;
+        }
+        if (current != null) {
+            current.close();
+        }
     }
 
     ConfTokenCache tokens() {
@@ -165,17 +241,23 @@ public final class RunnerClient implements AutoCloseable {
         return pool;
     }
 
+    /** Idle connections of both paths, blocking and non-blocking. */
+    int idleConnections() {
+        RunnerIo current = io;
+        return pool.idleCount() + (current == null ? 0 : current.idleCount());
+    }
+
     /** A new connection outside the pool, for tests that speak raw frames. */
     RunnerConnection openConnection() {
         return new RunnerConnection(UnixSockets.connect(socketPath, connectTimeoutNanos), maxPayload,
                 sendTimeoutNanos, readTimeoutNanos);
     }
 
-    private <T> T withToken(RunnerConf conf, LongFunction<T> call) {
+    private <T> T withToken(RunnerConf conf, int attempts, LongFunction<T> call) {
         checkOpen();
         Objects.requireNonNull(conf, "conf");
         RunnerException last = null;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
                 return call.apply(tokens.token(conf, this::prepareConf));
             } catch (RunnerException e) {
@@ -328,7 +410,10 @@ public final class RunnerClient implements AutoCloseable {
             return this;
         }
 
-        /** How many idle connections are kept; default 32, 0 closes each after use. */
+        /**
+         * How many idle connections are kept by each of the two paths (blocking calls, and async
+         * calls with a cached token); default 32, 0 closes each after use.
+         */
         public Builder maxIdleConnections(int max) {
             this.maxIdleConnections = Checks.range("maxIdleConnections", max, 0, 65_536);
             return this;

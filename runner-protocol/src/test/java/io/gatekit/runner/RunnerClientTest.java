@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -205,7 +206,7 @@ class RunnerClientTest {
             calls.forEach(CompletableFuture::join);
 
             assertEquals(7, runner.accepted.get());
-            assertEquals(2, client.pool().idleCount());
+            assertEquals(2, client.idleConnections());
         }
     }
 
@@ -498,6 +499,97 @@ class RunnerClientTest {
             assertTrue(threads.get(0).startsWith("gatekit-runner-client-"), threads.toString());
             CompletionException e = assertThrows(CompletionException.class, failing::join);
             assertEquals(RunnerException.Kind.CONNECT, assertInstanceOf(RunnerException.class, e.getCause()).kind());
+        }
+    }
+
+    @Test
+    void anAsyncCallWithACachedTokenIsAnsweredOnTheSelectorThreadAndReusesItsConnection() throws Exception {
+        List<String> answers = new ArrayList<>();
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                // every question first, then the answers, as the Java runner does
+                conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.var("first")));
+                conn.send(Frames.RPC_EXTRA_INFO, conn.writer.extraInfoReq(ExtraInfo.var("second")));
+                for (int i = 0; i < 2; i++) {
+                    assertEquals(Frames.RPC_EXTRA_INFO, conn.read());
+                    answers.add(new String(conn.reader.extraInfoResp(conn.payload()), StandardCharsets.UTF_8));
+                }
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            client.confToken(CONF);
+            List<String> threads = new CopyOnWriteArrayList<>();
+
+            for (int i = 0; i < 3; i++) {
+                ReqAction action = client.httpReqCallAsync(CONF, CALL, question -> {
+                    threads.add(Thread.currentThread().getName());
+                    return utf8(((ExtraInfo.Var) question).name());
+                }).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                assertSame(ReqAction.none(), action);
+            }
+
+            assertEquals(List.of("first", "second", "first", "second", "first", "second"), answers);
+            assertEquals(6, threads.size());
+            assertTrue(threads.stream().allMatch("gatekit-runner-io"::equals), threads.toString());
+            assertEquals(2, runner.accepted.get(), "one connection for PrepareConf, one reused for the calls");
+            assertEquals(List.of(), runner.failures);
+        }
+    }
+
+    @Test
+    void anAsyncCallOnAPooledConnectionTheRunnerClosedIsSentAgainOnAFreshOne() throws Exception {
+        try (ScriptedRunner runner = new ScriptedRunner(socket(), conn -> {
+            ScriptedRunner.plainAnswer(conn, conn.read()); // one RPC per connection, like APISIX's test mock
+        }); RunnerClient client = client().build()) {
+            client.confToken(CONF);
+            for (int i = 0; i < 4; i++) {
+                assertSame(ReqAction.none(), client.httpReqCallAsync(CONF, CALL, ExtraInfoHandler.none())
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS));
+            }
+            assertEquals(4, runner.calls.get());
+        }
+    }
+
+    @Test
+    void anAsyncCallWhoseTokenTheRunnerForgotSucceedsWithANewOne() throws Exception {
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL && conn.runner.calls.getAndIncrement() == 0) {
+                conn.send(Frames.RPC_ERROR, conn.writer.err(RunnerException.CONF_TOKEN_NOT_FOUND));
+                return;
+            }
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                conn.send(type, conn.writer.reqAction(0, ReqAction.none()));
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().build()) {
+            client.confToken(CONF);
+
+            assertSame(ReqAction.none(), client.httpReqCallAsync(CONF, CALL, ExtraInfoHandler.none())
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS));
+
+            assertEquals(2, runner.prepares.get(), "CONF, then CONF again after the error");
+            assertEquals(2, runner.calls.get());
+        }
+    }
+
+    @Test
+    void anAsyncCallTheRunnerDoesNotAnswerTimesOutAfterTheReadTimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_HTTP_REQ_CALL) {
+                release.await(30, TimeUnit.SECONDS);
+                return;
+            }
+            ScriptedRunner.plainAnswer(conn, type);
+        }); RunnerClient client = client().readTimeout(Duration.ofSeconds(2)).build()) {
+            client.confToken(CONF);
+
+            CompletionException e = assertThrows(CompletionException.class, () -> client.httpReqCallAsync(CONF, CALL,
+                    ExtraInfoHandler.none()).toCompletableFuture().join());
+
+            assertEquals(RunnerException.Kind.TIMEOUT, assertInstanceOf(RunnerException.class, e.getCause()).kind());
+            release.countDown();
         }
     }
 

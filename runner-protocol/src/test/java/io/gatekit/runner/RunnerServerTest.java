@@ -23,6 +23,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,6 +87,36 @@ class RunnerServerTest {
 
         try (RunnerServer server = start(TestPlugins.register(RunnerServer.builder())); RunnerClient client = client()) {
             assertInstanceOf(ReqAction.Stop.class, client.httpReqCall(conf("gk-stop"), CALL, ExtraInfoHandler.none()));
+        }
+    }
+
+    @Test
+    void manyAsyncCallsFromManyThreadsAtOnceAllGetTheirAnswer() throws Exception {
+        try (RunnerServer server = start(TestPlugins.register(RunnerServer.builder()));
+             RunnerClient client = RunnerClient.builder().socketPath(socket()).threads(4).build()) {
+            RunnerConf conf = conf("gk-stop");
+            client.confToken(conf);
+            List<CompletableFuture<ReqAction>> calls = new CopyOnWriteArrayList<>();
+            ExecutorService callers = Executors.newFixedThreadPool(8);
+            try {
+                for (int t = 0; t < 8; t++) {
+                    callers.execute(() -> {
+                        for (int i = 0; i < 500; i++) {
+                            calls.add(client.httpReqCallAsync(conf, CALL, ExtraInfoHandler.none()).toCompletableFuture());
+                        }
+                    });
+                }
+                callers.shutdown();
+                assertTrue(callers.awaitTermination(30, TimeUnit.SECONDS));
+            } finally {
+                callers.shutdownNow();
+            }
+
+            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            assertEquals(4000, calls.size());
+            for (CompletableFuture<ReqAction> call : calls) {
+                assertInstanceOf(ReqAction.Stop.class, call.join());
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
@@ -29,13 +30,22 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.net.URI;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
@@ -45,17 +55,41 @@ import javax.net.ssl.SSLParameters;
  * The gateway's outbound client for plugins (mirror copies, callouts): Netty, HTTP/1.1,
  * keep-alive pooled per target, connect/read timeouts, TLS with certificate and host name
  * verification unless the request turns it off, SNI from the target host.
+ *
+ * <p>A request sent from one of the group's event loops (a plugin on the data path, such as a
+ * mirror copy) stays on that loop: its connection is taken from that loop's idle list, or opened
+ * on that loop, so nothing crosses threads. Other callers are handed to the group's next loop.
  */
 public final class NettyHttpClient implements HttpClient, AutoCloseable {
 
     private static final AttributeKey<ResponseHandler> HANDLER = AttributeKey.valueOf("gatekit.outbound");
     private static final int MAX_RESPONSE = 16 * 1024 * 1024;
-    private static final int MAX_IDLE_PER_TARGET = 32;
+    /**
+     * Per loop and target. A slow mirror holds a connection per copy in flight (hundreds at a
+     * time): keeping only a few idle meant opening and closing hundreds of connections a second.
+     */
+    private static final int MAX_IDLE_PER_TARGET = 256;
+    /** An idle pooled connection is closed after this long. */
+    private static final int IDLE_SECONDS = 60;
 
     private final EventLoopGroup group;
     private final SslContext verifying;
     private final SslContext trusting;
-    private final Map<String, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
+    /** Per loop, by target; a loop's lists are only touched on that loop. */
+    private final Map<EventLoop, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
+    /** The loop of the group the current thread runs, or {@link #NOT_A_LOOP}. */
+    private final FastThreadLocal<EventLoop> ownLoop = new FastThreadLocal<>() {
+        @Override
+        protected EventLoop initialValue() {
+            for (EventExecutor executor : group) {
+                if (executor.inEventLoop() && executor instanceof EventLoop loop) {
+                    return loop;
+                }
+            }
+            return NOT_A_LOOP;
+        }
+    };
+    private static final EventLoop NOT_A_LOOP = null;
 
     public NettyHttpClient(EventLoopGroup group) {
         this.group = group;
@@ -70,16 +104,32 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
     @Override
     public CompletionStage<OutboundResponse> send(OutboundRequest request) {
         CompletableFuture<OutboundResponse> result = new CompletableFuture<>();
+        EventLoop loop = Thread.currentThread() instanceof FastThreadLocalThread ? ownLoop.get() : NOT_A_LOOP;
+        if (loop != NOT_A_LOOP) {
+            // after what the caller is doing now (a request on its way upstream): the send is the
+            // loop's next task, so it never sits between a client's request and its upstream write
+            loop.execute(() -> sendOn(loop, request, result));
+        } else {
+            EventLoop next = group.next();
+            next.execute(() -> sendOn(next, request, result));
+        }
+        return result;
+    }
+
+    private void sendOn(EventLoop loop, OutboundRequest request, CompletableFuture<OutboundResponse> result) {
         URI uri = request.uri();
         boolean https = "https".equals(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
         String key = uri.getScheme() + "://" + uri.getHost() + ":" + port + (request.verifyTls() ? "" : "#insecure");
-        Channel pooled = poll(key);
-        if (pooled != null) {
-            pooled.eventLoop().execute(() -> write(pooled, key, request, result));
-            return result;
+        ArrayDeque<Channel> list = idleList(loop, key);
+        Channel pooled;
+        while ((pooled = list.pollFirst()) != null) {
+            if (pooled.isActive()) {
+                write(pooled, list, request, result);
+                return;
+            }
         }
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, request.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -90,25 +140,33 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                         }
                         ResponseHandler handler = new ResponseHandler();
                         ch.attr(HANDLER).set(handler);
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE), handler);
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE),
+                                new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS), handler);
                     }
                 });
         bootstrap.connect(uri.getHost(), port).addListener(f -> {
             Channel channel = ((io.netty.channel.ChannelFuture) f).channel();
             if (f.isSuccess()) {
                 // once per connection: a listener per release would pile up for its whole life
-                ArrayDeque<Channel> list = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
-                channel.closeFuture().addListener(closed -> {
-                    synchronized (list) {
-                        list.remove(channel);
-                    }
-                });
-                write(channel, key, request, result);
+                channel.closeFuture().addListener(closed -> list.remove(channel));
+                write(channel, list, request, result);
             } else {
                 result.completeExceptionally(f.cause());
             }
         });
-        return result;
+    }
+
+    private ArrayDeque<Channel> idleList(EventLoop loop, String key) {
+        Map<String, ArrayDeque<Channel>> lists = idle.get(loop);
+        if (lists == null) {
+            lists = idle.computeIfAbsent(loop, l -> new HashMap<>());
+        }
+        ArrayDeque<Channel> list = lists.get(key);
+        if (list == null) {
+            list = new ArrayDeque<>();
+            lists.put(key, list);
+        }
+        return list;
     }
 
     private SslHandler sslHandler(SocketChannel ch, String host, int port, boolean verify) {
@@ -121,7 +179,8 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         return handler;
     }
 
-    private void write(Channel channel, String key, OutboundRequest request, CompletableFuture<OutboundResponse> result) {
+    private void write(Channel channel, ArrayDeque<Channel> list, OutboundRequest request,
+            CompletableFuture<OutboundResponse> result) {
         URI uri = request.uri();
         String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
@@ -137,7 +196,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         HttpUtil.setContentLength(out, body == null ? 0 : body.length);
         HttpUtil.setKeepAlive(out, true);
         ResponseHandler handler = channel.attr(HANDLER).get();
-        handler.begin(result, () -> release(key, channel));
+        handler.begin(result, () -> release(list, channel));
         io.netty.util.concurrent.ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
             if (result.completeExceptionally(new TimeoutException("no response from " + uri.getHost() + ":"
                     + uri.getPort() + " within " + request.readTimeout().toMillis() + " ms"))) {
@@ -153,39 +212,31 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         });
     }
 
-    private @Nullable Channel poll(String key) {
-        ArrayDeque<Channel> list = idle.get(key);
-        if (list == null) {
-            return null;
+    /** On the connection's loop, which owns {@code list}. */
+    private void release(ArrayDeque<Channel> list, Channel channel) {
+        if (list.size() >= MAX_IDLE_PER_TARGET || !channel.isActive()) {
+            channel.close();
+            return;
         }
-        synchronized (list) {
-            Channel channel;
-            while ((channel = list.pollFirst()) != null) {
-                if (channel.isActive()) {
-                    return channel;
-                }
-            }
-        }
-        return null;
-    }
-
-    private void release(String key, Channel channel) {
-        ArrayDeque<Channel> list = idle.computeIfAbsent(key, k -> new ArrayDeque<>());
-        synchronized (list) {
-            if (list.size() >= MAX_IDLE_PER_TARGET || !channel.isActive()) {
-                channel.close();
-                return;
-            }
-            list.addFirst(channel);
-        }
+        list.addFirst(channel);
     }
 
     @Override
     public void close() {
-        idle.values().forEach(list -> {
-            synchronized (list) {
-                list.forEach(Channel::close);
+        idle.forEach((loop, lists) -> {
+            Runnable closeAll = () -> lists.values().forEach(list -> {
+                List<Channel> channels = new ArrayList<>(list);
                 list.clear();
+                channels.forEach(Channel::close);
+            });
+            if (loop.inEventLoop()) {
+                closeAll.run();
+            } else {
+                try {
+                    loop.execute(closeAll);
+                } catch (RejectedExecutionException e) {
+                    // the loop is shutting down and closes its channels itself
+                }
             }
         });
     }
@@ -230,6 +281,13 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             fail(new java.io.IOException("connection closed before the response"));
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+            if (event instanceof IdleStateEvent && pending == null) {
+                ctx.close(); // idle in the pool for IDLE_SECONDS: nobody needs it
+            }
         }
 
         @Override

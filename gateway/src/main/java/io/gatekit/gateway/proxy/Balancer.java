@@ -44,8 +44,8 @@ abstract class Balancer {
 
     /** First choice, then every other node in priority order. */
     final List<Upstream.Node> startingWith(Upstream.@Nullable Node first) {
-        if (first == null) {
-            return nodes;
+        if (first == null || first == nodes.get(0)) {
+            return nodes; // already in that order: no list to build
         }
         List<Upstream.Node> order = new ArrayList<>(nodes.size());
         order.add(first);
@@ -81,8 +81,8 @@ abstract class Balancer {
 
         @Override
         List<Upstream.Node> order(Exchange exchange) {
-            if (nodes.isEmpty()) {
-                return nodes;
+            if (nodes.size() <= 1) {
+                return nodes; // nothing to choose: no lock, no list
             }
             return startingWith(next());
         }

@@ -8,9 +8,6 @@ import io.gatekit.engine.Upstream;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.gateway.metrics.GatewayMetrics;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -27,7 +24,7 @@ public final class ProxyContext {
     final GatewayMetrics metrics;
     final @Nullable Function<AdminRequest, AdminResponse> admin;
     private final GatewayConfig config;
-    private final Map<Upstream, Balancer> balancers = Collections.synchronizedMap(new WeakHashMap<>());
+    private final BalancerCache balancers = new BalancerCache();
     private final AtomicInteger active = new AtomicInteger();
 
     /**
@@ -65,6 +62,6 @@ public final class ProxyContext {
     }
 
     Balancer balancer(Upstream upstream) {
-        return balancers.computeIfAbsent(upstream, Balancer::of);
+        return balancers.get(upstream);
     }
 }

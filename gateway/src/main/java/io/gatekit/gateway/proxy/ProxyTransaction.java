@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -88,6 +90,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private boolean upstreamReused;
     private boolean staleRetryUsed;
     private @Nullable ScheduledFuture<?> readTimer;
+    /** When the upstream last sent something; the one read timer checks it instead of being re-armed per read. */
+    private long lastReadNanos;
     private Duration readTimeout = Duration.ofSeconds(60);
     private long upstreamSentNanos;
     private boolean upstreamKeepAlive = true;
@@ -99,6 +103,9 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private boolean headerFilterPending;
     private final ArrayDeque<HttpContent> pendingResponse = new ArrayDeque<>();
     private boolean responseComplete;
+    /** Inside {@link #upstreamRead}: writes to the client wait for the end of the read batch to flush. */
+    private boolean inUpstreamRead;
+    private boolean clientFlushPending;
     private boolean finished;
     private boolean handedBack;
     private int status;
@@ -272,8 +279,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
                 .uri(uri)
                 .remoteAddress((InetSocketAddress) client.channel().remoteAddress())
                 .localAddress((InetSocketAddress) client.channel().localAddress());
-        HttpHeaders headers = HttpConversions.toApi(head.headers());
-        headers.forEach(builder::header);
+        HttpConversions.forEachEndToEnd(head.headers(), builder::header); // straight in: one copy, not two
         return builder.build();
     }
 
@@ -367,7 +373,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
 
     private void sendUpstream(Channel channel, String hostHeader) {
         upstream = channel;
-        channel.attr(UpstreamPool.HANDLER).get().attach(this);
+        UpstreamHandler handler = channel.attr(UpstreamPool.HANDLER).get();
+        handler.attach(this);
         io.gatekit.api.http.HttpRequest request = call.exchange().request();
         byte[] body = request.body();
         HttpRequest out = body != null
@@ -389,9 +396,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
         upstreamSentNanos = System.nanoTime();
         armReadTimer();
-        boolean reused = channel.hasAttr(REUSED) && Boolean.TRUE.equals(channel.attr(REUSED).get());
+        boolean reused = handler.markUsed();
         upstreamReused = reused;
-        channel.attr(REUSED).set(Boolean.TRUE);
         channel.write(out).addListener(f -> {
             if (!f.isSuccess() && !finished && response == null) {
                 upstreamWriteFailed(reused, f.cause());
@@ -415,8 +421,12 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         channel.flush();
     }
 
-    private static final io.netty.util.AttributeKey<Boolean> REUSED = io.netty.util.AttributeKey.valueOf(
-            "gatekit.reused");
+    // AsciiString names: their hash is computed once, not on every request
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    private static final AsciiString X_REAL_IP = AsciiString.cached("X-Real-IP");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("X-Forwarded-Port");
 
     /** A pooled connection the upstream had closed: try again on a fresh one if nothing was sent. */
     private void upstreamWriteFailed(boolean reused, Throwable cause) {
@@ -441,19 +451,19 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             String hostHeader) {
         out.set(HttpHeaderNames.HOST, hostHeader);
         String ip = request.remoteIp();
-        String prior = out.get("X-Forwarded-For");
-        out.set("X-Forwarded-For", prior == null ? ip : prior + ", " + ip);
-        out.set("X-Real-IP", ip);
-        if (!out.contains("X-Forwarded-Proto")) {
-            out.set("X-Forwarded-Proto", request.scheme());
+        String prior = out.get(X_FORWARDED_FOR);
+        out.set(X_FORWARDED_FOR, prior == null ? ip : prior + ", " + ip);
+        out.set(X_REAL_IP, ip);
+        if (!out.contains(X_FORWARDED_PROTO)) {
+            out.set(X_FORWARDED_PROTO, request.scheme());
         }
-        if (!out.contains("X-Forwarded-Host")) {
-            out.set("X-Forwarded-Host", originalHost());
+        if (!out.contains(X_FORWARDED_HOST)) {
+            out.set(X_FORWARDED_HOST, originalHost());
         }
-        if (!out.contains("X-Forwarded-Port")) {
-            out.set("X-Forwarded-Port", ((InetSocketAddress) client.channel().localAddress()).getPort());
+        if (!out.contains(X_FORWARDED_PORT)) {
+            out.set(X_FORWARDED_PORT, ((InetSocketAddress) client.channel().localAddress()).getPort());
         }
-        out.set(HttpHeaderNames.CONNECTION, "keep-alive");
+        out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
 
     /** The Host header of the request as plugins left it (a runner or rewrite may change it). */
@@ -484,18 +494,49 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             ReferenceCountUtil.release(message);
             return;
         }
-        armReadTimer();
-        if (message instanceof HttpResponse upstreamHead) {
-            if (upstreamHead.status().code() == 100) {
-                ReferenceCountUtil.release(message);
-                return;
+        lastReadNanos = System.nanoTime();
+        inUpstreamRead = true;
+        try {
+            if (message instanceof HttpResponse upstreamHead) {
+                if (upstreamHead.status().code() == 100) {
+                    ReferenceCountUtil.release(message);
+                    return;
+                }
+                onResponseHead(upstreamHead);
             }
-            onResponseHead(upstreamHead);
+            if (message instanceof HttpContent content) {
+                onResponseContent(content);
+            } else if (!(message instanceof HttpResponse)) {
+                ReferenceCountUtil.release(message);
+            }
+        } finally {
+            inUpstreamRead = false;
         }
-        if (message instanceof HttpContent content) {
-            onResponseContent(content);
-        } else if (!(message instanceof HttpResponse)) {
-            ReferenceCountUtil.release(message);
+    }
+
+    /**
+     * The upstream's read batch ended: what it produced for the client goes out in one flush (the
+     * response head and the first body bytes usually arrive together, so one write call, not two).
+     */
+    @Override
+    public void upstreamReadComplete() {
+        flushClientIfPending();
+    }
+
+    private void flushClientIfPending() {
+        if (clientFlushPending) {
+            clientFlushPending = false;
+            client.flush();
+        }
+    }
+
+    /** Flushes now, or at the end of the upstream read batch when inside one. */
+    private void flushClient() {
+        if (inUpstreamRead) {
+            clientFlushPending = true;
+        } else {
+            clientFlushPending = false;
+            client.flush();
         }
     }
 
@@ -644,9 +685,16 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
     }
 
+    /**
+     * One timer per request, as Netty's {@code IdleStateHandler} does it: reads only note the time,
+     * and the timer, when it fires, re-arms itself for the rest of the period if a read came since.
+     * Re-arming on every read would schedule and cancel a task per read.
+     */
     private void armReadTimer() {
-        cancelReadTimer();
-        readTimer = client.executor().schedule(this::readTimedOut, readTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        lastReadNanos = System.nanoTime();
+        if (readTimer == null) {
+            readTimer = client.executor().schedule(this::readTimedOut, readTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
     }
 
     private void cancelReadTimer() {
@@ -659,6 +707,11 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private void readTimedOut() {
         readTimer = null;
         if (finished || upstream == null) {
+            return;
+        }
+        long left = readTimeout.toNanos() - (System.nanoTime() - lastReadNanos);
+        if (left > 0) {
+            readTimer = client.executor().schedule(this::readTimedOut, left, TimeUnit.NANOSECONDS);
             return;
         }
         LOG.log(System.Logger.Level.WARNING, "upstream " + (node == null ? "?" : node.address())
@@ -740,7 +793,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         responseHeadWritten = true;
         client.write(nettyHead);
         if (pendingResponse.isEmpty()) {
-            client.flush();
+            flushClient();
         }
         while (!pendingResponse.isEmpty()) {
             writeBody(pendingResponse.poll());
@@ -762,7 +815,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         if (last) {
             write(out, true);
         } else {
-            client.writeAndFlush(out);
+            client.write(out);
+            flushClient();
             if (!client.channel().isWritable() && upstream != null) {
                 upstream.config().setAutoRead(false);
             }
@@ -772,6 +826,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     /** Writes the final part of the response and completes the transaction once it is flushed. */
     private void write(Object last, boolean complete) {
         responseComplete = complete;
+        clientFlushPending = false; // this flush takes whatever waited for the end of the read batch
         client.writeAndFlush(last).addListener(f -> {
             if (!f.isSuccess()) {
                 client.close();

@@ -15,6 +15,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     interface Listener {
         void upstreamRead(Object message);
 
+        /** The end of a batch of reads: the moment to flush what they produced. */
+        void upstreamReadComplete();
+
         void upstreamClosed();
 
         void upstreamFailed(Throwable cause);
@@ -23,9 +26,17 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private @Nullable Listener listener;
+    private boolean used;
 
     void attach(Listener listener) {
         this.listener = listener;
+    }
+
+    /** Whether the connection carried a request before this one; marks it as having carried one. */
+    boolean markUsed() {
+        boolean before = used;
+        used = true;
+        return before;
     }
 
     void detach() {
@@ -42,6 +53,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         l.upstreamRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Listener l = listener;
+        if (l != null) {
+            l.upstreamReadComplete();
+        }
     }
 
     @Override

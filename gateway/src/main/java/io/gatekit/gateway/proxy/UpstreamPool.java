@@ -37,7 +37,8 @@ final class UpstreamPool {
     private static final int IDLE_SECONDS = 60;
     private static final int MAX_IDLE_PER_NODE = 64;
 
-    private final Map<EventLoop, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
+    /** Per loop, per scheme: idle lists by node (a record: its hash is cheap, nothing to build per request). */
+    private final Map<EventLoop, IdleLists> idle = new ConcurrentHashMap<>();
     private final SslContext tls;
     private final int maxHeaderSize;
 
@@ -54,7 +55,7 @@ final class UpstreamPool {
     /** An idle connection to {@code node}, or a new one; completes on {@code loop}. */
     Future<Channel> acquire(EventLoop loop, Upstream.Node node, boolean https, Duration connectTimeout) {
         Promise<Channel> promise = loop.newPromise();
-        ArrayDeque<Channel> list = idleList(loop, key(node, https));
+        ArrayDeque<Channel> list = idleList(loop, node, https);
         Channel channel;
         while ((channel = list.pollFirst()) != null) {
             if (channel.isActive()) {
@@ -97,7 +98,7 @@ final class UpstreamPool {
         if (!channel.isActive()) {
             return;
         }
-        ArrayDeque<Channel> list = idleList(channel.eventLoop(), key(node, https));
+        ArrayDeque<Channel> list = idleList(channel.eventLoop(), node, https);
         if (list.size() >= MAX_IDLE_PER_NODE) {
             channel.close();
             return;
@@ -105,12 +106,24 @@ final class UpstreamPool {
         list.addFirst(channel);
     }
 
-    private ArrayDeque<Channel> idleList(EventLoop loop, String key) {
-        return idle.computeIfAbsent(loop, l -> new HashMap<>()).computeIfAbsent(key, k -> new ArrayDeque<>());
+    private ArrayDeque<Channel> idleList(EventLoop loop, Upstream.Node node, boolean https) {
+        IdleLists lists = idle.get(loop);
+        if (lists == null) {
+            lists = idle.computeIfAbsent(loop, l -> new IdleLists());
+        }
+        Map<Upstream.Node, ArrayDeque<Channel>> byNode = https ? lists.https : lists.http;
+        ArrayDeque<Channel> list = byNode.get(node);
+        if (list == null) {
+            list = new ArrayDeque<>();
+            byNode.put(node, list);
+        }
+        return list;
     }
 
-    private static String key(Upstream.Node node, boolean https) {
-        return (https ? "https://" : "http://") + node.address();
+    /** One event loop's idle connections; only that loop touches them. */
+    private static final class IdleLists {
+        final Map<Upstream.Node, ArrayDeque<Channel>> http = new HashMap<>();
+        final Map<Upstream.Node, ArrayDeque<Channel>> https = new HashMap<>();
     }
 
     /** Whether {@code event} tells an idle pooled connection to close. */

@@ -1,7 +1,5 @@
 package io.gatekit.plugins.mirror;
 
-import static java.util.concurrent.TimeUnit.NANOSECONDS;
-
 import io.gatekit.api.AttributeKey;
 import io.gatekit.api.BodyBuffering;
 import io.gatekit.api.Nullable;
@@ -15,6 +13,10 @@ import io.gatekit.api.http.Exchange;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +43,9 @@ abstract class MirrorPlugin implements Plugin {
     /** APISIX has no bound; this one keeps a stalled mirror from piling up copies without end. */
     static final int DEFAULT_MAX_IN_FLIGHT = 1024;
 
+    /** How often copies past their deadline are looked for. */
+    static final long SWEEP_NANOS = 1_000_000_000L;
+
     /** Stored once this instance's copies left: a retried attempt must not send them again. */
     private static final Integer DISPATCHED = 0;
 
@@ -57,6 +62,9 @@ abstract class MirrorPlugin implements Plugin {
     private final HttpClient client;
     private final System.Logger log;
     private final String owner;
+    /** Copies sent and not answered yet, for the deadline sweep. */
+    private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
+    private final AtomicLong nextSweep = new AtomicLong(System.nanoTime());
 
     private MirrorPlugin(List<MirrorTarget> targets, CopyRules rules, Timeouts timeouts, boolean verifyTls,
             PluginContext context) {
@@ -131,6 +139,7 @@ abstract class MirrorPlugin implements Plugin {
      * then costs the request two counter updates, not a copy thrown away.
      */
     private void dispatch(Exchange exchange, int mask) {
+        sweep(System.nanoTime());
         MirrorStats[] series = stats.forRoute(exchange.routeId());
         int admitted = 0;
         for (int i = 0; i < targets.length; i++) {
@@ -192,16 +201,59 @@ abstract class MirrorPlugin implements Plugin {
         }
         // Our own deadline as well as the client's timeouts: a client that never completes must
         // not hold an in-flight slot forever. Whichever comes first wins, once.
-        CompletableFuture<OutboundResponse> answer = new CompletableFuture<>();
-        answer.orTimeout(timeouts.deadline().toNanos(), NANOSECONDS)
-                .whenComplete((response, error) -> finish(target, stats, start, error, sent));
+        Outstanding pending = new Outstanding(target, stats, start, start + timeouts.deadline().toNanos(), sent);
+        outstanding.add(pending);
         sent.whenComplete((response, error) -> {
-            if (error == null) {
-                answer.complete(response);
-            } else {
-                answer.completeExceptionally(error);
+            if (pending.settle()) {
+                finish(target, stats, start, error, null);
             }
         });
+    }
+
+    /**
+     * Abandons the copies past their deadline, at most once per {@link #SWEEP_NANOS}, from the
+     * request path: no timer per copy (a timer per copy on a shared scheduler thread cost a
+     * wake-up of that thread for most copies), and no thread of its own. A copy is thus abandoned
+     * within a sweep period of its deadline while copies keep coming, which is when its slot
+     * matters; the set holds at most {@code max_in_flight} copies per target, as each holds a slot.
+     */
+    private void sweep(long now) {
+        long next = nextSweep.get();
+        if (now - next < 0 || !nextSweep.compareAndSet(next, now + SWEEP_NANOS)) {
+            return;
+        }
+        for (Outstanding pending : outstanding) {
+            if (now - pending.deadline >= 0 && pending.settle()) {
+                finish(pending.target, pending.stats, pending.start, new TimeoutException("no answer within the"
+                        + " deadline of " + timeouts.deadline().toMillis() + " ms"), pending.sent);
+            }
+        }
+    }
+
+    /** A copy the client has not answered yet; settled once, by its answer or by the sweep. */
+    private final class Outstanding extends AtomicBoolean {
+        final MirrorTarget target;
+        final MirrorStats stats;
+        final long start;
+        final long deadline;
+        final CompletionStage<OutboundResponse> sent;
+
+        Outstanding(MirrorTarget target, MirrorStats stats, long start, long deadline,
+                CompletionStage<OutboundResponse> sent) {
+            this.target = target;
+            this.stats = stats;
+            this.start = start;
+            this.deadline = deadline;
+            this.sent = sent;
+        }
+
+        boolean settle() {
+            if (!compareAndSet(false, true)) {
+                return false;
+            }
+            outstanding.remove(this);
+            return true;
+        }
     }
 
     private OutboundRequest request(MirrorTarget target, MirrorCopy copy) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatekit.api.BodyBuffering;
 import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.client.OutboundRequest;
+import io.gatekit.api.client.OutboundResponse;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.Engine;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -310,6 +313,33 @@ class ProxyMirrorTest {
         assertEquals(0, count(slow.url(), "sent"));
         slow.release();
         Await.until(() -> count(slow.url(), "sent") == 5, () -> "sent " + count(slow.url(), "sent"));
+    }
+
+    @Test
+    void abandonsACopyTheClientNeverAnswersAfterItsDeadlineAndFreesItsSlot() {
+        List<CompletableFuture<OutboundResponse>> handedOut = new CopyOnWriteArrayList<>();
+        start(request -> {
+            CompletableFuture<OutboundResponse> never = new CompletableFuture<>();
+            handedOut.add(never);
+            return never;
+        });
+        // deadline = connect + send + read + 1 s of grace, about 1 s here
+        mirrorRoute("{\"host\": \"http://127.0.0.1:9\", \"max_in_flight\": 1,"
+                + " \"timeout\": {\"connect\": 0.001, \"send\": 0.001, \"read\": 0.001}}");
+        String target = "http://127.0.0.1:9";
+
+        host.serve(get("/hello"));
+        assertEquals(1, handedOut.size());
+        // later copies find the slot taken until the stuck one is abandoned; each one lets the
+        // plugin look for copies past their deadline
+        Await.until(() -> {
+            host.serve(get("/hello"));
+            return count(target, "timed_out") == 1;
+        }, () -> "timed_out " + count(target, "timed_out") + ", dropped " + count(target, "dropped"));
+
+        assertTrue(handedOut.get(0).isCancelled(), "the client's stage was not cancelled");
+        // the request whose copy found the stuck one past its deadline got the slot it freed
+        assertEquals(2, handedOut.size(), "the abandoned copy's slot was not given back");
     }
 
     @Test

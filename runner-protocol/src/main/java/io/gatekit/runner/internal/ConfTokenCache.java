@@ -44,6 +44,18 @@ public final class ConfTokenCache {
         this.maxEntries = Checks.range("maxEntries", maxEntries, 1, Integer.MAX_VALUE);
     }
 
+    /** What {@link #cached} returns when there is no usable token ready. */
+    public static final long NONE = Long.MIN_VALUE;
+
+    /** The token for {@code conf} if one is ready and usable, else {@link #NONE}; never blocks. */
+    public long cached(RunnerConf conf) {
+        Entry entry = entries.get(conf.id());
+        if (entry == null || !entry.token.isDone() || !entry.isUsable(conf.version(), System.nanoTime())) {
+            return NONE;
+        }
+        return entry.token.getNow(NONE);
+    }
+
     /** The token for {@code conf}, preparing it with {@code prepare} when there is no usable one. */
     public long token(RunnerConf conf, ToLongFunction<RunnerConf> prepare) {
         long now = System.nanoTime();

@@ -67,6 +67,14 @@ public final class ConnectionPool {
         }
     }
 
+    public int maxIdle() {
+        return maxIdle;
+    }
+
+    public long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
     public synchronized int idleCount() {
         return idle.size();
     }

@@ -1,0 +1,59 @@
+package io.gatekit.gateway.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.gatekit.api.http.Exchange;
+import io.gatekit.engine.Upstream;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BalancerCacheTest {
+
+    private static Upstream twoNodes() {
+        return new Upstream(null, List.of(new Upstream.Node("127.0.0.1", 1980, 1, 0),
+                new Upstream.Node("127.0.0.1", 1981, 1, 0)), "roundrobin", "vars", null, null, null, null, "pass", null,
+                "http");
+    }
+
+    /** Round robin never reads the exchange. */
+    private static final Exchange NONE = null;
+
+    @Test
+    void theSameUpstreamObjectKeepsItsBalancerAndSoItsRoundRobinTurn() {
+        BalancerCache cache = new BalancerCache();
+        Upstream upstream = twoNodes();
+
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ports.add(cache.get(upstream).order(NONE).get(0).port());
+        }
+
+        assertSame(cache.get(upstream), cache.get(upstream));
+        assertEquals(List.of(1980, 1981, 1980, 1981), ports);
+        assertEquals(1, cache.size());
+    }
+
+    @Test
+    void anEqualButNewUpstreamObjectIsANewConfigWithABalancerOfItsOwn() {
+        BalancerCache cache = new BalancerCache();
+        Upstream before = twoNodes();
+        Upstream after = twoNodes();
+
+        assertEquals(before, after);
+        assertNotSame(cache.get(before), cache.get(after));
+        assertEquals(2, cache.size());
+    }
+
+    @Test
+    void aOneNodeUpstreamAlwaysOrdersItsOneNode() {
+        Upstream one = new Upstream(null, List.of(new Upstream.Node("127.0.0.1", 1980, 1, 0)), "roundrobin",
+                "vars", null, null, null, null, "pass", null, "http");
+        Balancer balancer = new BalancerCache().get(one);
+
+        assertEquals(one.nodes(), balancer.order(NONE));
+        assertEquals(one.nodes(), balancer.order(NONE));
+    }
+}
