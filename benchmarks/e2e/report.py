@@ -124,7 +124,7 @@ def metrics_lines():
 def summary(rows):
     lines = [f"# End-to-end results", "",
              f"wrk -t1, saturated: -c{CONNECTIONS}; paced: -c{PACED_CONNECTIONS} at about {PACED_RATE} req/s "
-             f"(half of gw-0's saturated median); {DURATION} s per run, {ROUNDS} round(s), order rotated "
+             f"(half of the lowest saturated median of gw-0, gw-mirror, gw-mirror-slow); {DURATION} s per run, {ROUNDS} round(s), order rotated "
              "each round. A goal's ratio is the median over rounds of candidate / baseline within the round. "
              "Latency is wrk's (closed loop: coordinated omission applies).", ""]
     env = os.path.join(OUT, "env.txt")
