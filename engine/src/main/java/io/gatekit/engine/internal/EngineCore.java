@@ -132,7 +132,11 @@ public final class EngineCore {
         }
     }
 
-    /** Reads a standalone document, checking each resource against what precedes it. */
+    /**
+     * Reads a standalone document, checking each resource against what precedes it. Resources are
+     * staged into plain maps and the state is built once at the end: a new state per resource
+     * would copy everything staged so far, which is quadratic in the document's size.
+     */
     private ConfigState collect(JsonNode root, Map<ResourceKind, Map<String, JsonNode>> resources,
             List<Violation> violations, List<String> messages) {
         if (!root.isObject()) {
@@ -150,10 +154,14 @@ public final class EngineCore {
                 messages.add("unknown resource kind " + name);
             }
         });
-        ConfigState staged = ConfigState.empty();
+        ResourceValidator.Refs staged = (kind, id) -> {
+            Map<String, JsonNode> byId = resources.get(kind);
+            return byId != null && byId.containsKey(id);
+        };
         for (ResourceKind kind : order) {
             JsonNode list = root.path(kind.path());
             Map<String, JsonNode> byId = new LinkedHashMap<>();
+            resources.put(kind, byId);
             int index = 0;
             for (JsonNode item : list) {
                 String pointer = "/" + kind.path() + "/" + index++;
@@ -167,14 +175,12 @@ public final class EngineCore {
                 }
                 try {
                     validator.check(kind, id, item, staged);
-                    staged = staged.put(kind, id, item);
                     byId.put(id, item);
                 } catch (ConfigException e) {
                     e.violations().forEach(v -> violations.add(v.under(pointer)));
                     messages.add(e.errorMsg());
                 }
             }
-            resources.put(kind, byId);
         }
         return current.state().replaceAll(resources);
     }
