@@ -5,6 +5,7 @@ import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
 import io.gatekit.engine.Explanation;
 import io.gatekit.engine.Upstream;
+import io.gatekit.engine.internal.route.RouteSpec;
 import java.util.List;
 
 /**
@@ -22,16 +23,23 @@ public final class CompiledRoute {
     private final PluginEntry[][] chains;
     private final BodyBuffering bodyBuffering;
     private final List<Explanation.Skipped> skipped;
-    private final String fingerprint;
+    private final Inputs inputs;
+    private final PluginInstance[] instances;
+    /** What the router files this route under; set once by the builder, before publication. */
+    private @Nullable RouteSpec<CompiledRoute> spec;
 
     CompiledRoute(@Nullable String id, @Nullable Upstream upstream, Upstream.@Nullable Timeouts timeout,
             List<PluginEntry> globals, List<PluginEntry> own, List<Explanation.Skipped> skipped,
-            String fingerprint) {
+            Inputs inputs) {
         this.id = id;
         this.upstream = upstream;
         this.timeout = timeout;
         this.skipped = List.copyOf(skipped);
-        this.fingerprint = fingerprint;
+        this.inputs = inputs;
+        java.util.Set<PluginInstance> distinct = new java.util.LinkedHashSet<>();
+        globals.forEach(e -> distinct.add(e.instance()));
+        own.forEach(e -> distinct.add(e.instance()));
+        this.instances = distinct.toArray(new PluginInstance[0]);
         this.chains = new PluginEntry[Phase.values().length][];
         BodyBuffering buffering = BodyBuffering.NONE;
         for (Phase phase : Phase.values()) {
@@ -84,8 +92,45 @@ public final class CompiledRoute {
         return skipped;
     }
 
-    /** The versions of everything this route was built from; equal means reusable as is. */
-    String fingerprint() {
-        return fingerprint;
+    /** The revisions of everything this route was built from; equal means reusable as is. */
+    Inputs inputs() {
+        return inputs;
+    }
+
+    /** Every plugin instance this route runs, globals included, each once. */
+    PluginInstance[] instances() {
+        return instances;
+    }
+
+    /** The route as the router files it, or {@code null} while unset or for a disabled route. */
+    @Nullable RouteSpec<CompiledRoute> spec() {
+        return spec;
+    }
+
+    void spec(RouteSpec<CompiledRoute> spec) {
+        this.spec = spec;
+    }
+
+    /**
+     * The store revisions a compiled route depends on: its own, those of the service, plugin
+     * config and upstream it refers to ({@code -1} for none), the global rules and the plugin
+     * metadata. Compared as numbers, so checking that ten thousand routes are unchanged
+     * allocates nothing.
+     *
+     * @param route        the route's revision
+     * @param service      its service's, or -1
+     * @param pluginConfig its plugin config's, or -1
+     * @param upstream     the revision of the upstream it refers to by id, or -1
+     * @param globals      the ids and revisions of every global rule
+     * @param metadata     a digest of the plugin metadata revisions
+     */
+    record Inputs(long route, long service, long pluginConfig, long upstream, String globals, long metadata) {
+
+        static final Inputs NONE = new Inputs(-1, -1, -1, -1, "", -1);
+
+        boolean same(long route, long service, long pluginConfig, long upstream, String globals, long metadata) {
+            return this.route == route && this.service == service && this.pluginConfig == pluginConfig
+                    && this.upstream == upstream && this.metadata == metadata && this.globals.equals(globals);
+        }
     }
 }

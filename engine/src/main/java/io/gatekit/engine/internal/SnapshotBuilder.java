@@ -9,6 +9,7 @@ import io.gatekit.engine.ResourceKind;
 import io.gatekit.engine.Upstream;
 import io.gatekit.engine.Violation;
 import io.gatekit.engine.internal.ConfigState.Stored;
+import io.gatekit.engine.internal.route.RouteSpec;
 import io.gatekit.engine.internal.route.Router;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -66,7 +67,8 @@ final class SnapshotBuilder {
     Snapshot build(long version) {
         try {
             List<PluginEntry> globals = globals();
-            CompiledRoute globalOnly = new CompiledRoute(null, null, null, globals, List.of(), List.of(), "");
+            CompiledRoute globalOnly = new CompiledRoute(null, null, null, globals, List.of(), List.of(),
+                    CompiledRoute.Inputs.NONE);
             Map<String, CompiledRoute> routes = new LinkedHashMap<>();
             Router.Builder<CompiledRoute> router = Router.builder();
             for (Stored route : state.all(ResourceKind.ROUTES).values()) {
@@ -76,7 +78,7 @@ final class SnapshotBuilder {
                 }
                 routes.put(route.id(), compiled);
                 if (route.value().path("status").asInt(1) == 1) {
-                    RouteSpecs.add(router, route.id(), route.value(), compiled);
+                    router.add(spec(route, compiled));
                 }
             }
             if (!violations.isEmpty()) {
@@ -93,6 +95,24 @@ final class SnapshotBuilder {
             }
             throw e;
         }
+    }
+
+    /**
+     * The route as the router files it. Its uris, hosts, methods and vars are parsed again only
+     * when the route itself changed; a route rebuilt for another reason (its service, say)
+     * shares the previous parse.
+     */
+    private RouteSpec<CompiledRoute> spec(Stored route, CompiledRoute compiled) {
+        RouteSpec<CompiledRoute> spec = compiled.spec();
+        if (spec != null) {
+            return spec;
+        }
+        CompiledRoute old = previous == null ? null : previous.route(route.id());
+        RouteSpec<CompiledRoute> parsed = old == null || old.inputs().route() != route.modifiedIndex()
+                ? null : old.spec();
+        spec = parsed != null ? parsed.withPayload(compiled) : RouteSpecs.spec(route.id(), route.value(), compiled);
+        compiled.spec(spec);
+        return spec;
     }
 
     private void closeCreated() {
@@ -124,9 +144,12 @@ final class SnapshotBuilder {
         JsonNode json = route.value();
         Stored service = ref(ResourceKind.SERVICES, json.get("service_id"));
         Stored pluginConfig = ref(ResourceKind.PLUGIN_CONFIGS, json.get("plugin_config_id"));
-        String fingerprint = fingerprint(route, service, pluginConfig);
+        long serviceRevision = service == null ? -1 : service.modifiedIndex();
+        long pluginConfigRevision = pluginConfig == null ? -1 : pluginConfig.modifiedIndex();
+        long upstreamRevision = upstreamRevision(json, service);
         CompiledRoute old = previous == null ? null : previous.route(route.id());
-        if (old != null && old.fingerprint().equals(fingerprint) && reuseInstances(old)) {
+        if (old != null && old.inputs().same(route.modifiedIndex(), serviceRevision, pluginConfigRevision,
+                upstreamRevision, globalKey, metadataRevision) && reuseInstances(old)) {
             return old;
         }
         Map<String, PluginEntry> merged = new LinkedHashMap<>();
@@ -145,22 +168,20 @@ final class SnapshotBuilder {
         }
         Upstream upstream = upstream(json, service);
         return new CompiledRoute(route.id(), upstream, UpstreamParser.timeouts(json.get("timeout")), globals, own,
-                skipped, fingerprint);
+                skipped, new CompiledRoute.Inputs(route.modifiedIndex(), serviceRevision, pluginConfigRevision,
+                        upstreamRevision, globalKey, metadataRevision));
     }
 
     /** A reused route keeps its entries; their instances must be carried into the new snapshot. */
     private boolean reuseInstances(CompiledRoute old) {
-        for (io.gatekit.api.Phase phase : io.gatekit.api.Phase.values()) {
-            for (PluginEntry entry : old.chain(phase)) {
-                if (entry.instance().isClosed()) {
-                    return false;
-                }
+        PluginInstance[] used = old.instances();
+        for (PluginInstance instance : used) {
+            if (instance.isClosed()) {
+                return false;
             }
         }
-        for (io.gatekit.api.Phase phase : io.gatekit.api.Phase.values()) {
-            for (PluginEntry entry : old.chain(phase)) {
-                instances.putIfAbsent(entry.instance().key(), entry.instance());
-            }
+        for (PluginInstance instance : used) {
+            instances.putIfAbsent(instance.key(), instance);
         }
         return true;
     }
@@ -225,17 +246,17 @@ final class SnapshotBuilder {
         return id == null || id.isNull() ? null : state.get(kind, id.asText());
     }
 
-    private String fingerprint(Stored route, @Nullable Stored service, @Nullable Stored pluginConfig) {
-        StringBuilder sb = new StringBuilder(64).append(route.modifiedIndex());
-        sb.append('|').append(service == null ? "-" : service.modifiedIndex());
-        sb.append('|').append(pluginConfig == null ? "-" : pluginConfig.modifiedIndex());
-        String upstreamId = route.value().hasNonNull("upstream_id") ? route.value().get("upstream_id").asText()
-                : service != null && service.value().hasNonNull("upstream_id")
-                        ? service.value().get("upstream_id").asText() : null;
-        Stored upstream = upstreamId == null ? null : state.get(ResourceKind.UPSTREAMS, upstreamId);
-        sb.append('|').append(upstream == null ? "-" : upstream.modifiedIndex());
-        sb.append('|').append(globalKey).append('|').append(metadataRevision);
-        return sb.toString();
+    /** The revision of the upstream {@code route} refers to by id, directly or through its service; -1 for none. */
+    private long upstreamRevision(JsonNode route, @Nullable Stored service) {
+        JsonNode id = route.get("upstream_id");
+        if ((id == null || id.isNull()) && service != null) {
+            id = service.value().get("upstream_id");
+        }
+        if (id == null || id.isNull()) {
+            return -1;
+        }
+        Stored upstream = state.get(ResourceKind.UPSTREAMS, id.asText());
+        return upstream == null ? -1 : upstream.modifiedIndex();
     }
 
     private long metadataIndex(String plugin) {
