@@ -42,6 +42,10 @@ public final class EngineCore {
     private final Object writeLock = new Object();
     private final AtomicLong generatedIds = new AtomicLong(System.currentTimeMillis() * 1000);
     private volatile Snapshot current;
+    /** The instances of the config in force, by key. Guarded by {@link #writeLock}. */
+    private final Map<String, PluginInstance> live = new HashMap<>();
+    /** Replaced snapshots that may still serve requests. Guarded by {@link #writeLock}. */
+    private final List<Snapshot> draining = new ArrayList<>();
     private boolean closed;
 
     private EngineCore(PluginConfs confs, ResourceValidator validator, EngineListener listener) {
@@ -49,7 +53,9 @@ public final class EngineCore {
         this.validator = validator;
         this.listener = listener;
         this.pluginInfos = confs.registry().all().stream().map(RegisteredPlugin::info).toList();
-        this.current = new SnapshotBuilder(confs, ConfigState.empty(), null).build(0);
+        SnapshotBuilder.Built empty = new SnapshotBuilder(confs, ConfigState.empty(), null, live).build(0);
+        this.current = empty.snapshot();
+        account(empty, null);
     }
 
     /** Builds the core; see {@link io.gatekit.engine.Engine.Builder#build()}. */
@@ -89,7 +95,7 @@ public final class EngineCore {
             JsonNode stored = withTimes(kind, id, value, state.get(kind, id));
             validator.check(kind, id, stored, state);
             ConfigState next = state.put(kind, id, stored);
-            apply(next);
+            apply(next, kind == ResourceKind.ROUTES ? id : null);
             return resource(kind, next.get(kind, id));
         }
     }
@@ -110,7 +116,7 @@ public final class EngineCore {
             if (!force) {
                 validator.checkDeletable(kind, id, state);
             }
-            apply(state.remove(kind, id));
+            apply(state.remove(kind, id), kind == ResourceKind.ROUTES ? id : null);
             return Optional.of(resource(kind, old));
         }
     }
@@ -128,7 +134,7 @@ public final class EngineCore {
                 listener.configRejected(messages);
                 throw e;
             }
-            apply(staged);
+            apply(staged, null);
         }
     }
 
@@ -196,18 +202,76 @@ public final class EngineCore {
         }
     }
 
-    private void apply(ConfigState next) {
+    /**
+     * Builds and publishes the snapshot of {@code next}. With {@code changedRoute} set, that
+     * route is all that differs from the state in force, and only it is compiled.
+     */
+    private void apply(ConfigState next, @Nullable String changedRoute) {
         Snapshot old = current;
-        Snapshot built;
+        SnapshotBuilder.Built built;
         try {
-            built = new SnapshotBuilder(confs, next, old).build(old.version() + 1);
+            SnapshotBuilder builder = new SnapshotBuilder(confs, next, old, live);
+            built = changedRoute != null ? builder.buildRouteChange(old.version() + 1, changedRoute)
+                    : builder.build(old.version() + 1);
         } catch (ConfigException e) {
             listener.configRejected(List.of(e.errorMsg()));
             throw e;
         }
-        current = built;
-        old.retire();
-        listener.configApplied(built.version());
+        current = built.snapshot();
+        account(built, old);
+        listener.configApplied(built.snapshot().version());
+    }
+
+    /**
+     * Accounts the instances of a snapshot just put in force, at the cost of what changed: the
+     * routes it adds count their instances in, those it drops count theirs out, and an instance
+     * no route runs any more is handed to the snapshots that may still run it ({@code old} and
+     * any still draining), to be closed when the last of them drains. Then {@code old} retires.
+     */
+    private void account(SnapshotBuilder.Built built, @Nullable Snapshot old) {
+        for (CompiledRoute route : built.added()) {
+            for (PluginInstance instance : route.instances()) {
+                instance.uses++;
+            }
+        }
+        for (PluginInstance instance : built.seen().values()) {
+            if (live.get(instance.key()) != instance) {
+                if (instance.uses > 0) {
+                    live.put(instance.key(), instance);
+                } else {
+                    instance.release(); // created, then left unused: nothing ever ran it
+                }
+            }
+        }
+        List<PluginInstance> dropped = new ArrayList<>();
+        for (CompiledRoute route : built.removed()) {
+            for (PluginInstance instance : route.instances()) {
+                if (--instance.uses == 0) {
+                    dropped.add(instance);
+                }
+            }
+        }
+        if (old != null) {
+            draining.add(old);
+        }
+        for (PluginInstance instance : dropped) {
+            live.remove(instance.key());
+        }
+        retire(dropped);
+        if (old != null) {
+            old.retire();
+        }
+        draining.removeIf(Snapshot::drained);
+    }
+
+    /** Hands {@code instances}, dropped from the config in force, to every snapshot still draining. */
+    private void retire(List<PluginInstance> instances) {
+        for (PluginInstance instance : instances) {
+            for (Snapshot snapshot : draining) {
+                snapshot.hold(instance);
+            }
+            instance.release();
+        }
     }
 
     private static JsonNode withTimes(ResourceKind kind, String id, JsonNode value, @Nullable Stored old) {
@@ -296,7 +360,13 @@ public final class EngineCore {
                 return;
             }
             closed = true;
-            current.retire();
+            Snapshot last = current;
+            draining.add(last);
+            List<PluginInstance> all = new ArrayList<>(live.values());
+            live.clear();
+            retire(all);
+            last.retire();
+            draining.removeIf(Snapshot::drained);
         }
     }
 

@@ -11,19 +11,19 @@ import io.gatekit.engine.Violation;
 import io.gatekit.engine.internal.ConfigState.Stored;
 import io.gatekit.engine.internal.route.RouteSpec;
 import io.gatekit.engine.internal.route.Router;
+import io.gatekit.engine.internal.route.ShardedMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Builds the next {@link Snapshot} from a config state, off to the side of the one in force.
- * Routes whose inputs did not change (same fingerprint) are reused as they are, so one route
- * update among ten thousand rebuilds one route and the router, not everything.
+ * Routes whose inputs did not change (the same revisions) are reused as they are. A change to one
+ * route alone ({@link #buildRouteChange}) goes further: it compiles that route, patches the
+ * router and shares everything else, so its cost does not grow with the number of routes.
  */
 final class SnapshotBuilder {
 
@@ -31,10 +31,24 @@ final class SnapshotBuilder {
             .comparingInt(PluginEntry::priority).reversed()
             .thenComparing(PluginEntry::name);
 
+    /**
+     * A built snapshot and what changed against the previous one, for the engine to account its
+     * plugin instances once the snapshot is in force.
+     *
+     * @param snapshot the snapshot
+     * @param added    compiled routes (the global-only chain among them) new in it
+     * @param removed  compiled routes of the previous snapshot no longer in it
+     * @param seen     every instance the build used or created, by key
+     */
+    record Built(Snapshot snapshot, List<CompiledRoute> added, List<CompiledRoute> removed,
+            Map<String, PluginInstance> seen) {
+    }
+
     private final PluginConfs confs;
     private final ConfigState state;
     private final @Nullable Snapshot previous;
-    private final Map<String, PluginInstance> previousInstances = new HashMap<>();
+    /** The instances of the config in force, by key; read only here. */
+    private final Map<String, PluginInstance> live;
     private final Map<String, PluginInstance> instances = new HashMap<>();
     private final Map<String, List<PluginConfs.Checked>> checkedByOwner = new HashMap<>();
     private final Map<String, Upstream> upstreams = new HashMap<>();
@@ -43,13 +57,12 @@ final class SnapshotBuilder {
     private final String globalKey;
     private final long metadataRevision;
 
-    SnapshotBuilder(PluginConfs confs, ConfigState state, @Nullable Snapshot previous) {
+    SnapshotBuilder(PluginConfs confs, ConfigState state, @Nullable Snapshot previous,
+            Map<String, PluginInstance> live) {
         this.confs = confs;
         this.state = state;
         this.previous = previous;
-        if (previous != null) {
-            previous.instances().forEach(i -> previousInstances.put(i.key(), i));
-        }
+        this.live = live;
         StringBuilder key = new StringBuilder();
         state.all(ResourceKind.GLOBAL_RULES).values().forEach(s -> key.append(s.id()).append(':')
                 .append(s.modifiedIndex()).append(','));
@@ -60,41 +73,114 @@ final class SnapshotBuilder {
     }
 
     /**
-     * Builds the snapshot.
+     * Builds the snapshot from the whole state.
      *
      * @throws ConfigException listing every problem; nothing created for it is left running
      */
-    Snapshot build(long version) {
+    Built build(long version) {
         try {
             List<PluginEntry> globals = globals();
             CompiledRoute globalOnly = new CompiledRoute(null, null, null, globals, List.of(), List.of(),
                     CompiledRoute.Inputs.NONE);
-            Map<String, CompiledRoute> routes = new LinkedHashMap<>();
+            Map<String, CompiledRoute> routes = new HashMap<>();
+            List<CompiledRoute> added = new ArrayList<>();
+            added.add(globalOnly);
             Router.Builder<CompiledRoute> router = Router.builder();
             for (Stored route : state.all(ResourceKind.ROUTES).values()) {
                 CompiledRoute compiled = route(route, globals);
-                if (compiled == null) {
-                    continue;
-                }
                 routes.put(route.id(), compiled);
-                if (route.value().path("status").asInt(1) == 1) {
+                if (previous == null || previous.route(route.id()) != compiled) {
+                    added.add(compiled);
+                }
+                if (enabled(route)) {
                     router.add(spec(route, compiled));
                 }
             }
-            if (!violations.isEmpty()) {
-                throw new ConfigException(400, messages.isEmpty() ? violations.get(0).message() : messages.get(0),
-                        violations);
+            failOnViolations();
+            List<CompiledRoute> removed = new ArrayList<>();
+            if (previous != null) {
+                removed.add(previous.globalOnly());
+                previous.routes().forEach((id, old) -> {
+                    if (routes.get(id) != old) {
+                        removed.add(old);
+                    }
+                });
             }
-            Set<PluginInstance> all = new LinkedHashSet<>(instances.values());
-            return new Snapshot(version, state, router.build(), routes, globalOnly, all, Map.copyOf(upstreams));
+            Snapshot snapshot = new Snapshot(version, state, router.build(), ShardedMap.of(routes), globalOnly, globals,
+                    Map.copyOf(upstreams));
+            return new Built(snapshot, added, removed, instances);
         } catch (RuntimeException e) {
-            closeCreated();
-            if (e instanceof PluginConfs.PluginCreationException creation) {
-                throw new ConfigException(400, creation.getMessage(),
-                        List.of(new Violation("", "create", creation.getMessage())));
-            }
-            throw e;
+            throw failed(e);
         }
+    }
+
+    /**
+     * Builds the snapshot when only route {@code id} differs between the previous snapshot's
+     * state and this one (put or deleted): that route is compiled and checked, the router is
+     * patched, and every other route, the global rules and the instances are shared as they are.
+     *
+     * @throws ConfigException listing every problem; nothing created for it is left running
+     */
+    Built buildRouteChange(long version, String id) {
+        if (previous == null) {
+            return build(version);
+        }
+        try {
+            Stored route = state.get(ResourceKind.ROUTES, id);
+            CompiledRoute old = previous.route(id);
+            RouteSpec<CompiledRoute> oldSpec = old == null ? null : old.spec();
+            if (old != null && oldSpec == null && route != null && enabled(route)) {
+                // re-enabled: a full build files it at its place in the order routes were added
+                return build(version);
+            }
+            CompiledRoute compiled = route == null ? null : route(route, previous.globals());
+            failOnViolations();
+            ShardedMap<String, CompiledRoute> routes = previous.routes();
+            Router<CompiledRoute> router = previous.router();
+            RouteSpec<CompiledRoute> newSpec = null;
+            if (compiled == null) {
+                routes = routes.without(id);
+            } else {
+                routes = routes.with(id, compiled);
+                newSpec = enabled(route) ? spec(route, compiled) : null;
+            }
+            if (oldSpec != null || newSpec != null) {
+                router = router.replace(oldSpec, newSpec);
+            }
+            Map<String, Upstream> keptUpstreams = previous.upstreams();
+            if (!upstreams.isEmpty()) {
+                Map<String, Upstream> merged = new HashMap<>(keptUpstreams);
+                merged.putAll(upstreams);
+                keptUpstreams = Map.copyOf(merged);
+            }
+            Snapshot snapshot = new Snapshot(version, state, router, routes, previous.globalOnly(),
+                    previous.globals(), keptUpstreams);
+            return new Built(snapshot, compiled == null ? List.of() : List.of(compiled),
+                    old == null ? List.of() : List.of(old), instances);
+        } catch (RuntimeException e) {
+            throw failed(e);
+        }
+    }
+
+    private static boolean enabled(Stored route) {
+        return route.value().path("status").asInt(1) == 1;
+    }
+
+    private void failOnViolations() {
+        if (!violations.isEmpty()) {
+            throw new ConfigException(400, messages.isEmpty() ? violations.get(0).message() : messages.get(0),
+                    violations);
+        }
+    }
+
+    /** Closes what this build created and turns a plugin's failure to start into a rejection. */
+    private RuntimeException failed(RuntimeException e) {
+        closeCreated();
+        if (e instanceof PluginConfs.PluginCreationException creation) {
+            return new ConfigException(400, creation.getMessage(),
+                    List.of(new Violation("", "create", creation.getMessage())));
+        }
+        return e;
     }
 
     /**
@@ -117,7 +203,7 @@ final class SnapshotBuilder {
 
     private void closeCreated() {
         for (PluginInstance instance : instances.values()) {
-            if (!previousInstances.containsKey(instance.key())) {
+            if (live.get(instance.key()) != instance) {
                 instance.close();
             }
         }
@@ -132,7 +218,7 @@ final class SnapshotBuilder {
                 if (checked.meta().disable() || seen.putIfAbsent(name, rule.id()) != null) {
                     continue;
                 }
-                entries.add(confs.entry(checked, Origin.GLOBAL_RULE, rule.id(), previousInstances, instances,
+                entries.add(confs.entry(checked, Origin.GLOBAL_RULE, rule.id(), live, instances,
                         metadataIndex(name), metadata(name)));
             }
         }
@@ -202,7 +288,7 @@ final class SnapshotBuilder {
                 skipped.add(new Explanation.Skipped(name, origin, owner.id(), "_meta.disable is true"));
                 continue;
             }
-            merged.put(name, confs.entry(checked, origin, owner.id(), previousInstances, instances,
+            merged.put(name, confs.entry(checked, origin, owner.id(), live, instances,
                     metadataIndex(name), metadata(name)));
         }
     }
