@@ -23,6 +23,7 @@ import io.gatekit.engine.internal.schema.SchemaValidator;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ public final class EngineCore {
         this.validator = validator;
         this.listener = listener;
         this.pluginInfos = confs.registry().all().stream().map(RegisteredPlugin::info).toList();
-        SnapshotBuilder.Built empty = new SnapshotBuilder(confs, ConfigState.empty(), null, live).build(0);
+        SnapshotBuilder.Built empty = new SnapshotBuilder(confs, ConfigState.empty(), null, live, Map.of()).build(0);
         this.current = empty.snapshot();
         account(empty, null);
     }
@@ -93,9 +94,10 @@ public final class EngineCore {
             checkOpen();
             ConfigState state = current.state();
             JsonNode stored = withTimes(kind, id, value, state.get(kind, id));
-            validator.check(kind, id, stored, state);
+            Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
+            remember(checked, stored, validator.check(kind, id, stored, state));
             ConfigState next = state.put(kind, id, stored);
-            apply(next, kind == ResourceKind.ROUTES ? id : null);
+            apply(next, kind == ResourceKind.ROUTES ? id : null, checked);
             return resource(kind, next.get(kind, id));
         }
     }
@@ -116,7 +118,7 @@ public final class EngineCore {
             if (!force) {
                 validator.checkDeletable(kind, id, state);
             }
-            apply(state.remove(kind, id), kind == ResourceKind.ROUTES ? id : null);
+            apply(state.remove(kind, id), kind == ResourceKind.ROUTES ? id : null, Map.of());
             return Optional.of(resource(kind, old));
         }
     }
@@ -128,13 +130,14 @@ public final class EngineCore {
             Map<ResourceKind, Map<String, JsonNode>> resources = new EnumMap<>(ResourceKind.class);
             List<Violation> violations = new ArrayList<>();
             List<String> messages = new ArrayList<>();
-            ConfigState staged = collect(root, resources, violations, messages);
+            Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
+            ConfigState staged = collect(root, resources, violations, messages, checked);
             if (!violations.isEmpty()) {
                 ConfigException e = new ConfigException(400, messages.get(0), violations);
                 listener.configRejected(messages);
                 throw e;
             }
-            apply(staged, null);
+            apply(staged, null, checked);
         }
     }
 
@@ -144,7 +147,7 @@ public final class EngineCore {
      * would copy everything staged so far, which is quadratic in the document's size.
      */
     private ConfigState collect(JsonNode root, Map<ResourceKind, Map<String, JsonNode>> resources,
-            List<Violation> violations, List<String> messages) {
+            List<Violation> violations, List<String> messages, Map<JsonNode, List<PluginConfs.Checked>> checked) {
         if (!root.isObject()) {
             throw ConfigException.invalid("invalid configuration: expected an object of resource lists",
                     new Violation("", "type", "expected a JSON object such as {\"routes\": [...]}"));
@@ -180,7 +183,7 @@ public final class EngineCore {
                     continue;
                 }
                 try {
-                    validator.check(kind, id, item, staged);
+                    remember(checked, item, validator.check(kind, id, item, staged));
                     byId.put(id, item);
                 } catch (ConfigException e) {
                     e.violations().forEach(v -> violations.add(v.under(pointer)));
@@ -203,14 +206,28 @@ public final class EngineCore {
     }
 
     /**
+     * Keeps what validating {@code resource} found of its plugins, so that building the snapshot
+     * does not validate and bind every plugin conf a second time. Keyed by identity: the builder
+     * sees the very node that was validated.
+     */
+    private static void remember(Map<JsonNode, List<PluginConfs.Checked>> checked, JsonNode resource,
+            List<PluginConfs.Checked> plugins) {
+        JsonNode node = resource.get("plugins");
+        if (node != null) {
+            checked.put(node, plugins);
+        }
+    }
+
+    /**
      * Builds and publishes the snapshot of {@code next}. With {@code changedRoute} set, that
      * route is all that differs from the state in force, and only it is compiled.
      */
-    private void apply(ConfigState next, @Nullable String changedRoute) {
+    private void apply(ConfigState next, @Nullable String changedRoute,
+            Map<JsonNode, List<PluginConfs.Checked>> checked) {
         Snapshot old = current;
         SnapshotBuilder.Built built;
         try {
-            SnapshotBuilder builder = new SnapshotBuilder(confs, next, old, live);
+            SnapshotBuilder builder = new SnapshotBuilder(confs, next, old, live, checked);
             built = changedRoute != null ? builder.buildRouteChange(old.version() + 1, changedRoute)
                     : builder.build(old.version() + 1);
         } catch (ConfigException e) {

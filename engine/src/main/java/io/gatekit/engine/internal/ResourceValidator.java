@@ -41,13 +41,19 @@ final class ResourceValidator {
         boolean has(ResourceKind kind, String id);
     }
 
-    /** Throws {@link ConfigException} unless {@code value} may be stored as {@code kind/id} in {@code state}. */
-    void check(ResourceKind kind, String id, JsonNode value, ConfigState state) {
-        check(kind, id, value, (k, i) -> state.get(k, i) != null);
+    /**
+     * Throws {@link ConfigException} unless {@code value} may be stored as {@code kind/id} in
+     * {@code state}; returns its checked plugin confs, as {@link PluginConfs#check} does.
+     */
+    List<PluginConfs.Checked> check(ResourceKind kind, String id, JsonNode value, ConfigState state) {
+        return check(kind, id, value, (k, i) -> state.get(k, i) != null);
     }
 
-    /** Throws {@link ConfigException} unless {@code value} may be stored as {@code kind/id} next to {@code refs}. */
-    void check(ResourceKind kind, String id, JsonNode value, Refs refs) {
+    /**
+     * Throws {@link ConfigException} unless {@code value} may be stored as {@code kind/id} next to
+     * {@code refs}; returns its checked plugin confs, as {@link PluginConfs#check} does.
+     */
+    List<PluginConfs.Checked> check(ResourceKind kind, String id, JsonNode value, Refs refs) {
         List<Violation> violations = new ArrayList<>();
         List<String> messages = new ArrayList<>();
         if (!id.matches(ID_PATTERN) && kind != ResourceKind.PLUGIN_METADATA) {
@@ -64,28 +70,30 @@ final class ResourceValidator {
             add(violations, messages, new Violation("/id", "const", "wrong id: body has \"" + value.get("id")
                     .asText() + "\" but the path has \"" + id + "\""), "wrong route id");
         }
+        List<PluginConfs.Checked> plugins = List.of();
         if (kind == ResourceKind.PLUGIN_METADATA) {
             checkMetadata(id, value, violations, messages);
         } else {
-            checkResource(kind, value, refs, violations, messages);
+            plugins = checkResource(kind, value, refs, violations, messages);
         }
         if (!violations.isEmpty()) {
             throw new ConfigException(400, messages.get(0), violations);
         }
+        return plugins;
     }
 
-    private void checkResource(ResourceKind kind, JsonNode value, Refs refs, List<Violation> violations,
-            List<String> messages) {
+    private List<PluginConfs.Checked> checkResource(ResourceKind kind, JsonNode value, Refs refs,
+            List<Violation> violations, List<String> messages) {
         List<Violation> schemaViolations = schemas.schema(kind.path()).validate(value);
         if (!schemaViolations.isEmpty()) {
             violations.addAll(schemaViolations);
             messages.add(ApisixErrors.resourceError(schemaViolations));
-            return;
+            return List.of();
         }
         for (Violation v : ResourceChecks.check(kind.path(), value)) {
             add(violations, messages, v, ApisixErrors.resourceError(List.of(v)));
         }
-        confs.check(value.get("plugins"), "/plugins", violations, messages);
+        List<PluginConfs.Checked> plugins = confs.check(value.get("plugins"), "/plugins", violations, messages);
         if (kind == ResourceKind.ROUTES && value.has("vars")) {
             try {
                 Expr.compile(value.get("vars"));
@@ -97,6 +105,7 @@ final class ResourceValidator {
         checkRef(refs, value, "upstream_id", ResourceKind.UPSTREAMS, violations, messages);
         checkRef(refs, value, "service_id", ResourceKind.SERVICES, violations, messages);
         checkRef(refs, value, "plugin_config_id", ResourceKind.PLUGIN_CONFIGS, violations, messages);
+        return plugins;
     }
 
     private void checkMetadata(String plugin, JsonNode value, List<Violation> violations, List<String> messages) {

@@ -51,6 +51,8 @@ final class SnapshotBuilder {
     private final Map<String, PluginInstance> live;
     private final Map<String, PluginInstance> instances = new HashMap<>();
     private final Map<String, List<PluginConfs.Checked>> checkedByOwner = new HashMap<>();
+    /** Plugin confs this change validated already, by the identity of their {@code plugins} node. */
+    private final Map<JsonNode, List<PluginConfs.Checked>> alreadyChecked;
     private final Map<String, Upstream> upstreams = new HashMap<>();
     private final List<Violation> violations = new ArrayList<>();
     private final List<String> messages = new ArrayList<>();
@@ -58,8 +60,9 @@ final class SnapshotBuilder {
     private final long metadataRevision;
 
     SnapshotBuilder(PluginConfs confs, ConfigState state, @Nullable Snapshot previous,
-            Map<String, PluginInstance> live) {
+            Map<String, PluginInstance> live, Map<JsonNode, List<PluginConfs.Checked>> alreadyChecked) {
         this.confs = confs;
+        this.alreadyChecked = alreadyChecked;
         this.state = state;
         this.previous = previous;
         this.live = live;
@@ -294,6 +297,11 @@ final class SnapshotBuilder {
     }
 
     private List<PluginConfs.Checked> checked(ResourceKind kind, Stored owner) {
+        JsonNode plugins = owner.value().get("plugins");
+        List<PluginConfs.Checked> known = plugins == null ? null : alreadyChecked.get(plugins);
+        if (known != null) {
+            return known;
+        }
         return checkedByOwner.computeIfAbsent(kind.path() + "/" + owner.id(), k -> confs.check(
                 owner.value().get("plugins"), "/" + kind.path() + "/" + PluginConfs.escape(owner.id()) + "/plugins",
                 violations, messages));
