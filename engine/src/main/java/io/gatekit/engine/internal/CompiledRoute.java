@@ -3,6 +3,7 @@ package io.gatekit.engine.internal;
 import io.gatekit.api.BodyBuffering;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
+import io.gatekit.api.Plugin;
 import io.gatekit.engine.Explanation;
 import io.gatekit.engine.Upstream;
 import io.gatekit.engine.internal.route.RouteSpec;
@@ -21,6 +22,17 @@ public final class CompiledRoute {
     private final @Nullable Upstream upstream;
     private final Upstream.@Nullable Timeouts timeout;
     private final PluginEntry[][] chains;
+    /*
+     * The fast path's view of the chains: per phase, just the plugins, or null when some entry
+     * of that phase has a _meta.filter (then the call walks the entries). Phases that run the
+     * same plugins share one array, so a request reads less memory. Package-private fields,
+     * read directly by DefaultCall.
+     */
+    final Plugin @Nullable [] rewrite;
+    final Plugin @Nullable [] access;
+    final Plugin @Nullable [] beforeProxy;
+    final Plugin @Nullable [] headerFilter;
+    final Plugin @Nullable [] log;
     private final BodyBuffering bodyBuffering;
     private final List<Explanation.Skipped> skipped;
     private final Inputs inputs;
@@ -45,6 +57,12 @@ public final class CompiledRoute {
         for (Phase phase : Phase.values()) {
             chains[phase.ordinal()] = chainFor(phase, globals, own);
         }
+        List<Plugin[]> made = new java.util.ArrayList<>();
+        this.rewrite = plugins(chains[Phase.REWRITE.ordinal()], made);
+        this.access = plugins(chains[Phase.ACCESS.ordinal()], made);
+        this.beforeProxy = plugins(chains[Phase.BEFORE_PROXY.ordinal()], made);
+        this.headerFilter = plugins(chains[Phase.HEADER_FILTER.ordinal()], made);
+        this.log = plugins(chains[Phase.LOG.ordinal()], made);
         for (PluginEntry entry : globals) {
             buffering = buffering.with(entry.instance().plugin().bodyBuffering());
         }
@@ -52,6 +70,36 @@ public final class CompiledRoute {
             buffering = buffering.with(entry.instance().plugin().bodyBuffering());
         }
         this.bodyBuffering = buffering;
+    }
+
+    /** The plugins of {@code chain}, or null if one has a filter; an equal array already made is reused. */
+    private static Plugin @Nullable [] plugins(PluginEntry[] chain, List<Plugin[]> made) {
+        Plugin[] plugins = new Plugin[chain.length];
+        for (int i = 0; i < chain.length; i++) {
+            if (chain[i].filter() != null) {
+                return null;
+            }
+            plugins[i] = chain[i].plugin();
+        }
+        for (Plugin[] existing : made) {
+            if (sameElements(existing, plugins)) {
+                return existing;
+            }
+        }
+        made.add(plugins);
+        return plugins;
+    }
+
+    private static boolean sameElements(Plugin[] a, Plugin[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static PluginEntry[] chainFor(Phase phase, List<PluginEntry> globals, List<PluginEntry> own) {
