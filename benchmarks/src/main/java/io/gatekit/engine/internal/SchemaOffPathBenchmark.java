@@ -20,6 +20,7 @@ import io.gatekit.engine.internal.schema.SchemaResult;
 import io.gatekit.engine.internal.schema.SchemaValidator;
 import io.gatekit.engine.Violation;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,7 @@ public class SchemaOffPathBenchmark {
 
     private final CountingValidator counting = new CountingValidator(new EveritSchemaValidator());
     private Snapshot snapshot;
+    private SnapshotBuilder.Built built;
     private HttpRequest[] requests;
     private String[] routeIds;
     private long validationsAfterApply;
@@ -108,7 +110,9 @@ public class SchemaOffPathBenchmark {
         }
         Map<ResourceKind, Map<String, JsonNode>> all = new EnumMap<>(ResourceKind.class);
         all.put(ResourceKind.ROUTES, routes);
-        snapshot = new SnapshotBuilder(confs, ConfigState.empty().replaceAll(all), null).build(1);
+        built = new SnapshotBuilder(confs, ConfigState.empty().replaceAll(all), null, new HashMap<>(), Map.of())
+                .build(1);
+        snapshot = built.snapshot();
         validationsAfterApply = counting.validations;
         // each route: its own schema, and its plugin's conf
         if (validationsAfterApply < 2L * ROUTES) {
@@ -122,6 +126,7 @@ public class SchemaOffPathBenchmark {
     @TearDown(Level.Trial)
     public void noValidationPerRequest() {
         snapshot.retire();
+        built.seen().values().forEach(PluginInstance::close);
         if (counting.validations != validationsAfterApply) {
             throw new IllegalStateException((counting.validations - validationsAfterApply)
                     + " schema validations happened on the request path");

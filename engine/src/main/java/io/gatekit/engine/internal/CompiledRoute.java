@@ -3,8 +3,10 @@ package io.gatekit.engine.internal;
 import io.gatekit.api.BodyBuffering;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
+import io.gatekit.api.Plugin;
 import io.gatekit.engine.Explanation;
 import io.gatekit.engine.Upstream;
+import io.gatekit.engine.internal.route.RouteSpec;
 import java.util.List;
 
 /**
@@ -20,23 +22,47 @@ public final class CompiledRoute {
     private final @Nullable Upstream upstream;
     private final Upstream.@Nullable Timeouts timeout;
     private final PluginEntry[][] chains;
+    /*
+     * The fast path's view of the chains: per phase, just the plugins, or null when some entry
+     * of that phase has a _meta.filter (then the call walks the entries). Phases that run the
+     * same plugins share one array, so a request reads less memory. Package-private fields,
+     * read directly by DefaultCall.
+     */
+    final Plugin @Nullable [] rewrite;
+    final Plugin @Nullable [] access;
+    final Plugin @Nullable [] beforeProxy;
+    final Plugin @Nullable [] headerFilter;
+    final Plugin @Nullable [] log;
     private final BodyBuffering bodyBuffering;
     private final List<Explanation.Skipped> skipped;
-    private final String fingerprint;
+    private final Inputs inputs;
+    private final PluginInstance[] instances;
+    /** What the router files this route under; set once by the builder, before publication. */
+    private @Nullable RouteSpec<CompiledRoute> spec;
 
     CompiledRoute(@Nullable String id, @Nullable Upstream upstream, Upstream.@Nullable Timeouts timeout,
             List<PluginEntry> globals, List<PluginEntry> own, List<Explanation.Skipped> skipped,
-            String fingerprint) {
+            Inputs inputs) {
         this.id = id;
         this.upstream = upstream;
         this.timeout = timeout;
         this.skipped = List.copyOf(skipped);
-        this.fingerprint = fingerprint;
+        this.inputs = inputs;
+        java.util.Set<PluginInstance> distinct = new java.util.LinkedHashSet<>();
+        globals.forEach(e -> distinct.add(e.instance()));
+        own.forEach(e -> distinct.add(e.instance()));
+        this.instances = distinct.toArray(new PluginInstance[0]);
         this.chains = new PluginEntry[Phase.values().length][];
         BodyBuffering buffering = BodyBuffering.NONE;
         for (Phase phase : Phase.values()) {
             chains[phase.ordinal()] = chainFor(phase, globals, own);
         }
+        List<Plugin[]> made = new java.util.ArrayList<>();
+        this.rewrite = plugins(chains[Phase.REWRITE.ordinal()], made);
+        this.access = plugins(chains[Phase.ACCESS.ordinal()], made);
+        this.beforeProxy = plugins(chains[Phase.BEFORE_PROXY.ordinal()], made);
+        this.headerFilter = plugins(chains[Phase.HEADER_FILTER.ordinal()], made);
+        this.log = plugins(chains[Phase.LOG.ordinal()], made);
         for (PluginEntry entry : globals) {
             buffering = buffering.with(entry.instance().plugin().bodyBuffering());
         }
@@ -44,6 +70,36 @@ public final class CompiledRoute {
             buffering = buffering.with(entry.instance().plugin().bodyBuffering());
         }
         this.bodyBuffering = buffering;
+    }
+
+    /** The plugins of {@code chain}, or null if one has a filter; an equal array already made is reused. */
+    private static Plugin @Nullable [] plugins(PluginEntry[] chain, List<Plugin[]> made) {
+        Plugin[] plugins = new Plugin[chain.length];
+        for (int i = 0; i < chain.length; i++) {
+            if (chain[i].filter() != null) {
+                return null;
+            }
+            plugins[i] = chain[i].plugin();
+        }
+        for (Plugin[] existing : made) {
+            if (sameElements(existing, plugins)) {
+                return existing;
+            }
+        }
+        made.add(plugins);
+        return plugins;
+    }
+
+    private static boolean sameElements(Plugin[] a, Plugin[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static PluginEntry[] chainFor(Phase phase, List<PluginEntry> globals, List<PluginEntry> own) {
@@ -84,8 +140,45 @@ public final class CompiledRoute {
         return skipped;
     }
 
-    /** The versions of everything this route was built from; equal means reusable as is. */
-    String fingerprint() {
-        return fingerprint;
+    /** The revisions of everything this route was built from; equal means reusable as is. */
+    Inputs inputs() {
+        return inputs;
+    }
+
+    /** Every plugin instance this route runs, globals included, each once. */
+    PluginInstance[] instances() {
+        return instances;
+    }
+
+    /** The route as the router files it, or {@code null} while unset or for a disabled route. */
+    @Nullable RouteSpec<CompiledRoute> spec() {
+        return spec;
+    }
+
+    void spec(RouteSpec<CompiledRoute> spec) {
+        this.spec = spec;
+    }
+
+    /**
+     * The store revisions a compiled route depends on: its own, those of the service, plugin
+     * config and upstream it refers to ({@code -1} for none), the global rules and the plugin
+     * metadata. Compared as numbers, so checking that ten thousand routes are unchanged
+     * allocates nothing.
+     *
+     * @param route        the route's revision
+     * @param service      its service's, or -1
+     * @param pluginConfig its plugin config's, or -1
+     * @param upstream     the revision of the upstream it refers to by id, or -1
+     * @param globals      the ids and revisions of every global rule
+     * @param metadata     a digest of the plugin metadata revisions
+     */
+    record Inputs(long route, long service, long pluginConfig, long upstream, String globals, long metadata) {
+
+        static final Inputs NONE = new Inputs(-1, -1, -1, -1, "", -1);
+
+        boolean same(long route, long service, long pluginConfig, long upstream, String globals, long metadata) {
+            return this.route == route && this.service == service && this.pluginConfig == pluginConfig
+                    && this.upstream == upstream && this.metadata == metadata && this.globals.equals(globals);
+        }
     }
 }

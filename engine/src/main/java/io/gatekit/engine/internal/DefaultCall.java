@@ -34,6 +34,8 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private static final System.Logger LOG = System.getLogger("io.gatekit.engine");
     private static final byte[] NOT_FOUND = "{\"error_msg\":\"404 Route Not Found\"}\n"
             .getBytes(StandardCharsets.UTF_8);
+    private static final Outcome PROCEED = Outcome.proceed();
+    private static final Completion DONE = Completion.done();
     private static final byte[] INTERNAL_ERROR = "{\"error_msg\":\"500 Internal Server Error\"}\n"
             .getBytes(StandardCharsets.UTF_8);
 
@@ -116,6 +118,9 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     @Override
     public Outcome runRequestPhases() {
         Outcome rewrite = runPhase(Phase.REWRITE, 0);
+        if (rewrite == PROCEED) {
+            return accessOrNotFound();
+        }
         return switch (rewrite.kind()) {
             case PROCEED -> accessOrNotFound();
             case RESPOND -> rewrite;
@@ -194,6 +199,17 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         completed = true;
         phase = Phase.LOG;
         try {
+            Plugin[] plugins = route.log;
+            if (!timed && plugins != null) {
+                for (int i = 0; i < plugins.length; i++) {
+                    try {
+                        plugins[i].log(this);
+                    } catch (Throwable e) {
+                        failed(route.chain(Phase.LOG)[i], e);
+                    }
+                }
+                return;
+            }
             for (PluginEntry entry : route.chain(Phase.LOG)) {
                 if (!runs(entry)) {
                     continue;
@@ -218,6 +234,16 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     /** Runs {@code phase} from plugin {@code from}; an async plugin resumes the walk when it completes. */
     private Outcome runPhase(Phase current, int from) {
         phase = current;
+        if (from == 0 && !timed) {
+            Plugin[] plugins = switch (current) {
+                case REWRITE -> route.rewrite;
+                case ACCESS -> route.access;
+                default -> route.beforeProxy;
+            };
+            if (plugins != null) {
+                return runPlain(current, plugins);
+            }
+        }
         PluginEntry[] chain = route.chain(current);
         for (int i = from; i < chain.length; i++) {
             PluginEntry entry = chain[i];
@@ -235,6 +261,65 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             }
         }
         return Outcome.proceed();
+    }
+
+    /**
+     * The common case, kept tight: no filter on this phase and no listener timing it, so the
+     * loop only calls each plugin and compares its outcome with the shared proceed instance,
+     * one loop per phase so each has a single call site. Anything else, from the first plugin
+     * that does not simply proceed, goes through {@link #settle}.
+     */
+    private Outcome runPlain(Phase current, Plugin[] plugins) {
+        int i = 0;
+        Outcome outcome = PROCEED;
+        try {
+            switch (current) {
+                case REWRITE:
+                    for (; i < plugins.length; i++) {
+                        outcome = plugins[i].rewrite(this);
+                        if (outcome != PROCEED) {
+                            break;
+                        }
+                    }
+                    break;
+                case ACCESS:
+                    for (; i < plugins.length; i++) {
+                        outcome = plugins[i].access(this);
+                        if (outcome != PROCEED) {
+                            break;
+                        }
+                    }
+                    break;
+                default:
+                    for (; i < plugins.length; i++) {
+                        outcome = plugins[i].beforeProxy(this);
+                        if (outcome != PROCEED) {
+                            break;
+                        }
+                    }
+                    break;
+            }
+        } catch (Throwable e) {
+            PluginEntry entry = route.chain(current)[i];
+            Outcome failure = failed(entry, e);
+            return failure.proceeds() ? runPhase(current, i + 1) : shortCircuit(entry, failure);
+        }
+        return outcome == PROCEED ? PROCEED : settle(current, i, outcome);
+    }
+
+    /** What plugin {@code index} of the plain path returned, when it was not the shared proceed. */
+    private Outcome settle(Phase current, int index, @Nullable Outcome outcome) {
+        PluginEntry entry = route.chain(current)[index];
+        if (outcome == null) {
+            Outcome failure = failed(entry, new NullPointerException("plugin [" + entry.name() + "] returned null from "
+                    + current.apisixName() + " (expected: an Outcome)"));
+            return failure.proceeds() ? runPhase(current, index + 1) : shortCircuit(entry, failure);
+        }
+        return switch (outcome.kind()) {
+            case PROCEED -> runPhase(current, index + 1);
+            case RESPOND -> shortCircuit(entry, outcome);
+            case ASYNC -> resumeLater(entry, current, index, outcome.stage());
+        };
     }
 
     private Outcome invoke(PluginEntry entry, Phase current) {
@@ -301,6 +386,28 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private Completion runHeaderFilter(int from) {
         phase = Phase.HEADER_FILTER;
         PluginEntry[] chain = route.chain(Phase.HEADER_FILTER);
+        Plugin[] plugins = route.headerFilter;
+        if (from == 0 && !timed && plugins != null) {
+            // the plain path, as runPlain: plugins that answer done at once cost one call each
+            int i = 0;
+            Completion completion = DONE;
+            try {
+                for (; i < plugins.length; i++) {
+                    completion = plugins[i].headerFilter(this);
+                    if (completion != DONE) {
+                        break;
+                    }
+                }
+            } catch (Throwable e) {
+                failResponse(chain[i], e);
+                return runHeaderFilter(i + 1);
+            }
+            if (completion == DONE) {
+                return DONE;
+            }
+            Completion rest = afterHeaderFilter(chain[i], i, completion, 0);
+            return rest != null ? rest : runHeaderFilter(i + 1);
+        }
         for (int i = from; i < chain.length; i++) {
             PluginEntry entry = chain[i];
             if (!runs(entry)) {
@@ -310,33 +417,46 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             Completion completion;
             try {
                 completion = entry.plugin().headerFilter(this);
-                if (completion == null) {
-                    throw new NullPointerException("plugin [" + entry.name()
-                            + "] returned null from header_filter (expected: a Completion)");
-                }
             } catch (Throwable e) {
                 failResponse(entry, e);
                 continue;
             }
-            if (!completion.isDone()) {
-                int index = i;
-                return Completion.after(completion.stage().handle((ignored, error) -> {
-                    if (timed) {
-                        listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, routeIdOrEmpty(),
-                                System.nanoTime() - start);
-                    }
-                    if (error != null) {
-                        failResponse(entry, unwrap(error));
-                    }
-                    Completion rest = runHeaderFilter(index + 1);
-                    return rest.isDone() ? CompletableFuture.completedStage(null) : rest.stage();
-                }).thenCompose(s -> s));
-            }
-            if (timed) {
-                listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, routeIdOrEmpty(), System.nanoTime() - start);
+            Completion rest = afterHeaderFilter(entry, i, completion, start);
+            if (rest != null) {
+                return rest;
             }
         }
-        return Completion.done();
+        return DONE;
+    }
+
+    /**
+     * Handles what plugin {@code index} returned from header_filter: {@code null} to go on with
+     * the next plugin, or the completion of the rest of the phase when this one is not done yet.
+     */
+    private @Nullable Completion afterHeaderFilter(PluginEntry entry, int index, @Nullable Completion completion,
+            long start) {
+        if (completion == null) {
+            failResponse(entry, new NullPointerException("plugin [" + entry.name()
+                    + "] returned null from header_filter (expected: a Completion)"));
+            return null;
+        }
+        if (!completion.isDone()) {
+            return Completion.after(completion.stage().handle((ignored, error) -> {
+                if (timed) {
+                    listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, routeIdOrEmpty(),
+                            System.nanoTime() - start);
+                }
+                if (error != null) {
+                    failResponse(entry, unwrap(error));
+                }
+                Completion rest = runHeaderFilter(index + 1);
+                return rest.isDone() ? CompletableFuture.completedStage(null) : rest.stage();
+            }).thenCompose(s -> s));
+        }
+        if (timed) {
+            listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, routeIdOrEmpty(), System.nanoTime() - start);
+        }
+        return null;
     }
 
     /** A response-phase failure: the response becomes a 500 unless the plugin is fail-open. */

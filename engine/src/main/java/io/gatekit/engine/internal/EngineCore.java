@@ -25,6 +25,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,10 @@ public final class EngineCore {
     private final Object writeLock = new Object();
     private final AtomicLong generatedIds = new AtomicLong(System.currentTimeMillis() * 1000);
     private volatile Snapshot current;
+    /** The instances of the config in force, by key. Guarded by {@link #writeLock}. */
+    private final Map<String, PluginInstance> live = new HashMap<>();
+    /** Replaced snapshots that may still serve requests. Guarded by {@link #writeLock}. */
+    private final List<Snapshot> draining = new ArrayList<>();
     private boolean closed;
 
     private EngineCore(PluginConfs confs, ResourceValidator validator, EngineListener listener) {
@@ -56,7 +61,9 @@ public final class EngineCore {
         this.validator = validator;
         this.listener = listener;
         this.pluginInfos = confs.registry().all().stream().map(RegisteredPlugin::info).toList();
-        this.current = new SnapshotBuilder(confs, ConfigState.empty(), null).build(0);
+        SnapshotBuilder.Built empty = new SnapshotBuilder(confs, ConfigState.empty(), null, live, Map.of()).build(0);
+        this.current = empty.snapshot();
+        account(empty, null);
     }
 
     /** Builds the core; see {@link io.gatekit.engine.Engine.Builder#build()}. */
@@ -94,9 +101,10 @@ public final class EngineCore {
             checkOpen();
             ConfigState state = current.state();
             JsonNode stored = withTimes(kind, id, value, state.get(kind, id));
-            validator.check(kind, id, stored, state);
+            Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
+            remember(checked, stored, validator.check(kind, id, stored, state));
             ConfigState next = state.put(kind, id, stored);
-            apply(next);
+            apply(next, kind == ResourceKind.ROUTES ? id : null, checked);
             return resource(kind, next.get(kind, id));
         }
     }
@@ -117,7 +125,7 @@ public final class EngineCore {
             if (!force) {
                 validator.checkDeletable(kind, id, state);
             }
-            apply(state.remove(kind, id));
+            apply(state.remove(kind, id), kind == ResourceKind.ROUTES ? id : null, Map.of());
             return Optional.of(resource(kind, old));
         }
     }
@@ -129,19 +137,24 @@ public final class EngineCore {
             Map<ResourceKind, Map<String, JsonNode>> resources = new EnumMap<>(ResourceKind.class);
             List<Violation> violations = new ArrayList<>();
             List<String> messages = new ArrayList<>();
-            ConfigState staged = collect(root, resources, violations, messages);
+            Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
+            ConfigState staged = collect(root, resources, violations, messages, checked);
             if (!violations.isEmpty()) {
                 ConfigException e = new ConfigException(400, messages.get(0), violations);
                 listener.configRejected(messages);
                 throw e;
             }
-            apply(staged);
+            apply(staged, null, checked);
         }
     }
 
-    /** Reads a standalone document, checking each resource against what precedes it. */
+    /**
+     * Reads a standalone document, checking each resource against what precedes it. Resources are
+     * staged into plain maps and the state is built once at the end: a new state per resource
+     * would copy everything staged so far, which is quadratic in the document's size.
+     */
     private ConfigState collect(JsonNode root, Map<ResourceKind, Map<String, JsonNode>> resources,
-            List<Violation> violations, List<String> messages) {
+            List<Violation> violations, List<String> messages, Map<JsonNode, List<PluginConfs.Checked>> checked) {
         if (!root.isObject()) {
             throw ConfigException.invalid("invalid configuration: expected an object of resource lists",
                     new Violation("", "type", "expected a JSON object such as {\"routes\": [...]}"));
@@ -154,10 +167,14 @@ public final class EngineCore {
                 messages.add("unknown resource kind " + name);
             }
         });
-        ConfigState staged = ConfigState.empty();
+        ResourceValidator.Refs staged = (kind, id) -> {
+            Map<String, JsonNode> byId = resources.get(kind);
+            return byId != null && byId.containsKey(id);
+        };
         for (ResourceKind kind : LOAD_ORDER) {
             JsonNode list = root.path(kind.path());
             Map<String, JsonNode> byId = new LinkedHashMap<>();
+            resources.put(kind, byId);
             int index = 0;
             for (JsonNode item : list) {
                 String pointer = "/" + kind.path() + "/" + index++;
@@ -170,15 +187,13 @@ public final class EngineCore {
                     continue;
                 }
                 try {
-                    validator.check(kind, id, item, staged);
-                    staged = staged.put(kind, id, item);
+                    remember(checked, item, validator.check(kind, id, item, staged));
                     byId.put(id, item);
                 } catch (ConfigException e) {
                     e.violations().forEach(v -> violations.add(v.under(pointer)));
                     messages.add(e.errorMsg());
                 }
             }
-            resources.put(kind, byId);
         }
         return current.state().replaceAll(resources);
     }
@@ -204,15 +219,17 @@ public final class EngineCore {
             checkOpen();
             ConfigState state = current.state();
             JsonNode value;
+            Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
             try {
                 value = parseSourced(resource);
-                validator.check(resource.kind(), resource.id(), value, state);
+                remember(checked, value, validator.check(resource.kind(), resource.id(), value, state));
             } catch (ConfigException e) {
                 listener.configRejected(List.of(resource.key() + ": " + e.errorMsg()));
                 throw e;
             }
             apply(state.putStored(resource.kind(), stored(resource, value),
-                    Math.max(state.revision(), resource.modifiedIndex())));
+                    Math.max(state.revision(), resource.modifiedIndex())),
+                    resource.kind() == ResourceKind.ROUTES ? resource.id() : null, checked);
         }
     }
 
@@ -221,7 +238,8 @@ public final class EngineCore {
             checkOpen();
             ConfigState state = current.state();
             if (state.get(kind, id) != null) {
-                apply(state.removeAt(kind, id, Math.max(state.revision(), revision)));
+                apply(state.removeAt(kind, id, Math.max(state.revision(), revision)),
+                        kind == ResourceKind.ROUTES ? id : null, Map.of());
             }
         }
     }
@@ -235,17 +253,18 @@ public final class EngineCore {
             ConfigState previous = current.state();
             ConfigState staged = ConfigState.empty();
             Map<String, ConfigException> rejected = new LinkedHashMap<>();
+            Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
             for (Resource resource : ordered) {
                 try {
                     JsonNode value = parseSourced(resource);
-                    validator.check(resource.kind(), resource.id(), value, staged);
+                    remember(checked, value, validator.check(resource.kind(), resource.id(), value, staged));
                     staged = staged.putStored(resource.kind(), stored(resource, value), revision);
                 } catch (ConfigException e) {
                     rejected.put(resource.key(), e);
                     staged = keepLastGood(previous, staged, resource, revision);
                 }
             }
-            apply(staged.atRevision(revision));
+            apply(staged.atRevision(revision), null, checked);
             if (!rejected.isEmpty()) {
                 List<String> messages = new ArrayList<>();
                 rejected.forEach((key, e) -> messages.add(key + ": " + e.errorMsg()));
@@ -295,18 +314,90 @@ public final class EngineCore {
         }
     }
 
-    private void apply(ConfigState next) {
+    /**
+     * Keeps what validating {@code resource} found of its plugins, so that building the snapshot
+     * does not validate and bind every plugin conf a second time. Keyed by identity: the builder
+     * sees the very node that was validated.
+     */
+    private static void remember(Map<JsonNode, List<PluginConfs.Checked>> checked, JsonNode resource,
+            List<PluginConfs.Checked> plugins) {
+        JsonNode node = resource.get("plugins");
+        if (node != null) {
+            checked.put(node, plugins);
+        }
+    }
+
+    /**
+     * Builds and publishes the snapshot of {@code next}. With {@code changedRoute} set, that
+     * route is all that differs from the state in force, and only it is compiled.
+     */
+    private void apply(ConfigState next, @Nullable String changedRoute,
+            Map<JsonNode, List<PluginConfs.Checked>> checked) {
         Snapshot old = current;
-        Snapshot built;
+        SnapshotBuilder.Built built;
         try {
-            built = new SnapshotBuilder(confs, next, old).build(old.version() + 1);
+            SnapshotBuilder builder = new SnapshotBuilder(confs, next, old, live, checked);
+            built = changedRoute != null ? builder.buildRouteChange(old.version() + 1, changedRoute)
+                    : builder.build(old.version() + 1);
         } catch (ConfigException e) {
             listener.configRejected(List.of(e.errorMsg()));
             throw e;
         }
-        current = built;
-        old.retire();
-        listener.configApplied(built.version());
+        current = built.snapshot();
+        account(built, old);
+        listener.configApplied(built.snapshot().version());
+    }
+
+    /**
+     * Accounts the instances of a snapshot just put in force, at the cost of what changed: the
+     * routes it adds count their instances in, those it drops count theirs out, and an instance
+     * no route runs any more is handed to the snapshots that may still run it ({@code old} and
+     * any still draining), to be closed when the last of them drains. Then {@code old} retires.
+     */
+    private void account(SnapshotBuilder.Built built, @Nullable Snapshot old) {
+        for (CompiledRoute route : built.added()) {
+            for (PluginInstance instance : route.instances()) {
+                instance.uses++;
+            }
+        }
+        for (PluginInstance instance : built.seen().values()) {
+            if (live.get(instance.key()) != instance) {
+                if (instance.uses > 0) {
+                    live.put(instance.key(), instance);
+                } else {
+                    instance.release(); // created, then left unused: nothing ever ran it
+                }
+            }
+        }
+        List<PluginInstance> dropped = new ArrayList<>();
+        for (CompiledRoute route : built.removed()) {
+            for (PluginInstance instance : route.instances()) {
+                if (--instance.uses == 0) {
+                    dropped.add(instance);
+                }
+            }
+        }
+        if (old != null) {
+            draining.add(old);
+        }
+        for (PluginInstance instance : dropped) {
+            live.remove(instance.key());
+        }
+        retire(dropped);
+        if (old != null) {
+            old.retire();
+        }
+        draining.removeIf(Snapshot::drained);
+    }
+
+    /** Hands {@code instances}, dropped from the config in force, to every snapshot still draining. */
+    private void retire(List<PluginInstance> instances) {
+        for (PluginInstance instance : instances) {
+            for (Snapshot snapshot : draining) {
+                snapshot.hold(instance);
+            }
+            instance.release();
+        }
     }
 
     private static JsonNode withTimes(ResourceKind kind, String id, JsonNode value, @Nullable Stored old) {
@@ -395,7 +486,13 @@ public final class EngineCore {
                 return;
             }
             closed = true;
-            current.retire();
+            Snapshot last = current;
+            draining.add(last);
+            List<PluginInstance> all = new ArrayList<>(live.values());
+            live.clear();
+            retire(all);
+            last.retire();
+            draining.removeIf(Snapshot::drained);
         }
     }
 

@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A created plugin instance and the bookkeeping that guarantees its {@code close()}: it counts the
- * live snapshots that contain it, and closes the plugin (once) when the last one is retired and
- * drained of requests.
+ * A created plugin instance and the bookkeeping that guarantees its {@code close()}. It counts
+ * its holders: the config in force while some route runs it, then each snapshot that was still
+ * serving requests when the config dropped it. It closes the plugin (once) when the last holder
+ * lets go.
  */
 public final class PluginInstance {
 
@@ -24,7 +25,13 @@ public final class PluginInstance {
     private final Plugin plugin;
     private final DefaultPluginContext context;
     private final Set<Phase> phases;
-    private final AtomicInteger liveSnapshots = new AtomicInteger();
+    /** The config in force (until dropped), plus each draining snapshot that holds it. */
+    private final AtomicInteger holders = new AtomicInteger(1);
+    /**
+     * How many compiled routes of the config in force run this instance (the global-only chain
+     * counts as one); 0 means the config dropped it. Guarded by the engine's write lock.
+     */
+    int uses;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     PluginInstance(String name, String key, Plugin plugin, DefaultPluginContext context) {
@@ -61,11 +68,11 @@ public final class PluginInstance {
     }
 
     void retain() {
-        liveSnapshots.incrementAndGet();
+        holders.incrementAndGet();
     }
 
     void release() {
-        if (liveSnapshots.decrementAndGet() == 0) {
+        if (holders.decrementAndGet() == 0) {
             close();
         }
     }

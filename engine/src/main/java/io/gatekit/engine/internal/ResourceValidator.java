@@ -31,8 +31,29 @@ final class ResourceValidator {
         this.schemas = schemas;
     }
 
-    /** Throws {@link ConfigException} unless {@code value} may be stored as {@code kind/id} in {@code state}. */
-    void check(ResourceKind kind, String id, JsonNode value, ConfigState state) {
+    /**
+     * What a resource may refer to: the stored state, or the resources a standalone document
+     * staged so far.
+     */
+    @FunctionalInterface
+    interface Refs {
+        /** Whether {@code kind/id} exists. */
+        boolean has(ResourceKind kind, String id);
+    }
+
+    /**
+     * Throws {@link ConfigException} unless {@code value} may be stored as {@code kind/id} in
+     * {@code state}; returns its checked plugin confs, as {@link PluginConfs#check} does.
+     */
+    List<PluginConfs.Checked> check(ResourceKind kind, String id, JsonNode value, ConfigState state) {
+        return check(kind, id, value, (k, i) -> state.get(k, i) != null);
+    }
+
+    /**
+     * Throws {@link ConfigException} unless {@code value} may be stored as {@code kind/id} next to
+     * {@code refs}; returns its checked plugin confs, as {@link PluginConfs#check} does.
+     */
+    List<PluginConfs.Checked> check(ResourceKind kind, String id, JsonNode value, Refs refs) {
         List<Violation> violations = new ArrayList<>();
         List<String> messages = new ArrayList<>();
         if (!id.matches(ID_PATTERN) && kind != ResourceKind.PLUGIN_METADATA) {
@@ -49,29 +70,31 @@ final class ResourceValidator {
             add(violations, messages, new Violation("/id", "const", "wrong id: body has \"" + value.get("id")
                     .asText() + "\" but the path has \"" + id + "\""), "wrong route id");
         }
+        List<PluginConfs.Checked> plugins = List.of();
         if (kind == ResourceKind.PLUGIN_METADATA) {
             checkMetadata(id, value, violations, messages);
         } else {
-            checkResource(kind, value, state, violations, messages);
+            plugins = checkResource(kind, value, refs, violations, messages);
         }
         if (!violations.isEmpty()) {
             throw new ConfigException(400, messages.get(0), violations);
         }
+        return plugins;
     }
 
-    private void checkResource(ResourceKind kind, JsonNode value, ConfigState state, List<Violation> violations,
-            List<String> messages) {
+    private List<PluginConfs.Checked> checkResource(ResourceKind kind, JsonNode value, Refs refs,
+            List<Violation> violations, List<String> messages) {
         List<Violation> schemaViolations = schemas.schema(kind.path()).validate(value);
         if (!schemaViolations.isEmpty()) {
             violations.addAll(schemaViolations);
             violations.addAll(ResourceChecks.alternatives(kind.path(), value));
             messages.add(ApisixErrors.resourceError(schemaViolations));
-            return;
+            return List.of();
         }
         for (Violation v : ResourceChecks.check(kind.path(), value)) {
             add(violations, messages, v, ApisixErrors.resourceError(List.of(v)));
         }
-        confs.check(value.get("plugins"), "/plugins", violations, messages);
+        List<PluginConfs.Checked> plugins = confs.check(value.get("plugins"), "/plugins", violations, messages);
         if (kind == ResourceKind.ROUTES && value.has("vars")) {
             try {
                 Expr.compile(value.get("vars"));
@@ -80,9 +103,10 @@ final class ResourceValidator {
                 add(violations, messages, new Violation("/vars", "vars", msg), msg);
             }
         }
-        checkRef(state, value, "upstream_id", ResourceKind.UPSTREAMS, violations, messages);
-        checkRef(state, value, "service_id", ResourceKind.SERVICES, violations, messages);
-        checkRef(state, value, "plugin_config_id", ResourceKind.PLUGIN_CONFIGS, violations, messages);
+        checkRef(refs, value, "upstream_id", ResourceKind.UPSTREAMS, violations, messages);
+        checkRef(refs, value, "service_id", ResourceKind.SERVICES, violations, messages);
+        checkRef(refs, value, "plugin_config_id", ResourceKind.PLUGIN_CONFIGS, violations, messages);
+        return plugins;
     }
 
     private void checkMetadata(String plugin, JsonNode value, List<Violation> violations, List<String> messages) {
@@ -108,13 +132,13 @@ final class ResourceValidator {
         }
     }
 
-    private static void checkRef(ConfigState state, JsonNode value, String field, ResourceKind kind,
+    private static void checkRef(Refs refs, JsonNode value, String field, ResourceKind kind,
             List<Violation> violations, List<String> messages) {
         JsonNode ref = value.get(field);
         if (ref == null || ref.isNull()) {
             return;
         }
-        if (state.get(kind, ref.asText()) == null) {
+        if (!refs.has(kind, ref.asText())) {
             String msg = "failed to fetch " + kind.singular() + " info by " + kind.singular() + " id ["
                     + ref.asText() + "], response code: 404";
             add(violations, messages, new Violation("/" + field, "reference", msg), msg);

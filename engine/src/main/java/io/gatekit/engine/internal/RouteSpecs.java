@@ -3,7 +3,6 @@ package io.gatekit.engine.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatekit.engine.internal.expr.Expr;
 import io.gatekit.engine.internal.route.RouteSpec;
-import io.gatekit.engine.internal.route.Router;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,15 +12,15 @@ final class RouteSpecs {
     private RouteSpecs() {
     }
 
-    static void add(Router.Builder<CompiledRoute> router, String id, JsonNode route, CompiledRoute compiled) {
-        router.add(RouteSpec.builder(id, compiled)
+    static RouteSpec<CompiledRoute> spec(String id, JsonNode route, CompiledRoute compiled) {
+        return RouteSpec.builder(id, compiled)
                 .uris(oneOrMany(route, "uri", "uris"))
                 .hosts(oneOrMany(route, "host", "hosts"))
                 .methods(texts(route.get("methods")))
                 .remoteAddrs(oneOrMany(route, "remote_addr", "remote_addrs"))
                 .vars(route.hasNonNull("vars") ? Expr.compile(route.get("vars")) : null)
                 .priority(route.path("priority").asInt(0))
-                .build());
+                .build();
     }
 
     private static List<String> oneOrMany(JsonNode route, String one, String many) {

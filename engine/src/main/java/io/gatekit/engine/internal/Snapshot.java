@@ -2,41 +2,44 @@ package io.gatekit.engine.internal;
 
 import io.gatekit.api.Nullable;
 import io.gatekit.engine.internal.route.Router;
+import io.gatekit.engine.internal.route.ShardedMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One immutable, versioned config in force: the stored resources, the compiled routes and the
- * router. Requests pin the snapshot they started on ({@link #tryAcquire()}) and release it when
- * done; once a newer snapshot replaced it and its last request finished, it releases its plugin
- * instances, which closes those no other live snapshot holds.
+ * router. Requests pin the snapshot they started on ({@link #acquire()}) and release it when
+ * done. The plugin instances a change drops stay open until every snapshot that may still run
+ * them has been retired and drained of requests: each such snapshot {@link #hold holds} them,
+ * and lets them go when its last request finishes.
  */
 public final class Snapshot {
 
     private final long version;
     private final ConfigState state;
     private final Router<CompiledRoute> router;
-    private final Map<String, CompiledRoute> routes;
+    private final ShardedMap<String, CompiledRoute> routes;
     private final CompiledRoute globalOnly;
-    private final Set<PluginInstance> instances;
+    private final List<PluginEntry> globals;
     private final Map<String, io.gatekit.engine.Upstream> upstreams;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicBoolean retired = new AtomicBoolean();
     private final AtomicBoolean released = new AtomicBoolean();
+    /** Instances to release once drained; {@code null} once drained. Guarded by {@code this}. */
+    private @Nullable List<PluginInstance> held = new ArrayList<>();
 
-    Snapshot(long version, ConfigState state, Router<CompiledRoute> router,
-            Map<String, CompiledRoute> routes, CompiledRoute globalOnly, Set<PluginInstance> instances,
-            Map<String, io.gatekit.engine.Upstream> upstreams) {
+    Snapshot(long version, ConfigState state, Router<CompiledRoute> router, ShardedMap<String, CompiledRoute> routes,
+            CompiledRoute globalOnly, List<PluginEntry> globals, Map<String, io.gatekit.engine.Upstream> upstreams) {
         this.version = version;
         this.state = state;
         this.router = router;
         this.routes = routes;
         this.globalOnly = globalOnly;
-        this.instances = instances;
+        this.globals = globals;
         this.upstreams = upstreams;
-        instances.forEach(PluginInstance::retain);
     }
 
     /** The version; increases with every applied change. */
@@ -60,7 +63,7 @@ public final class Snapshot {
     }
 
     /** All compiled routes by id. */
-    Map<String, CompiledRoute> routes() {
+    ShardedMap<String, CompiledRoute> routes() {
         return routes;
     }
 
@@ -69,14 +72,14 @@ public final class Snapshot {
         return globalOnly;
     }
 
+    /** The entries of the global rules, in order, as every route runs them first. */
+    List<PluginEntry> globals() {
+        return globals;
+    }
+
     /** Upstreams referred to by id, keyed {@code id@modifiedIndex}, for reuse by the next snapshot. */
     Map<String, io.gatekit.engine.Upstream> upstreams() {
         return upstreams;
-    }
-
-    /** The instances this snapshot holds. */
-    Set<PluginInstance> instances() {
-        return instances;
     }
 
     /** Pins this snapshot for a request; the caller checks it is still current afterwards. */
@@ -84,18 +87,18 @@ public final class Snapshot {
         inFlight.incrementAndGet();
     }
 
-    /** Unpins; the last request out of a retired snapshot releases its instances. */
+    /** Unpins; the last request out of a retired snapshot releases what it holds. */
     public void release() {
         if (inFlight.decrementAndGet() == 0 && retired.get()) {
-            releaseInstances();
+            drain();
         }
     }
 
-    /** Marks this snapshot replaced; releases its instances now if no request uses it. */
+    /** Marks this snapshot replaced; lets go of what it holds now if no request uses it. */
     void retire() {
         retired.set(true);
         if (inFlight.get() == 0) {
-            releaseInstances();
+            drain();
         }
     }
 
@@ -104,9 +107,33 @@ public final class Snapshot {
         return inFlight.get();
     }
 
-    private void releaseInstances() {
-        if (released.compareAndSet(false, true)) {
-            instances.forEach(PluginInstance::release);
+    /**
+     * Keeps {@code instance} open until this snapshot is drained, since a request on it may still
+     * run the instance; returns false, holding nothing, if it is drained already.
+     */
+    synchronized boolean hold(PluginInstance instance) {
+        if (held == null) {
+            return false;
         }
+        instance.retain();
+        held.add(instance);
+        return true;
+    }
+
+    /** Whether this snapshot was retired and its last request has finished. */
+    synchronized boolean drained() {
+        return held == null;
+    }
+
+    private void drain() {
+        if (!released.compareAndSet(false, true)) {
+            return;
+        }
+        List<PluginInstance> toRelease;
+        synchronized (this) {
+            toRelease = held;
+            held = null;
+        }
+        toRelease.forEach(PluginInstance::release);
     }
 }

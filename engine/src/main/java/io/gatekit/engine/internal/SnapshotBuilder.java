@@ -9,20 +9,21 @@ import io.gatekit.engine.ResourceKind;
 import io.gatekit.engine.Upstream;
 import io.gatekit.engine.Violation;
 import io.gatekit.engine.internal.ConfigState.Stored;
+import io.gatekit.engine.internal.route.RouteSpec;
 import io.gatekit.engine.internal.route.Router;
+import io.gatekit.engine.internal.route.ShardedMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Builds the next {@link Snapshot} from a config state, off to the side of the one in force.
- * Routes whose inputs did not change (same fingerprint) are reused as they are, so one route
- * update among ten thousand rebuilds one route and the router, not everything.
+ * Routes whose inputs did not change (the same revisions) are reused as they are. A change to one
+ * route alone ({@link #buildRouteChange}) goes further: it compiles that route, patches the
+ * router and shares everything else, so its cost does not grow with the number of routes.
  */
 final class SnapshotBuilder {
 
@@ -30,25 +31,41 @@ final class SnapshotBuilder {
             .comparingInt(PluginEntry::priority).reversed()
             .thenComparing(PluginEntry::name);
 
+    /**
+     * A built snapshot and what changed against the previous one, for the engine to account its
+     * plugin instances once the snapshot is in force.
+     *
+     * @param snapshot the snapshot
+     * @param added    compiled routes (the global-only chain among them) new in it
+     * @param removed  compiled routes of the previous snapshot no longer in it
+     * @param seen     every instance the build used or created, by key
+     */
+    record Built(Snapshot snapshot, List<CompiledRoute> added, List<CompiledRoute> removed,
+            Map<String, PluginInstance> seen) {
+    }
+
     private final PluginConfs confs;
     private final ConfigState state;
     private final @Nullable Snapshot previous;
-    private final Map<String, PluginInstance> previousInstances = new HashMap<>();
+    /** The instances of the config in force, by key; read only here. */
+    private final Map<String, PluginInstance> live;
     private final Map<String, PluginInstance> instances = new HashMap<>();
     private final Map<String, List<PluginConfs.Checked>> checkedByOwner = new HashMap<>();
+    /** Plugin confs this change validated already, by the identity of their {@code plugins} node. */
+    private final Map<JsonNode, List<PluginConfs.Checked>> alreadyChecked;
     private final Map<String, Upstream> upstreams = new HashMap<>();
     private final List<Violation> violations = new ArrayList<>();
     private final List<String> messages = new ArrayList<>();
     private final String globalKey;
     private final long metadataRevision;
 
-    SnapshotBuilder(PluginConfs confs, ConfigState state, @Nullable Snapshot previous) {
+    SnapshotBuilder(PluginConfs confs, ConfigState state, @Nullable Snapshot previous,
+            Map<String, PluginInstance> live, Map<JsonNode, List<PluginConfs.Checked>> alreadyChecked) {
         this.confs = confs;
+        this.alreadyChecked = alreadyChecked;
         this.state = state;
         this.previous = previous;
-        if (previous != null) {
-            previous.instances().forEach(i -> previousInstances.put(i.key(), i));
-        }
+        this.live = live;
         StringBuilder key = new StringBuilder();
         state.all(ResourceKind.GLOBAL_RULES).values().forEach(s -> key.append(s.id()).append(':')
                 .append(s.modifiedIndex()).append(','));
@@ -59,45 +76,137 @@ final class SnapshotBuilder {
     }
 
     /**
-     * Builds the snapshot.
+     * Builds the snapshot from the whole state.
      *
      * @throws ConfigException listing every problem; nothing created for it is left running
      */
-    Snapshot build(long version) {
+    Built build(long version) {
         try {
             List<PluginEntry> globals = globals();
-            CompiledRoute globalOnly = new CompiledRoute(null, null, null, globals, List.of(), List.of(), "");
-            Map<String, CompiledRoute> routes = new LinkedHashMap<>();
+            CompiledRoute globalOnly = new CompiledRoute(null, null, null, globals, List.of(), List.of(),
+                    CompiledRoute.Inputs.NONE);
+            Map<String, CompiledRoute> routes = new HashMap<>();
+            List<CompiledRoute> added = new ArrayList<>();
+            added.add(globalOnly);
             Router.Builder<CompiledRoute> router = Router.builder();
             for (Stored route : state.all(ResourceKind.ROUTES).values()) {
                 CompiledRoute compiled = route(route, globals);
-                if (compiled == null) {
-                    continue;
-                }
                 routes.put(route.id(), compiled);
-                if (route.value().path("status").asInt(1) == 1) {
-                    RouteSpecs.add(router, route.id(), route.value(), compiled);
+                if (previous == null || previous.route(route.id()) != compiled) {
+                    added.add(compiled);
+                }
+                if (enabled(route)) {
+                    router.add(spec(route, compiled));
                 }
             }
-            if (!violations.isEmpty()) {
-                throw new ConfigException(400, messages.isEmpty() ? violations.get(0).message() : messages.get(0),
-                        violations);
+            failOnViolations();
+            List<CompiledRoute> removed = new ArrayList<>();
+            if (previous != null) {
+                removed.add(previous.globalOnly());
+                previous.routes().forEach((id, old) -> {
+                    if (routes.get(id) != old) {
+                        removed.add(old);
+                    }
+                });
             }
-            Set<PluginInstance> all = new LinkedHashSet<>(instances.values());
-            return new Snapshot(version, state, router.build(), routes, globalOnly, all, Map.copyOf(upstreams));
+            Snapshot snapshot = new Snapshot(version, state, router.build(), ShardedMap.of(routes), globalOnly, globals,
+                    Map.copyOf(upstreams));
+            return new Built(snapshot, added, removed, instances);
         } catch (RuntimeException e) {
-            closeCreated();
-            if (e instanceof PluginConfs.PluginCreationException creation) {
-                throw new ConfigException(400, creation.getMessage(),
-                        List.of(new Violation("", "create", creation.getMessage())));
-            }
-            throw e;
+            throw failed(e);
         }
+    }
+
+    /**
+     * Builds the snapshot when only route {@code id} differs between the previous snapshot's
+     * state and this one (put or deleted): that route is compiled and checked, the router is
+     * patched, and every other route, the global rules and the instances are shared as they are.
+     *
+     * @throws ConfigException listing every problem; nothing created for it is left running
+     */
+    Built buildRouteChange(long version, String id) {
+        if (previous == null) {
+            return build(version);
+        }
+        try {
+            Stored route = state.get(ResourceKind.ROUTES, id);
+            CompiledRoute old = previous.route(id);
+            RouteSpec<CompiledRoute> oldSpec = old == null ? null : old.spec();
+            if (old != null && oldSpec == null && route != null && enabled(route)) {
+                // re-enabled: a full build files it at its place in the order routes were added
+                return build(version);
+            }
+            CompiledRoute compiled = route == null ? null : route(route, previous.globals());
+            failOnViolations();
+            ShardedMap<String, CompiledRoute> routes = previous.routes();
+            Router<CompiledRoute> router = previous.router();
+            RouteSpec<CompiledRoute> newSpec = null;
+            if (compiled == null) {
+                routes = routes.without(id);
+            } else {
+                routes = routes.with(id, compiled);
+                newSpec = enabled(route) ? spec(route, compiled) : null;
+            }
+            if (oldSpec != null || newSpec != null) {
+                router = router.replace(oldSpec, newSpec);
+            }
+            Map<String, Upstream> keptUpstreams = previous.upstreams();
+            if (!upstreams.isEmpty()) {
+                Map<String, Upstream> merged = new HashMap<>(keptUpstreams);
+                merged.putAll(upstreams);
+                keptUpstreams = Map.copyOf(merged);
+            }
+            Snapshot snapshot = new Snapshot(version, state, router, routes, previous.globalOnly(),
+                    previous.globals(), keptUpstreams);
+            return new Built(snapshot, compiled == null ? List.of() : List.of(compiled),
+                    old == null ? List.of() : List.of(old), instances);
+        } catch (RuntimeException e) {
+            throw failed(e);
+        }
+    }
+
+    private static boolean enabled(Stored route) {
+        return route.value().path("status").asInt(1) == 1;
+    }
+
+    private void failOnViolations() {
+        if (!violations.isEmpty()) {
+            throw new ConfigException(400, messages.isEmpty() ? violations.get(0).message() : messages.get(0),
+                    violations);
+        }
+    }
+
+    /** Closes what this build created and turns a plugin's failure to start into a rejection. */
+    private RuntimeException failed(RuntimeException e) {
+        closeCreated();
+        if (e instanceof PluginConfs.PluginCreationException creation) {
+            return new ConfigException(400, creation.getMessage(),
+                    List.of(new Violation("", "create", creation.getMessage())));
+        }
+        return e;
+    }
+
+    /**
+     * The route as the router files it. Its uris, hosts, methods and vars are parsed again only
+     * when the route itself changed; a route rebuilt for another reason (its service, say)
+     * shares the previous parse.
+     */
+    private RouteSpec<CompiledRoute> spec(Stored route, CompiledRoute compiled) {
+        RouteSpec<CompiledRoute> spec = compiled.spec();
+        if (spec != null) {
+            return spec;
+        }
+        CompiledRoute old = previous == null ? null : previous.route(route.id());
+        RouteSpec<CompiledRoute> parsed = old == null || old.inputs().route() != route.modifiedIndex()
+                ? null : old.spec();
+        spec = parsed != null ? parsed.withPayload(compiled) : RouteSpecs.spec(route.id(), route.value(), compiled);
+        compiled.spec(spec);
+        return spec;
     }
 
     private void closeCreated() {
         for (PluginInstance instance : instances.values()) {
-            if (!previousInstances.containsKey(instance.key())) {
+            if (live.get(instance.key()) != instance) {
                 instance.close();
             }
         }
@@ -112,7 +221,7 @@ final class SnapshotBuilder {
                 if (checked.meta().disable() || seen.putIfAbsent(name, rule.id()) != null) {
                     continue;
                 }
-                entries.add(confs.entry(checked, Origin.GLOBAL_RULE, rule.id(), previousInstances, instances,
+                entries.add(confs.entry(checked, Origin.GLOBAL_RULE, rule.id(), live, instances,
                         metadataIndex(name), metadata(name)));
             }
         }
@@ -124,9 +233,12 @@ final class SnapshotBuilder {
         JsonNode json = route.value();
         Stored service = ref(ResourceKind.SERVICES, json.get("service_id"));
         Stored pluginConfig = ref(ResourceKind.PLUGIN_CONFIGS, json.get("plugin_config_id"));
-        String fingerprint = fingerprint(route, service, pluginConfig);
+        long serviceRevision = service == null ? -1 : service.modifiedIndex();
+        long pluginConfigRevision = pluginConfig == null ? -1 : pluginConfig.modifiedIndex();
+        long upstreamRevision = upstreamRevision(json, service);
         CompiledRoute old = previous == null ? null : previous.route(route.id());
-        if (old != null && old.fingerprint().equals(fingerprint) && reuseInstances(old)) {
+        if (old != null && old.inputs().same(route.modifiedIndex(), serviceRevision, pluginConfigRevision,
+                upstreamRevision, globalKey, metadataRevision) && reuseInstances(old)) {
             return old;
         }
         Map<String, PluginEntry> merged = new LinkedHashMap<>();
@@ -145,22 +257,20 @@ final class SnapshotBuilder {
         }
         Upstream upstream = upstream(json, service);
         return new CompiledRoute(route.id(), upstream, UpstreamParser.timeouts(json.get("timeout")), globals, own,
-                skipped, fingerprint);
+                skipped, new CompiledRoute.Inputs(route.modifiedIndex(), serviceRevision, pluginConfigRevision,
+                        upstreamRevision, globalKey, metadataRevision));
     }
 
     /** A reused route keeps its entries; their instances must be carried into the new snapshot. */
     private boolean reuseInstances(CompiledRoute old) {
-        for (io.gatekit.api.Phase phase : io.gatekit.api.Phase.values()) {
-            for (PluginEntry entry : old.chain(phase)) {
-                if (entry.instance().isClosed()) {
-                    return false;
-                }
+        PluginInstance[] used = old.instances();
+        for (PluginInstance instance : used) {
+            if (instance.isClosed()) {
+                return false;
             }
         }
-        for (io.gatekit.api.Phase phase : io.gatekit.api.Phase.values()) {
-            for (PluginEntry entry : old.chain(phase)) {
-                instances.putIfAbsent(entry.instance().key(), entry.instance());
-            }
+        for (PluginInstance instance : used) {
+            instances.putIfAbsent(instance.key(), instance);
         }
         return true;
     }
@@ -181,12 +291,17 @@ final class SnapshotBuilder {
                 skipped.add(new Explanation.Skipped(name, origin, owner.id(), "_meta.disable is true"));
                 continue;
             }
-            merged.put(name, confs.entry(checked, origin, owner.id(), previousInstances, instances,
+            merged.put(name, confs.entry(checked, origin, owner.id(), live, instances,
                     metadataIndex(name), metadata(name)));
         }
     }
 
     private List<PluginConfs.Checked> checked(ResourceKind kind, Stored owner) {
+        JsonNode plugins = owner.value().get("plugins");
+        List<PluginConfs.Checked> known = plugins == null ? null : alreadyChecked.get(plugins);
+        if (known != null) {
+            return known;
+        }
         return checkedByOwner.computeIfAbsent(kind.path() + "/" + owner.id(), k -> confs.check(
                 owner.value().get("plugins"), "/" + kind.path() + "/" + PluginConfs.escape(owner.id()) + "/plugins",
                 violations, messages));
@@ -225,17 +340,17 @@ final class SnapshotBuilder {
         return id == null || id.isNull() ? null : state.get(kind, id.asText());
     }
 
-    private String fingerprint(Stored route, @Nullable Stored service, @Nullable Stored pluginConfig) {
-        StringBuilder sb = new StringBuilder(64).append(route.modifiedIndex());
-        sb.append('|').append(service == null ? "-" : service.modifiedIndex());
-        sb.append('|').append(pluginConfig == null ? "-" : pluginConfig.modifiedIndex());
-        String upstreamId = route.value().hasNonNull("upstream_id") ? route.value().get("upstream_id").asText()
-                : service != null && service.value().hasNonNull("upstream_id")
-                        ? service.value().get("upstream_id").asText() : null;
-        Stored upstream = upstreamId == null ? null : state.get(ResourceKind.UPSTREAMS, upstreamId);
-        sb.append('|').append(upstream == null ? "-" : upstream.modifiedIndex());
-        sb.append('|').append(globalKey).append('|').append(metadataRevision);
-        return sb.toString();
+    /** The revision of the upstream {@code route} refers to by id, directly or through its service; -1 for none. */
+    private long upstreamRevision(JsonNode route, @Nullable Stored service) {
+        JsonNode id = route.get("upstream_id");
+        if ((id == null || id.isNull()) && service != null) {
+            id = service.value().get("upstream_id");
+        }
+        if (id == null || id.isNull()) {
+            return -1;
+        }
+        Stored upstream = state.get(ResourceKind.UPSTREAMS, id.asText());
+        return upstream == null ? -1 : upstream.modifiedIndex();
     }
 
     private long metadataIndex(String plugin) {

@@ -21,7 +21,11 @@ final class Candidate<T> {
             return byPriority;
         }
         int byLength = Integer.compare(b.pattern.uri().length(), a.pattern.uri().length());
-        return byLength != 0 ? byLength : Integer.compare(a.sequence, b.sequence);
+        if (byLength != 0) {
+            return byLength;
+        }
+        int byRoute = Integer.compare(a.ordinal, b.ordinal);
+        return byRoute != 0 ? byRoute : Integer.compare(a.index, b.index);
     };
 
     final RouteSpec<T> route;
@@ -30,15 +34,19 @@ final class Candidate<T> {
     private final boolean conditional;
     /** Whether the path must be scanned past the key (parameters); prefixes need not be. */
     private final boolean scans;
-    private final int sequence;
+    /** The route's place in the order routes were added; kept when the router replaces the route. */
+    final int ordinal;
+    /** This uri's place among the route's uris. */
+    private final int index;
     private final @Nullable Match<T> constant;
 
-    Candidate(RouteSpec<T> route, PathPattern pattern, int sequence) {
+    Candidate(RouteSpec<T> route, PathPattern pattern, int ordinal, int index) {
         this.route = route;
         this.pattern = pattern;
         this.conditional = route.conditional();
         this.scans = pattern.kind() == PathPattern.Kind.PARAMS;
-        this.sequence = sequence;
+        this.ordinal = ordinal;
+        this.index = index;
         this.constant = pattern.paramNames().length == 0 ? new Match<>(this, null, null) : null;
     }
 

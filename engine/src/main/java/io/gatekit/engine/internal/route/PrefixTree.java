@@ -1,6 +1,7 @@
 package io.gatekit.engine.internal.route;
 
 import io.gatekit.api.Nullable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +63,28 @@ final class PrefixTree<T> {
             }
             this.low = lowBits;
             this.high = highBits;
+        }
+
+        /** A copy of {@code node} whose child at {@code index} is {@code child}. */
+        private Node(Node<T> node, int index, Node<T> child) {
+            this.label = node.label;
+            this.labelLength = node.labelLength;
+            this.candidates = node.candidates;
+            this.shorterKey = node.shorterKey;
+            this.firsts = node.firsts;
+            this.children = node.children.clone();
+            this.children[index] = child;
+            this.low = node.low;
+            this.high = node.high;
+        }
+
+        /** This node and everything under it, as drafts again. */
+        private Draft<T> draft() {
+            Draft<T> draft = new Draft<>(new String(label), candidates);
+            for (int i = 0; i < children.length; i++) {
+                draft.children.put(firsts[i], children[i].draft());
+            }
+            return draft;
         }
 
         /** The candidates filed under this node's key, best first; never empty on a found node. */
@@ -129,6 +152,43 @@ final class PrefixTree<T> {
             insert(root, bucket.getKey(), bucket.getValue(), none);
         }
         return new PrefixTree<>(new Node<>(root, null));
+    }
+
+    /**
+     * A tree like this one with {@code candidates} filed under {@code key} ({@code none} to empty
+     * it), this tree left as it is. Only the subtree under the deepest node whose key is a prefix
+     * of {@code key} is rebuilt, since its nodes link up to their nearest ancestor with
+     * candidates; the nodes above it are copied with one child replaced, and every other node is
+     * shared. Nodes outside that subtree may keep linking to the old copies of their ancestors,
+     * which hold the same candidates and links.
+     */
+    PrefixTree<T> with(String key, Candidate<T>[] candidates, Candidate<T>[] none) {
+        List<Node<T>> path = new ArrayList<>();
+        Node<T> node = root;
+        int position = 0;
+        while (true) {
+            path.add(node);
+            if (position == key.length()) {
+                break;
+            }
+            Node<T> child = node.child(key.charAt(position));
+            if (child == null || position + child.labelLength > key.length() || !child.continues(key, position)) {
+                break;
+            }
+            position += child.labelLength;
+            node = child;
+        }
+        Node<T> parent = path.size() > 1 ? path.get(path.size() - 2) : null;
+        Node<T> nearest = parent == null ? null : parent.candidates.length > 0 ? parent : parent.shorterKey;
+        Draft<T> draft = node.draft();
+        insert(draft, key.substring(position), candidates, none);
+        Node<T> rebuilt = new Node<>(draft, nearest);
+        for (int i = path.size() - 2; i >= 0; i--) {
+            Node<T> ancestor = path.get(i);
+            char first = path.get(i + 1).label[0];
+            rebuilt = new Node<>(ancestor, Arrays.binarySearch(ancestor.firsts, first), rebuilt);
+        }
+        return new PrefixTree<>(rebuilt);
     }
 
     private static <T> void insert(Draft<T> root, String key, Candidate<T>[] candidates, Candidate<T>[] none) {

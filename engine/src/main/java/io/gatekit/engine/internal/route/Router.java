@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gatekit.api.Nullable;
 import io.gatekit.engine.internal.expr.VarSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,14 +51,21 @@ public final class Router<T> {
     @SuppressWarnings("rawtypes")
     private static final Candidate[] NONE = new Candidate[0];
 
-    private final Map<String, Candidate<T>[]> exact;
+    private final ShardedMap<String, Candidate<T>[]> exact;
+    /** The candidates of the prefix tree by key, kept to replace one route without rebuilding. */
+    private final ShardedMap<String, Candidate<T>[]> keyed;
     private final PrefixTree<T> prefixes;
     private final int size;
+    private final int nextOrdinal;
 
-    private Router(Map<String, Candidate<T>[]> exact, PrefixTree<T> prefixes, int size) {
+    private Router(ShardedMap<String, Candidate<T>[]> exact, ShardedMap<String, Candidate<T>[]> keyed,
+            PrefixTree<T> prefixes,
+            int size, int nextOrdinal) {
         this.exact = exact;
+        this.keyed = keyed;
         this.prefixes = prefixes;
         this.size = size;
+        this.nextOrdinal = nextOrdinal;
     }
 
     /** A builder to add routes to, in the order that breaks priority ties. */
@@ -108,6 +116,85 @@ public final class Router<T> {
         return null;
     }
 
+    /**
+     * A router like this one with one route replaced, added or removed, at the cost of that
+     * route's keys rather than of all routes: the maps are copied, only the changed buckets are
+     * rebuilt, and the prefix tree is patched along the changed keys. This router is left as it
+     * is. A replaced route keeps its place in the order routes were added; an added one goes
+     * last, as with {@link Builder#add}.
+     *
+     * @param old   the route to take out, as given to this router; {@code null} to only add
+     * @param route the route to put in; {@code null} to only remove
+     * @throws IllegalArgumentException if {@code old} is not in this router
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public Router<T> replace(@Nullable RouteSpec<T> old, @Nullable RouteSpec<T> route) {
+        int ordinal = nextOrdinal;
+        ShardedMap<String, Candidate<T>[]> newExact = exact;
+        ShardedMap<String, Candidate<T>[]> newKeyed = keyed;
+        Set<String> changedKeys = new HashSet<>();
+        if (old != null) {
+            boolean found = false;
+            for (PathPattern pattern : old.patterns()) {
+                boolean isExact = pattern.kind() == PathPattern.Kind.EXACT;
+                ShardedMap<String, Candidate<T>[]> target = isExact ? newExact : newKeyed;
+                Candidate<T>[] bucket = target.get(pattern.key());
+                if (bucket == null) {
+                    continue;
+                }
+                List<Candidate<T>> kept = new ArrayList<>(bucket.length);
+                for (Candidate<T> candidate : bucket) {
+                    if (candidate.route == old) {
+                        ordinal = candidate.ordinal;
+                        found = true;
+                    } else {
+                        kept.add(candidate);
+                    }
+                }
+                target = kept.isEmpty() ? target.without(pattern.key())
+                        : target.with(pattern.key(), kept.toArray(new Candidate[0]));
+                if (isExact) {
+                    newExact = target;
+                } else {
+                    newKeyed = target;
+                    changedKeys.add(pattern.key());
+                }
+            }
+            if (!found) {
+                throw new IllegalArgumentException("old: route \"" + old.id() + "\" (expected: a route of this router)");
+            }
+        }
+        if (route != null) {
+            int index = 0;
+            for (PathPattern pattern : route.patterns()) {
+                boolean isExact = pattern.kind() == PathPattern.Kind.EXACT;
+                ShardedMap<String, Candidate<T>[]> target = isExact ? newExact : newKeyed;
+                Candidate<T>[] bucket = target.get(pattern.key());
+                if (bucket == null) {
+                    bucket = NONE;
+                }
+                Candidate<T>[] grown = Arrays.copyOf(bucket, bucket.length + 1);
+                grown[bucket.length] = new Candidate<>(route, pattern, ordinal, index++);
+                Arrays.sort(grown, Candidate.ORDER);
+                target = target.with(pattern.key(), grown);
+                if (isExact) {
+                    newExact = target;
+                } else {
+                    newKeyed = target;
+                    changedKeys.add(pattern.key());
+                }
+            }
+        }
+        PrefixTree<T> tree = prefixes;
+        for (String key : changedKeys) {
+            Candidate<T>[] candidates = newKeyed.get(key);
+            tree = tree.with(key, candidates != null ? candidates : NONE, NONE);
+        }
+        int newSize = size + (route != null ? 1 : 0) - (old != null ? 1 : 0);
+        int newNext = old != null ? nextOrdinal : nextOrdinal + 1;
+        return new Router<>(newExact, newKeyed, tree, newSize, newNext);
+    }
+
     /** How many routes this router holds. */
     public int size() {
         return size;
@@ -153,16 +240,20 @@ public final class Router<T> {
         public Router<T> build() {
             Map<String, List<Candidate<T>>> exact = new HashMap<>();
             Map<String, List<Candidate<T>>> keyed = new LinkedHashMap<>();
-            int sequence = 0;
+            int ordinal = 0;
             for (RouteSpec<T> route : routes) {
+                int index = 0;
                 for (PathPattern pattern : route.patterns()) {
-                    Candidate<T> candidate = new Candidate<>(route, pattern, sequence++);
+                    Candidate<T> candidate = new Candidate<>(route, pattern, ordinal, index++);
                     Map<String, List<Candidate<T>>> target =
                             pattern.kind() == PathPattern.Kind.EXACT ? exact : keyed;
                     target.computeIfAbsent(pattern.key(), k -> new ArrayList<>(1)).add(candidate);
                 }
+                ordinal++;
             }
-            return new Router<>(sorted(exact), PrefixTree.of(sorted(keyed), NONE), routes.size());
+            Map<String, Candidate<T>[]> sortedKeyed = sorted(keyed);
+            return new Router<>(ShardedMap.of(sorted(exact)), ShardedMap.of(sortedKeyed),
+                    PrefixTree.of(sortedKeyed, NONE), routes.size(), ordinal);
         }
 
         @SuppressWarnings({"unchecked", "rawtypes"})

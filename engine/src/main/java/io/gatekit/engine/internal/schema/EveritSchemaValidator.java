@@ -12,9 +12,11 @@ import io.gatekit.engine.Violation;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.everit.json.schema.ArraySchema;
@@ -90,8 +92,10 @@ public final class EveritSchemaValidator implements SchemaValidator {
     private static final class EveritCompiledSchema implements CompiledSchema {
         private final Schema schema;
         private final JsonNode tree;
+        private final Defaults defaults;
 
         EveritCompiledSchema(Schema schema, JsonNode tree) {
+            this.defaults = new Defaults(tree);
             this.schema = schema;
             this.tree = tree;
         }
@@ -121,7 +125,7 @@ public final class EveritSchemaValidator implements SchemaValidator {
                 return new SchemaResult(violations, document);
             }
             JsonNode copy = document.deepCopy();
-            applyDefaults(schema, tree, copy, 0);
+            applyDefaults(schema, defaults, copy, 0);
             return new SchemaResult(violations, copy);
         }
 
@@ -224,7 +228,7 @@ public final class EveritSchemaValidator implements SchemaValidator {
      * the schema walks into, never inside a default just inserted. Of anyOf/oneOf branches only
      * the (first) one the value matches contributes defaults.
      */
-    private static void applyDefaults(Schema declared, JsonNode tree, JsonNode value, int depth) {
+    private static void applyDefaults(Schema declared, Defaults tree, JsonNode value, int depth) {
         if (depth > MAX_DEPTH) {
             return;
         }
@@ -244,7 +248,7 @@ public final class EveritSchemaValidator implements SchemaValidator {
         }
     }
 
-    private static void combinedDefaults(CombinedSchema combined, JsonNode tree, JsonNode value, int depth) {
+    private static void combinedDefaults(CombinedSchema combined, Defaults tree, JsonNode value, int depth) {
         if (combined.getCriterion() == CombinedSchema.ALL_CRITERION) {
             for (Schema sub : combined.getSubschemas()) {
                 applyDefaults(sub, tree, value, depth + 1);
@@ -259,7 +263,7 @@ public final class EveritSchemaValidator implements SchemaValidator {
         }
     }
 
-    private static void objectDefaults(ObjectSchema schema, JsonNode tree, ObjectNode node, int depth) {
+    private static void objectDefaults(ObjectSchema schema, Defaults tree, ObjectNode node, int depth) {
         List<String> present = new ArrayList<>();
         for (Map.Entry<String, JsonNode> field : node.properties()) {
             present.add(field.getKey());
@@ -270,7 +274,7 @@ public final class EveritSchemaValidator implements SchemaValidator {
                 applyDefaults(property.getValue(), tree, child, depth + 1);
                 continue;
             }
-            JsonNode fallback = defaultOf(property.getValue(), tree, 0);
+            JsonNode fallback = tree.of(property.getValue());
             if (fallback != null) {
                 node.set(property.getKey(), fallback);
             }
@@ -294,7 +298,7 @@ public final class EveritSchemaValidator implements SchemaValidator {
         }
     }
 
-    private static void arrayDefaults(ArraySchema schema, JsonNode tree, ArrayNode node, int depth) {
+    private static void arrayDefaults(ArraySchema schema, Defaults tree, ArrayNode node, int depth) {
         List<Schema> tuple = schema.getItemSchemas();
         for (int i = 0; i < node.size(); i++) {
             Schema item = schema.getAllItemSchema();
@@ -335,6 +339,34 @@ public final class EveritSchemaValidator implements SchemaValidator {
             }
         }
         return null;
+    }
+
+    /**
+     * The defaults of one schema's properties, each looked up in the schema text once: applying
+     * defaults to ten thousand confs of one plugin would otherwise resolve the same locations
+     * ten thousand times. Schemas are immutable, so the cache never goes stale; keyed by
+     * identity, since everit's own equals compares whole subtrees.
+     */
+    private static final class Defaults {
+        private final JsonNode tree;
+        private final Map<Schema, Optional<JsonNode>> known = new IdentityHashMap<>();
+
+        Defaults(JsonNode tree) {
+            this.tree = tree;
+        }
+
+        /** A fresh copy of the default {@code property} declares, or {@code null}. */
+        @Nullable JsonNode of(Schema property) {
+            Optional<JsonNode> found;
+            synchronized (known) {
+                found = known.computeIfAbsent(property, p -> Optional.ofNullable(defaultOf(p, tree, 0)));
+            }
+            if (found.isEmpty()) {
+                return null;
+            }
+            JsonNode copy = found.get().deepCopy();
+            return copy;
+        }
     }
 
     private static Schema unwrap(Schema schema) {

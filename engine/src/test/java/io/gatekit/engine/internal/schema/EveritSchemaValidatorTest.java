@@ -277,6 +277,19 @@ class EveritSchemaValidatorTest {
     }
 
     @Test
+    void eachDocumentGetsItsOwnCopyOfADefaultObject() {
+        CompiledSchema schema = validator.compile("""
+                {"type": "object", "properties": {"headers": {"type": "object", "default": {"x": "1"}}}}""");
+
+        JsonNode first = schema.validateAndApplyDefaults(json("{}")).document();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) first.get("headers")).put("x", "changed");
+        JsonNode second = schema.validateAndApplyDefaults(json("{}")).document();
+
+        assertEquals(json("{\"headers\": {\"x\": \"1\"}}"), second);
+        assertEquals(json("{\"headers\": {\"x\": \"changed\"}}"), first);
+    }
+
+    @Test
     void defaultsComeOnlyFromTheBranchTheValueMatches() {
         CompiledSchema schema = validator.compile("""
                 {"type": "object", "oneOf": [
