@@ -230,6 +230,118 @@ class IncrementalApplyTest {
         assertEquals(List.of("alpha:a", "alpha:b"), TestPlugins.CLOSED);
     }
 
+    @Test
+    void requestsRacingRouteChangesNeverRunAClosedInstanceAndEveryInstanceClosesOnce() throws Exception {
+        Guarded guarded = new Guarded();
+        Engine engine = Engine.builder().plugin(guarded).build();
+        engines.add(engine);
+        engine.put(ResourceKind.ROUTES, "1", "{\"uri\": \"/r\", \"plugins\": {\"guarded\": {\"tag\": \"v0\"}}}");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> readers = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Thread reader = new Thread(() -> {
+                while (!stop.get()) {
+                    Call call = engine.newCall(HttpRequest.builder().uri("/r").build());
+                    call.runRequestPhases();
+                    call.headerFilter(HttpResponse.of(200), true);
+                    call.complete();
+                    served.incrementAndGet();
+                }
+            });
+            reader.start();
+            readers.add(reader);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (int step = 1; step <= 300 && System.nanoTime() < deadline; step++) {
+            if (step % 50 == 0) {
+                engine.replaceAll("{\"routes\": [{\"id\": \"1\", \"uri\": \"/r\", \"plugins\": {\"guarded\": "
+                        + "{\"tag\": \"full" + step + "\"}}}, {\"id\": \"2\", \"uri\": \"/s\", \"plugins\": "
+                        + "{\"guarded\": {\"tag\": \"other" + step + "\"}}}]}");
+            } else {
+                engine.put(ResourceKind.ROUTES, "1", "{\"uri\": \"/r\", \"plugins\": {\"guarded\": {\"tag\": \"v"
+                        + step + "\"}}}");
+            }
+        }
+        while (served.get() < 1000 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        stop.set(true);
+        for (Thread reader : readers) {
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        engine.close();
+
+        assertEquals(List.of(), guarded.misuses);
+        assertTrue(served.get() >= 1000, "served " + served.get());
+        assertEquals(guarded.created.get(), guarded.closed.get(), "every instance created is closed once");
+    }
+
+    /** Records any call to a closed instance and any second close. */
+    static final class Guarded implements PluginFactory<TestPlugins.Conf> {
+        final List<String> misuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public String name() {
+            return "guarded";
+        }
+
+        @Override
+        public int priority() {
+            return 1;
+        }
+
+        @Override
+        public String configSchema() {
+            return TestPlugins.SCHEMA;
+        }
+
+        @Override
+        public Class<TestPlugins.Conf> configType() {
+            return TestPlugins.Conf.class;
+        }
+
+        @Override
+        public Plugin create(TestPlugins.Conf config, PluginContext context) {
+            created.incrementAndGet();
+            java.util.concurrent.atomic.AtomicBoolean isClosed = new java.util.concurrent.atomic.AtomicBoolean();
+            return new Plugin() {
+                private void check(String phase) {
+                    if (isClosed.get()) {
+                        misuses.add(config.tag() + " ran " + phase + " after close");
+                    }
+                }
+
+                @Override
+                public Outcome rewrite(io.gatekit.api.http.Exchange exchange) {
+                    check("rewrite");
+                    return Outcome.proceed();
+                }
+
+                @Override
+                public io.gatekit.api.Completion headerFilter(io.gatekit.api.http.Exchange exchange) {
+                    check("header_filter");
+                    return io.gatekit.api.Completion.done();
+                }
+
+                @Override
+                public void log(io.gatekit.api.http.Exchange exchange) {
+                    check("log");
+                }
+
+                @Override
+                public void close() {
+                    if (!isClosed.compareAndSet(false, true)) {
+                        misuses.add(config.tag() + " closed twice");
+                    }
+                    closed.incrementAndGet();
+                }
+            };
+        }
+    }
+
     /** Config of {@link FailingToStart}. */
     record Empty() {
     }

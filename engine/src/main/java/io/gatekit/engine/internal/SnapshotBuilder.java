@@ -229,7 +229,7 @@ final class SnapshotBuilder {
         return entries;
     }
 
-    private @Nullable CompiledRoute route(Stored route, List<PluginEntry> globals) {
+    private CompiledRoute route(Stored route, List<PluginEntry> globals) {
         JsonNode json = route.value();
         Stored service = ref(ResourceKind.SERVICES, json.get("service_id"));
         Stored pluginConfig = ref(ResourceKind.PLUGIN_CONFIGS, json.get("plugin_config_id"));
