@@ -5,12 +5,15 @@ import io.gatekit.runner.internal.ConfTokenCache;
 import io.gatekit.runner.internal.ConnectionPool;
 import io.gatekit.runner.internal.Frames;
 import io.gatekit.runner.internal.MessageReader;
+import io.gatekit.runner.internal.MessageWriter;
 import io.gatekit.runner.internal.RunnerConnection;
 import io.gatekit.runner.internal.UnixSockets;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -18,7 +21,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
@@ -162,9 +167,9 @@ public final class RunnerClient implements AutoCloseable {
      * {@code blocking} takes how many token attempts are left.
      */
     private <T> CompletionStage<T> nonBlocking(RunnerConf conf, int type, ExtraInfoHandler handler,
-            java.util.function.BiFunction<io.gatekit.runner.internal.MessageWriter, Long, java.nio.ByteBuffer> encode,
-            java.util.function.BiFunction<MessageReader, java.nio.ByteBuffer, T> decode,
-            java.util.function.IntFunction<T> blocking) {
+            BiFunction<MessageWriter, Long, ByteBuffer> encode,
+            BiFunction<MessageReader, ByteBuffer, T> decode,
+            IntFunction<T> blocking) {
         Objects.requireNonNull(conf, "conf");
         long token = closed ? ConfTokenCache.NONE : tokens.cached(conf);
         if (token == ConfTokenCache.NONE) {
@@ -184,7 +189,7 @@ public final class RunnerClient implements AutoCloseable {
             if (error == null) {
                 result.complete(value);
             } else {
-                result.completeExceptionally(error instanceof java.util.concurrent.CompletionException
+                result.completeExceptionally(error instanceof CompletionException
                         && error.getCause() != null ? error.getCause() : error);
             }
         });

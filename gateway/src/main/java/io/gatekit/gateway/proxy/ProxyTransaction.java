@@ -38,6 +38,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,6 +57,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private static final long LINGER_MILLIS = 5000;
     /** The largest refused body read to its end to keep the connection; above, the connection closes. */
     private static final long DRAIN_LIMIT = 64 * 1024;
+    /** The methods nginx passes to the next upstream after an error (RFC 9110 idempotent ones). */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
 
     private final ProxyContext shared;
     private final ChannelHandlerContext client;
@@ -661,10 +664,6 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         Double limit = call.resolvedUpstream().retryTimeout();
         return limit == null || limit <= 0 || System.nanoTime() - firstAttemptNanos < (long) (limit * 1e9);
     }
-
-    /** The methods nginx passes to the next upstream after an error (RFC 9110 idempotent ones). */
-    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "PUT", "DELETE",
-            "OPTIONS", "TRACE");
 
     @Override
     public void upstreamFailed(Throwable cause) {
