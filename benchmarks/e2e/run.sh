@@ -14,8 +14,9 @@
 # raw wrk and server logs under results/raw/). Everything started is stopped on exit.
 #
 # Settings (environment): DURATION (s per run, 8), WARMUP (s per contender, 10: the JVMs need it),
-# ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=1
-# to rebuild the jars even if present, ONLY="gw-0 bare ..." to run some contenders only.
+# ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=0
+# to use the jars already built (by default they are rebuilt, so a stale jar is never measured),
+# ONLY="gw-0 bare ..." to run some contenders only.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -61,7 +62,7 @@ install_missing() {
   NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
   "$NGINX" -V 2>&1 | grep -q -- '--without-http_mirror_module' && die "this nginx lacks the mirror module"
   (($(nproc) >= 2)) || log "warning: $(nproc) CPU: wrk and the servers will share it"
-  if [[ ! -f "$GATEWAY_JAR" || ! -f "$BENCH_JAR" || "${BUILD:-0}" == 1 ]]; then
+  if [[ ! -f "$GATEWAY_JAR" || ! -f "$BENCH_JAR" || "${BUILD:-1}" != 0 ]]; then
     log "building the jars (mvn -q -DskipTests package)"
     (cd "$ROOT" && mvn -q -DskipTests package)
   fi

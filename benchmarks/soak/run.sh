@@ -25,7 +25,7 @@
 # runner's RSS is only reported).
 #
 # Settings (environment): DURATION (600), INTERVAL (10), WARMUP (60), CONNECTIONS (16),
-# PAUSE_MS (1), TOLERANCE_PCT (10), JAVA_OPTS, BUILD=1 to rebuild the jars, OUT (results dir).
+# PAUSE_MS (1), TOLERANCE_PCT (10), JAVA_OPTS, BUILD=0 to use the jars already built (default: rebuild), OUT (results dir).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -65,7 +65,7 @@ install_missing() {
   fi
   command -v jcmd >/dev/null || die "jcmd not found: run with a JDK (not a JRE) on the PATH"
   NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-  if [[ ! -f "$GATEWAY_JAR" || ! -f "$RUNNER_JAR" || ! -d "$RUNNER_FILTERS/org/apache/apisix" || "${BUILD:-0}" == 1 ]]; then
+  if [[ ! -f "$GATEWAY_JAR" || ! -f "$RUNNER_JAR" || ! -d "$RUNNER_FILTERS/org/apache/apisix" || "${BUILD:-1}" != 0 ]]; then
     # -DskipTests still compiles the test classes (the runner's filters) and copies the runner jar
     log "building the gateway jar and the runner's filters (mvn -q -DskipTests -pl gateway -am package)"
     (cd "$ROOT" && mvn -q -B -DskipTests -pl gateway -am package)
