@@ -10,6 +10,8 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,6 +43,7 @@ public final class RunnerSupervisor implements AutoCloseable {
 
     private static final long PROBE_INTERVAL_MILLIS = 25;
     private static final Duration KILL_REAP_WAIT = Duration.ofSeconds(10);
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     /** Hears about a managed runner's life; called on the supervisor's thread, so keep it short. */
     public interface Listener {
@@ -282,6 +286,7 @@ public final class RunnerSupervisor implements AutoCloseable {
                 readyGeneration = ++generation;
                 lock.notifyAll();
             }
+            restrictSocket();
             logger.log(Level.INFO, "runner ready on {0}", socketPath);
             listeners.forEach(listener -> listener.runnerReady(readyGeneration));
             return;
@@ -290,6 +295,20 @@ public final class RunnerSupervisor implements AutoCloseable {
             if (process == spawned && state == State.STARTING && spawned.isAlive()) {
                 scheduler.schedule(() -> probe(spawned), PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
             }
+        }
+    }
+
+    /**
+     * Narrows the socket file to its owner. A runner may open it to everyone (the released Java
+     * runner makes it rw for all, for an nginx worker of another user), yet anyone who can connect
+     * can run the runner's plugins; the only client of a supervised runner is this process. When
+     * this process does not own the file (a runner started as another user), it is left as is.
+     */
+    private void restrictSocket() {
+        try {
+            Files.setPosixFilePermissions(socketPath, OWNER_ONLY);
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            logger.log(Level.DEBUG, "socket {0} keeps its permissions: {1}", socketPath, e.toString());
         }
     }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the runner's plugins with any request, so only the gateway's own user may reach it. The released
  * Java runner opens the socket file itself to everyone (mode 766, so that an nginx worker of
  * another user can connect); the gateway therefore puts it in a directory of its own that only its
- * user can enter, and removes both when it stops.
+ * user can enter, narrows the file to its owner once the runner is ready, and removes both when it
+ * stops.
  */
 class RunnerSocketTest {
 
@@ -33,6 +34,9 @@ class RunnerSocketTest {
             socket = JavaRunner.socket(JavaRunner.process().orElseThrow());
             Path socketFile = socket;
             Faults.await("the runner's socket file", Duration.ofSeconds(120), () -> Files.exists(socketFile));
+            // the runner opens its socket to everyone; the gateway narrows it to its owner once ready
+            Faults.await("the socket file narrowed to its owner", Duration.ofSeconds(120),
+                    () -> "rw-------".equals(modeOf(socketFile)));
 
             Path parent = socket.getParent();
             String user = System.getProperty("user.name");
@@ -43,6 +47,7 @@ class RunnerSocketTest {
                     + " owned by " + Files.getOwner(parent).getName());
 
             assertEquals("rwx------", directoryMode, "mode of " + parent);
+            assertEquals("rw-------", socketMode, "mode of " + socket);
             assertFalse(Files.isSymbolicLink(parent), parent + " is a symbolic link");
             assertEquals(user, Files.getOwner(parent).getName(), "owner of " + parent);
             assertEquals(user, Files.getOwner(socket).getName(), "owner of " + socket);
@@ -53,5 +58,13 @@ class RunnerSocketTest {
         }
         assertFalse(Files.exists(socket), socket + " left behind");
         assertFalse(Files.exists(socket.getParent()), socket.getParent() + " left behind");
+    }
+
+    private static String modeOf(Path file) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+        } catch (java.io.IOException e) {
+            return "unreadable: " + e;
+        }
     }
 }
