@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -15,15 +17,15 @@ import java.util.Map;
  * A plain HTTP/1.1 client over one socket, for what java.net.http hides: exact bytes on the wire,
  * keep-alive reuse, pipelining, the Host header, malformed requests.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
     /** A parsed response. */
-    record Response(int status, Map<String, String> headers, byte[] body) {
-        String header(String name) {
+    public record Response(int status, Map<String, String> headers, byte[] body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
-        String text() {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
     }
@@ -32,7 +34,7 @@ final class RawHttp implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    RawHttp(int port) throws IOException {
+    public RawHttp(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(30_000);
         in = new BufferedInputStream(socket.getInputStream());
@@ -40,26 +42,26 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** Sends raw bytes as they are. */
-    RawHttp send(String raw) throws IOException {
+    public RawHttp send(String raw) throws IOException {
         out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         return this;
     }
 
     /** Sends raw bytes as they are. */
-    RawHttp send(byte[] raw) throws IOException {
+    public RawHttp send(byte[] raw) throws IOException {
         out.write(raw);
         out.flush();
         return this;
     }
 
     /** A simple request with Host {@code host}. */
-    RawHttp get(String path, String host) throws IOException {
+    public RawHttp get(String path, String host) throws IOException {
         return send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
     }
 
     /** Reads one response (for a HEAD request pass {@code head}). */
-    Response read(boolean head) throws IOException {
+    public Response read(boolean head) throws IOException {
         String statusLine = line();
         if (statusLine == null) {
             throw new IOException("connection closed before a response");
@@ -82,12 +84,12 @@ final class RawHttp implements AutoCloseable {
         return new Response(status, headers, body);
     }
 
-    Response read() throws IOException {
+    public Response read() throws IOException {
         return read(false);
     }
 
     /** Reads one response and counts its body without keeping it (for huge bodies). */
-    long readCountingBody() throws IOException {
+    public long readCountingBody() throws IOException {
         String statusLine = line();
         if (statusLine == null || !statusLine.contains(" 200 ")) {
             throw new IOException("unexpected status line: " + statusLine);
@@ -134,12 +136,19 @@ final class RawHttp implements AutoCloseable {
         }
     }
 
-    /** Whether the server closed the connection (reads EOF within the socket timeout). */
-    boolean closedByServer() throws IOException {
+    /** The socket, for tests that tune it (buffer sizes, timeouts). */
+    public Socket socket() {
+        return socket;
+    }
+
+    /** Whether the server closes the connection (EOF or reset) within the socket timeout. */
+    public boolean closedByServer() throws IOException {
         try {
             return in.read() == -1;
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return true;
+        } catch (SocketTimeoutException e) {
+            return false;
         }
     }
 

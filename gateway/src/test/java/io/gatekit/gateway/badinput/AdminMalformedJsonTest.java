@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatekit.gateway.RawHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -120,7 +121,7 @@ class AdminMalformedJsonTest {
     @Test
     void aBodyOverTheBufferLimitGets413BeforeItIsReadAndTheGatewayStaysUp() throws Exception {
         tried.incrementAndGet();
-        try (RawClient client = new RawClient(gatekit.gateway.adminPort())) {
+        try (RawHttp client = new RawHttp(gatekit.gateway.adminPort())) {
             // only the head: the limit is known from Content-Length, the body is never buffered
             client.send("PUT /apisix/admin/routes/good HTTP/1.1\r\nHost: x\r\nX-API-KEY: "
                     + io.gatekit.gateway.config.GatewayConfig.EXAMPLE_ADMIN_KEY + "\r\nContent-Length: "
@@ -142,11 +143,11 @@ class AdminMalformedJsonTest {
                 "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
                 "Content-Length: 0\r\nContent-Length: " + hidden.length() + "\r\n\r\n")) {
             tried.incrementAndGet();
-            try (RawClient client = new RawClient(gatekit.gateway.adminPort())) {
+            try (RawHttp client = new RawHttp(gatekit.gateway.adminPort())) {
                 client.send("PUT /apisix/admin/routes/good HTTP/1.1\r\nHost: x\r\nX-API-KEY: " + key + "\r\n"
                         + framing + hidden);
 
-                RawClient.Response response = client.read();
+                RawHttp.Response response = client.read();
                 assertEquals(400, response.status(), framing + response.text());
                 assertTrue(client.closedByServer());
             }
@@ -157,8 +158,8 @@ class AdminMalformedJsonTest {
     }
 
     private void theGoodRouteServes() throws IOException {
-        try (RawClient client = new RawClient(gatekit.port())) {
-            RawClient.Response response = client.send("GET /good HTTP/1.1\r\nHost: x\r\n\r\n").read();
+        try (RawHttp client = new RawHttp(gatekit.port())) {
+            RawHttp.Response response = client.send("GET /good HTTP/1.1\r\nHost: x\r\n\r\n").read();
             if (!response.text().equals("ok /good")) {
                 lost.incrementAndGet();
             }

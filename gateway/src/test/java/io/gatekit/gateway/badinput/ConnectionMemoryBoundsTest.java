@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.engine.ResourceKind;
+import io.gatekit.gateway.RawHttp;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -84,7 +85,7 @@ class ConnectionMemoryBoundsTest {
     @Test
     void aResponseTheClientDoesNotReadIsNoLongerReadFromTheUpstream() throws Exception {
         gatekit.upstream.streamedBytes.set(0);
-        try (RawClient client = new RawClient(gatekit.port())) {
+        try (RawHttp client = new RawHttp(gatekit.port())) {
             client.socket().setReceiveBufferSize(64 * 1024);
             client.send("GET /bytes?n=" + OFFERED + " HTTP/1.1\r\nHost: x\r\n\r\n");
             long streamed = awaitNoProgress();
@@ -164,7 +165,7 @@ class ConnectionMemoryBoundsTest {
     }
 
     private void theNextClientIsServed() throws IOException {
-        try (RawClient next = new RawClient(gatekit.port())) {
+        try (RawHttp next = new RawHttp(gatekit.port())) {
             assertEquals("ok /next", next.send("GET /next HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
         }
     }

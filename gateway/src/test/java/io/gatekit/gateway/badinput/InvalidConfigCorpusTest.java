@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatekit.gateway.RawHttp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -289,8 +290,8 @@ class InvalidConfigCorpusTest {
     }
 
     private boolean theGoodRouteAnswers() throws IOException {
-        try (RawClient client = new RawClient(gatekit.port())) {
-            RawClient.Response response = client.send("GET /good HTTP/1.1\r\nHost: good.example.com\r\n\r\n").read();
+        try (RawHttp client = new RawHttp(gatekit.port())) {
+            RawHttp.Response response = client.send("GET /good HTTP/1.1\r\nHost: good.example.com\r\n\r\n").read();
             return response.status() == 200 && response.text().equals("ok /good");
         }
     }

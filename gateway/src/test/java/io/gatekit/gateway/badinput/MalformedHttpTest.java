@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatekit.gateway.RawHttp;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,10 +138,10 @@ class MalformedHttpTest {
     void aMalformedRequestGetsItsStatusAndACloseAndNothingSmuggledReachesTheUpstream(Case input) throws Exception {
         tried.incrementAndGet();
         gatekit.upstream.reset();
-        try (RawClient client = new RawClient(gatekit.port())) {
+        try (RawHttp client = new RawHttp(gatekit.port())) {
             client.send(input.raw());
 
-            RawClient.Response response = client.read();
+            RawHttp.Response response = client.read();
             assertEquals(input.status(), response.status(), () -> input.name() + ": " + response.text().substring(0, Math.min(200, response.text().length())));
             assertTrue(response.text().contains("error_msg"), response.text());
             assertTrue(client.closedByServer(), input.name() + ": the connection must be closed after the error");
@@ -154,8 +155,8 @@ class MalformedHttpTest {
     void anObsoleteFoldedHeaderReachesTheUpstreamUnfoldedWithTheFoldAsASpace() throws Exception {
         tried.incrementAndGet();
         gatekit.upstream.reset();
-        try (RawClient client = new RawClient(gatekit.port())) {
-            RawClient.Response response = client.send("GET /fold HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n").read();
+        try (RawHttp client = new RawHttp(gatekit.port())) {
+            RawHttp.Response response = client.send("GET /fold HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n").read();
 
             assertEquals(200, response.status());
         }
@@ -168,7 +169,7 @@ class MalformedHttpTest {
     @org.junit.jupiter.api.Test
     void aSmallDeclaredBodyOverClientMaxBodySizeGets413AndTheConnectionServesTheNextRequest() throws Exception {
         tried.incrementAndGet();
-        try (RawClient client = new RawClient(gatekit.port())) {
+        try (RawHttp client = new RawHttp(gatekit.port())) {
             client.send(HEAD + "Content-Length: 2048\r\n\r\n" + "b".repeat(2048));
             assertEquals(413, client.read().status());
 
@@ -177,8 +178,8 @@ class MalformedHttpTest {
     }
 
     private void theNextClientIsServed() throws Exception {
-        try (RawClient next = new RawClient(gatekit.port())) {
-            RawClient.Response response = next.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read();
+        try (RawHttp next = new RawHttp(gatekit.port())) {
+            RawHttp.Response response = next.send("GET /after HTTP/1.1\r\nHost: x\r\n\r\n").read();
             if (response.status() != 200 || !response.text().equals("ok /after")) {
                 lost.incrementAndGet();
             }

@@ -2,6 +2,7 @@ package io.gatekit.gateway.badinput;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.gatekit.gateway.RawHttp;
 import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.internal.FrameChannel;
 import io.gatekit.runner.internal.Frames;
@@ -161,7 +162,7 @@ class MalformedRunnerThroughGatewayTest {
             int expected = m.getKey().equals("silence") || m.getKey().contains("never sent") ? 504 : 503;
             for (String path : List.of("/strict", "/lenient")) {
                 tried++;
-                RawClient.Response response = get(path);
+                RawHttp.Response response = get(path);
                 int want = path.equals("/strict") ? expected : 200;
                 if (response.status() != want) {
                     lost++;
@@ -173,7 +174,7 @@ class MalformedRunnerThroughGatewayTest {
             }
             answer.set(GOOD);
             tried++;
-            RawClient.Response recovered = get("/strict");
+            RawHttp.Response recovered = get("/strict");
             assertEquals("ok /strict", recovered.text(), m.getKey() + ": the next call after it");
         }
         System.out.printf("bad-input runner frames through the gateway: %d malformed answers, %d requests, %d lost%n",
@@ -186,7 +187,7 @@ class MalformedRunnerThroughGatewayTest {
         for (String framing : List.of("Content-Length: " + 100 * 1024 + "\r\n\r\n" + "b".repeat(100 * 1024),
                 "Transfer-Encoding: chunked\r\n\r\n" + ("4000\r\n" + "b".repeat(0x4000) + "\r\n").repeat(7)
                         + "0\r\n\r\n")) {
-            try (RawClient client = new RawClient(gatekit.port())) {
+            try (RawHttp client = new RawHttp(gatekit.port())) {
                 client.send("POST /strict HTTP/1.1\r\nHost: x\r\n" + framing);
 
                 assertEquals(413, client.read().status());
@@ -195,8 +196,8 @@ class MalformedRunnerThroughGatewayTest {
         assertEquals("ok /strict", get("/strict").text());
     }
 
-    private RawClient.Response get(String path) throws IOException {
-        try (RawClient client = new RawClient(gatekit.port())) {
+    private RawHttp.Response get(String path) throws IOException {
+        try (RawHttp client = new RawHttp(gatekit.port())) {
             return client.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
         }
     }

@@ -3,6 +3,7 @@ package io.gatekit.gateway.badinput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatekit.gateway.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -52,7 +53,7 @@ class SlowAndHalfOpenClientsTest {
     @Test
     void aHeadTrickledSlowerThanClientHeaderTimeoutGets408AndACloseWhileOthersAreServed() throws Exception {
         tried.incrementAndGet();
-        try (RawClient slow = new RawClient(gatekit.port())) {
+        try (RawHttp slow = new RawHttp(gatekit.port())) {
             slow.send("GET /slowloris HTTP/1.1\r\nHost: x\r\n");
             AtomicBoolean stop = new AtomicBoolean();
             Thread trickler = new Thread(() -> {
@@ -72,7 +73,7 @@ class SlowAndHalfOpenClientsTest {
                 for (int i = 0; i < 20; i++) {
                     othersAreServed("/meanwhile-" + i);
                 }
-                RawClient.Response response = slow.read();
+                RawHttp.Response response = slow.read();
                 long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
 
                 assertEquals(408, response.status(), response.text());
@@ -92,11 +93,11 @@ class SlowAndHalfOpenClientsTest {
         for (String head : List.of("Content-Length: 100\r\n\r\n" + "b".repeat(10),
                 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")) {
             tried.incrementAndGet();
-            try (RawClient client = new RawClient(gatekit.port())) {
+            try (RawHttp client = new RawHttp(gatekit.port())) {
                 client.send("POST /stalled-body HTTP/1.1\r\nHost: x\r\n" + head);
                 long started = System.nanoTime();
 
-                RawClient.Response response = client.read();
+                RawHttp.Response response = client.read();
                 long waitedMillis = (System.nanoTime() - started) / 1_000_000;
                 assertEquals(408, response.status(), response.text());
                 assertTrue(response.text().contains("client_body_timeout"), response.text());
@@ -123,7 +124,7 @@ class SlowAndHalfOpenClientsTest {
     @Test
     void anIdleKeepAliveConnectionIsClosedAfterKeepaliveTimeout() throws Exception {
         tried.incrementAndGet();
-        try (RawClient client = new RawClient(gatekit.port())) {
+        try (RawHttp client = new RawHttp(gatekit.port())) {
             assertEquals("ok /first", client.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
             long idleSince = System.nanoTime();
 
@@ -137,7 +138,7 @@ class SlowAndHalfOpenClientsTest {
     @Test
     void aClientThatHalfClosesInTheMiddleOfAHeadLosesItsConnectionAndNothingReachesTheUpstream() throws Exception {
         tried.incrementAndGet();
-        try (RawClient client = new RawClient(gatekit.port())) {
+        try (RawHttp client = new RawHttp(gatekit.port())) {
             client.send("GET /half-closed HTTP/1.1\r\nHost: x\r\nX-Part");
             client.socket().shutdownOutput();
 
@@ -165,8 +166,8 @@ class SlowAndHalfOpenClientsTest {
     }
 
     private void othersAreServed(String path) throws IOException {
-        try (RawClient other = new RawClient(gatekit.port())) {
-            RawClient.Response response = other.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
+        try (RawHttp other = new RawHttp(gatekit.port())) {
+            RawHttp.Response response = other.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
             if (!response.text().equals("ok " + path)) {
                 lost.incrementAndGet();
             }
