@@ -41,24 +41,14 @@ BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 UPSTREAM_PORT=18080; MIRROR_PORT=18081; SLOW_MIRROR_PORT=18082
 GW_PORT=19080; GW_ADMIN_PORT=19180; GW_METRICS_PORT=19091; BARE_PORT=19081; NGINX_PORT=19082
 
-log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+LOG_TAG=e2e
+# shellcheck source=../lib.sh
+source "$ROOT/benchmarks/lib.sh"
 
 # ---------------------------------------------------------------- prerequisites
 
 install_missing() {
-  local need=()
-  command -v wrk >/dev/null || need+=(wrk)
-  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
-  command -v curl >/dev/null || need+=(curl)
-  command -v taskset >/dev/null || need+=(util-linux)
-  command -v python3 >/dev/null || need+=(python3)
-  if ((${#need[@]})); then
-    [[ $(id -u) == 0 ]] || die "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
-    log "installing ${need[*]} (Debian packages)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  fi
+  install_packages wrk:wrk nginx:nginx curl:curl taskset:util-linux python3:python3
   NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
   "$NGINX" -V 2>&1 | grep -q -- '--without-http_mirror_module' && die "this nginx lacks the mirror module"
   (($(nproc) >= 2)) || log "warning: $(nproc) CPU: wrk and the servers will share it"
@@ -71,19 +61,10 @@ install_missing() {
 # ---------------------------------------------------------------- processes
 
 WORK=""
-PIDS=()
 cleanup() {
   local status=$?
   set +e
-  for pid in "${PIDS[@]}"; do
-    # the gateway's runner is its child: stop the gateway first, then anything it left
-    local children; children="$(pgrep -P "$pid" 2>/dev/null)"
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null
-    for child in $children; do kill -KILL "$child" 2>/dev/null; done
-  done
-  wait 2>/dev/null
+  stop_processes
   if [[ -n "$WORK" && -d "$WORK" ]]; then
     mkdir -p "$OUT/raw"
     for f in "$WORK"/*.log; do [[ "$f" == */mirror-access.log ]] || cp "$f" "$OUT/raw/"; done
@@ -98,20 +79,6 @@ start() { # name cpu command... : starts in the background, pinned, output to $W
   local name=$1 cpu=$2; shift 2
   taskset -c "$cpu" "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
-}
-
-wait_http() { # url [expected status]: until it answers (30 s at most)
-  local url=$1 want=${2:-200} code=""
-  for _ in $(seq 1 150); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)"
-    [[ "$code" == "$want" ]] && return 0
-    sleep 0.2
-  done
-  die "$url answered '$code' (expected: $want) within 30 s; see $WORK/*.log"
-}
-
-port_free() {
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 # ---------------------------------------------------------------- configs

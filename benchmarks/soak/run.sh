@@ -48,21 +48,12 @@ RUNNER_FILTERS="$ROOT/runner-protocol/target/test-classes"
 UPSTREAM_PORT=29080; MIRROR_PORT=29081; DEAD_MIRROR_PORT=29082
 GW_PORT=29090; GW_ADMIN_PORT=29091; GW_METRICS_PORT=29092
 
-log() { printf '[soak %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+LOG_TAG=soak
+# shellcheck source=../lib.sh
+source "$ROOT/benchmarks/lib.sh"
 
 install_missing() {
-  local need=()
-  command -v wrk >/dev/null || need+=(wrk)
-  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx)
-  command -v curl >/dev/null || need+=(curl)
-  command -v python3 >/dev/null || need+=(python3)
-  if ((${#need[@]})); then
-    [[ $(id -u) == 0 ]] || die "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
-    log "installing ${need[*]} (Debian packages)"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  fi
+  install_packages wrk:wrk nginx:nginx curl:curl python3:python3
   command -v jcmd >/dev/null || die "jcmd not found: run with a JDK (not a JRE) on the PATH"
   NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
   if [[ ! -f "$GATEWAY_JAR" || ! -f "$RUNNER_JAR" || ! -d "$RUNNER_FILTERS/org/apache/apisix" || "${BUILD:-1}" != 0 ]]; then
@@ -73,18 +64,10 @@ install_missing() {
 }
 
 WORK=""
-PIDS=()
 cleanup() {
   local status=$?
   set +e
-  for pid in "${PIDS[@]}"; do
-    local children; children="$(pgrep -P "$pid" 2>/dev/null)"
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null
-    for child in $children; do kill -KILL "$child" 2>/dev/null; done
-  done
-  wait 2>/dev/null
+  stop_processes
   if [[ -n "$WORK" && -d "$WORK" ]]; then
     mkdir -p "$OUT/raw"
     cp "$WORK"/*.log "$OUT/raw/" 2>/dev/null
@@ -102,17 +85,6 @@ start() { # name command... : in the background, output to $WORK/name.log; sets 
   PIDS+=("$LAST_PID")
 }
 
-wait_http() { # url [expected status] [seconds]
-  local url=$1 want=${2:-200} seconds=${3:-60} code=""
-  for _ in $(seq 1 $((seconds * 5))); do
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)"
-    [[ "$code" == "$want" ]] && return 0
-    sleep 0.2
-  done
-  die "$url answered '$code' (expected: $want) within $seconds s; see $WORK/*.log"
-}
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 write_configs() {
   local body; body="$(head -c 1024 /dev/zero | tr '\0' 'x')"
@@ -226,10 +198,10 @@ main() {
   start upstream "$NGINX" -e "$WORK/upstream-error.log" -c "$WORK/upstream.conf"
   start gateway java $JAVA_OPTS -jar "$GATEWAY_JAR" --config "$WORK/config.yaml"
   GW_PID=$LAST_PID
-  wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
-  wait_http "http://127.0.0.1:$GW_PORT/soak/plain"
+  wait_http "http://127.0.0.1:$UPSTREAM_PORT/" 200 60
+  wait_http "http://127.0.0.1:$GW_PORT/soak/plain" 200 60
   wait_http "http://127.0.0.1:$GW_PORT/soak/both" 200 120
-  wait_http "http://127.0.0.1:$GW_PORT/soak/dead"
+  wait_http "http://127.0.0.1:$GW_PORT/soak/dead" 200 60
   log "gateway pid $GW_PID, runner pid $(pgrep -P "$GW_PID" | head -1); load: wrk -t1 -c$CONNECTIONS," \
     "${PAUSE_MS} ms pauses, ${DURATION}s; sampling every ${INTERVAL}s into $OUT/samples.csv"
 
