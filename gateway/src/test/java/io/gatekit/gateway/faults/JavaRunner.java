@@ -1,12 +1,10 @@
 package io.gatekit.gateway.faults;
 
+import io.gatekit.runner.JavaRunnerCommand;
 import java.io.IOException;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,13 +20,9 @@ public final class JavaRunner {
 
     /** The {@code ext-plugin} section of a config.yaml that starts the Java runner. */
     public static String extPluginYaml() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String filters = classRoot("org/apache/apisix/plugin/runner/gatekit/GkRewriteFilter.class");
-        String jar = classRoot("org/springframework/boot/loader/PropertiesLauncher.class");
-        return """
-                ext-plugin:
-                  cmd: ["%s", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Dloader.path=%s", "-jar", "%s"]
-                """.formatted(java, filters, jar);
+        List<String> argv = JavaRunnerCommand.argv("org/apache/apisix/plugin/runner/gatekit/GkRewriteFilter.class");
+        return "ext-plugin:\n  cmd: [" + String.join(", ", argv.stream().map(arg -> "\"" + arg + "\"").toList())
+                + "]\n";
     }
 
     /** The runner process this JVM spawned, if one runs. */
@@ -47,28 +41,5 @@ public final class JavaRunner {
             }
         }
         throw new AssertionError("runner " + runner.pid() + " has no APISIX_LISTEN_ADDRESS");
-    }
-
-    /** The jar or directory a class file of the test class path comes from. */
-    private static String classRoot(String resource) {
-        try {
-            List<URL> found = Collections.list(JavaRunner.class.getClassLoader().getResources(resource));
-            if (found.isEmpty()) {
-                throw new IllegalStateException(resource + ": not on the test class path (expected: run through Maven,"
-                        + " with runner-protocol's test-jar and apisix-runner-starter as test dependencies)");
-            }
-            URL url = found.get(0);
-            if (url.getProtocol().equals("jar")) {
-                String file = url.getPath().substring(0, url.getPath().indexOf("!/"));
-                return Path.of(new URL(file).toURI()).toString();
-            }
-            Path path = Path.of(url.toURI());
-            for (int i = resource.split("/").length; i > 0; i--) {
-                path = path.getParent();
-            }
-            return path.toString();
-        } catch (IOException | URISyntaxException e) {
-            throw new IllegalStateException("cannot locate " + resource, e);
-        }
     }
 }

@@ -2,6 +2,7 @@ package io.gatekit.plugins.ext;
 
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
+import io.gatekit.runner.JavaRunnerCommand;
 import io.gatekit.runner.PluginContext;
 import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.RespCallResult;
@@ -12,14 +13,11 @@ import io.gatekit.runner.TextEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -162,38 +160,8 @@ final class Peers implements AutoCloseable {
 
     /** argv of the released runner with both modules' filters on its loader path. */
     private static List<String> javaRunnerCommand() {
-        String filters = classRoot("org/apache/apisix/plugin/runner/gatekit/GkStopFilter.class") + ","
-                + classRoot("org/apache/apisix/plugin/runner/gatekit/ext/GkSlowFilter.class");
-        String jar = classRoot("org/springframework/boot/loader/PropertiesLauncher.class");
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-Dloader.path=" + filters, "-jar", jar);
-    }
-
-    /**
-     * The jar or directory a class file is loaded from: the runner's jar (a test dependency, for its
-     * file only) and the filters of the test-jar and of this module's test classes.
-     */
-    private static String classRoot(String resource) {
-        try {
-            List<URL> found = Collections.list(Peers.class.getClassLoader().getResources(resource));
-            if (found.isEmpty()) {
-                throw new IllegalStateException(resource + ": not on the test class path (expected: run through"
-                        + " Maven, with runner-protocol's test-jar and apisix-runner-starter as test dependencies)");
-            }
-            URL url = found.get(0);
-            if (url.getProtocol().equals("jar")) {
-                String file = url.getPath().substring(0, url.getPath().indexOf("!/"));
-                return Path.of(new URL(file).toURI()).toString();
-            }
-            Path path = Path.of(url.toURI());
-            for (int i = resource.split("/").length; i > 0; i--) {
-                path = path.getParent();
-            }
-            return path.toString();
-        } catch (IOException | URISyntaxException e) {
-            throw new IllegalStateException("cannot locate " + resource, e);
-        }
+        return JavaRunnerCommand.argv("org/apache/apisix/plugin/runner/gatekit/GkStopFilter.class",
+                "org/apache/apisix/plugin/runner/gatekit/ext/GkSlowFilter.class");
     }
 
     /** A short temp directory: unix socket paths must stay under ~100 bytes. */
