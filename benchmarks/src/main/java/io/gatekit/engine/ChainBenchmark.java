@@ -245,7 +245,11 @@ public class ChainBenchmark {
         }
     }
 
-    /** Same as {@link NoopPlugin}, another class. */
+    /**
+     * Same as {@link NoopPlugin}, another class. B, C and D repeat the phase methods on purpose: an
+     * inherited method would be one call target, and the point of {@code kinds=4} is four targets
+     * per call site (megamorphic), as several real plugins give.
+     */
     static final class NoopPluginB extends NoopPlugin {
         NoopPluginB(int id) {
             super(id);
