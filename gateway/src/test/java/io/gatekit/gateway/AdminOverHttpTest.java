@@ -28,7 +28,8 @@ class AdminOverHttpTest {
                         new GatewayConfig.AdminKey("ro", "viewer-key", "viewer")),
                 defaults.allowAdmin(), null, defaults.pluginAttributes(), null, null, defaults.prometheusHost(), 0,
                 null, 0, defaults.bodyBufferLimit(), defaults.maxHeaderSize(), defaults.upstreamConnectTimeout(),
-                defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true, null);
+                defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true, defaults.clientHeaderTimeout(),
+                defaults.keepaliveTimeout(), defaults.clientBodyTimeout(), null);
         gateway = Gateway.start(config, Engine.builder().plugin(new DataPlaneTest.StampFactory()));
     }
 

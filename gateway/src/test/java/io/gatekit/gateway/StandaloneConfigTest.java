@@ -20,7 +20,8 @@ class StandaloneConfigTest {
         GatewayConfig d = ConfigLoader.defaults(w -> { });
         return new GatewayConfig(d.nodeHost(), 0, d.adminHost(), 0, d.adminKeys(), d.allowAdmin(), null,
                 d.pluginAttributes(), null, null, d.prometheusHost(), 0, routes, 0, d.bodyBufferLimit(),
-                d.maxHeaderSize(), d.upstreamConnectTimeout(), d.upstreamSendTimeout(), d.upstreamReadTimeout(), false, null);
+                d.maxHeaderSize(), d.upstreamConnectTimeout(), d.upstreamSendTimeout(), d.upstreamReadTimeout(), false,
+                d.clientHeaderTimeout(), d.keepaliveTimeout(), d.clientBodyTimeout(), null);
     }
 
     private static void awaitTrue(Callable<Boolean> condition) throws Exception {

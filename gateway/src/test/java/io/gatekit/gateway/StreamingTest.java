@@ -100,7 +100,8 @@ class StreamingTest {
         config = new io.gatekit.gateway.config.GatewayConfig(config.nodeHost(), 0, config.adminHost(), 0,
                 config.adminKeys(), config.allowAdmin(), null, config.pluginAttributes(), null, null,
                 config.prometheusHost(), 0, null, 1024, config.bodyBufferLimit(), config.maxHeaderSize(),
-                config.upstreamConnectTimeout(), config.upstreamSendTimeout(), config.upstreamReadTimeout(), false, null);
+                config.upstreamConnectTimeout(), config.upstreamSendTimeout(), config.upstreamReadTimeout(), false,
+                config.clientHeaderTimeout(), config.keepaliveTimeout(), config.clientBodyTimeout(), null);
         gateway = Gateway.start(config, Engine.builder());
         gateway.engine().put(ResourceKind.ROUTES, "1", """
                 {"uri": "/*", "upstream": {"nodes": {"%s": 1}}}""".formatted(upstream.address()));

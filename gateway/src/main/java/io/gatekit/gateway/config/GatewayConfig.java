@@ -52,9 +52,6 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
         Duration clientBodyTimeout, @Nullable Etcd etcd) {
 
-    /** nginx's default for both client timeouts. */
-    private static final Duration NGINX_DEFAULT_TIMEOUT = Duration.ofSeconds(60);
-
     /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
     public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
 
@@ -69,21 +66,6 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         requireNonNull(clientHeaderTimeout, "clientHeaderTimeout");
         requireNonNull(keepaliveTimeout, "keepaliveTimeout");
         requireNonNull(clientBodyTimeout, "clientBodyTimeout");
-    }
-
-    /** A config with nginx's default client timeouts (60 s each). */
-    public GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
-            List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
-            Map<String, String> pluginAttributes, @Nullable List<String> extPluginCmd,
-            @Nullable String extPluginPathForTest, String prometheusHost, int prometheusPort,
-            @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
-            Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
-            boolean defaultAdminKeyInUse, @Nullable Etcd etcd) {
-        this(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins, pluginAttributes,
-                extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
-                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
-                upstreamReadTimeout, defaultAdminKeyInUse, NGINX_DEFAULT_TIMEOUT, NGINX_DEFAULT_TIMEOUT,
-                NGINX_DEFAULT_TIMEOUT, etcd);
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
