@@ -1,9 +1,13 @@
 package io.gatekit.engine.internal.host;
 
 import io.gatekit.engine.host.Body;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -44,6 +48,51 @@ public final class Bodies {
         Collector collector = new Collector(limit, body.length());
         body.subscribe(collector);
         return collector.result;
+    }
+
+    /** See {@link Body#writeTo}. */
+    public static CompletionStage<Void> writeTo(Body body, OutputStream out, Executor executor) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        body.subscribe(new Flow.Subscriber<ByteBuffer>() {
+            private Flow.@io.gatekit.api.Nullable Subscription subscription;
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                this.subscription = subscription;
+                subscription.request(1);
+            }
+
+            @Override
+            public void onNext(ByteBuffer chunk) {
+                executor.execute(() -> {
+                    try {
+                        if (chunk.hasArray()) {
+                            out.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+                        } else {
+                            byte[] bytes = new byte[chunk.remaining()];
+                            chunk.get(bytes);
+                            out.write(bytes);
+                        }
+                        subscription.request(1);
+                    } catch (IOException | RuntimeException e) {
+                        subscription.cancel();
+                        done.completeExceptionally(e);
+                    }
+                });
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                executor.execute(() -> done.completeExceptionally(error));
+            }
+
+            @Override
+            public void onComplete() {
+                // after the last write: that write asked for more before this could be signalled
+                executor.execute(() -> done.complete(null));
+            }
+        });
+        return done;
     }
 
     /** Cancels {@code body} unread, so its source releases what it holds. */
