@@ -109,24 +109,17 @@ final class Run {
         served.thenCompose(this::readBody).whenComplete(this::finish);
     }
 
-    /** The in-memory upstream, as a transport: it gets the request as a real upstream would. */
+    /** The in-memory upstream: it gets the request as a real upstream would, and its failures fail the run. */
     private CompletionStage<Response> sendUpstream(UpstreamRequest request) {
         checkLive();
         waitingIn = "the upstream";
-        return Streams.read(request.body()).thenApply(body -> {
-            HttpRequest sent = received(request, body);
-            upstreamRequest = sent;
-            HttpResponse answer;
-            try {
-                answer = copy(upstream.apply(copy(sent)));
-            } catch (RuntimeException | Error e) {
-                harnessFailure = e;
-                throw e;
-            }
-            waitingIn = "header_filter";
-            byte[] bytes = answer.body() == null ? new byte[0] : answer.body();
-            return new Response(answer.status(), answer.headers(), Streams.chunked(bytes, chunkSize));
-        });
+        return new InMemoryTransport(() -> upstream, chunkSize, sent -> upstreamRequest = sent).send(request)
+                .whenComplete((response, error) -> {
+                    if (error != null) {
+                        harnessFailure = unwrap(error);
+                    }
+                    waitingIn = "header_filter";
+                });
     }
 
     /** Reads the response body the engine hands back, chunk by chunk, as body_filter produced it. */
@@ -138,15 +131,6 @@ final class Run {
 
     /** The response the engine handed back and its body's chunks. */
     private record Served(Response response, List<byte[]> chunks) {
-    }
-
-    private static HttpRequest received(UpstreamRequest request, byte[] body) {
-        HttpRequest.Builder builder = HttpRequest.builder()
-                .method(request.method())
-                .uri(request.uri())
-                .body(body.length == 0 ? null : body);
-        request.headers().forEach(builder::header);
-        return builder.build();
     }
 
     private void finish(@Nullable Served served, @Nullable Throwable error) {

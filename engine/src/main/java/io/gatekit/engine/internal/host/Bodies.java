@@ -52,47 +52,86 @@ public final class Bodies {
 
     /** See {@link Body#writeTo}. */
     public static CompletionStage<Void> writeTo(Body body, OutputStream out, Executor executor) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        body.subscribe(new Flow.Subscriber<ByteBuffer>() {
-            private Flow.@io.gatekit.api.Nullable Subscription subscription;
+        Writer writer = new Writer(out, executor);
+        body.subscribe(writer);
+        return writer.done;
+    }
 
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                this.subscription = subscription;
-                subscription.request(1);
+    /**
+     * Writes chunks one at a time on an executor. The end of the body may be signalled while the
+     * last chunk is still being written (a publisher needs no demand to complete), so it is
+     * acted on only once no write is in flight.
+     */
+    private static final class Writer implements Flow.Subscriber<ByteBuffer> {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final OutputStream out;
+        private final Executor executor;
+        private Flow.@io.gatekit.api.Nullable Subscription subscription;
+        private boolean writing;
+        private @io.gatekit.api.Nullable Runnable ending;
+
+        Writer(OutputStream out, Executor executor) {
+            this.out = out;
+            this.executor = executor;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(1);
+        }
+
+        @Override
+        public void onNext(ByteBuffer chunk) {
+            synchronized (this) {
+                writing = true;
             }
-
-            @Override
-            public void onNext(ByteBuffer chunk) {
-                executor.execute(() -> {
-                    try {
-                        if (chunk.hasArray()) {
-                            out.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
-                        } else {
-                            byte[] bytes = new byte[chunk.remaining()];
-                            chunk.get(bytes);
-                            out.write(bytes);
-                        }
-                        subscription.request(1);
-                    } catch (IOException | RuntimeException e) {
-                        subscription.cancel();
-                        done.completeExceptionally(e);
+            executor.execute(() -> {
+                try {
+                    if (chunk.hasArray()) {
+                        out.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
+                    } else {
+                        byte[] bytes = new byte[chunk.remaining()];
+                        chunk.get(bytes);
+                        out.write(bytes);
                     }
-                });
-            }
+                } catch (IOException | RuntimeException e) {
+                    subscription.cancel();
+                    done.completeExceptionally(e);
+                    return;
+                }
+                Runnable end;
+                synchronized (this) {
+                    writing = false;
+                    end = ending;
+                }
+                if (end != null) {
+                    end.run();
+                } else {
+                    subscription.request(1);
+                }
+            });
+        }
 
-            @Override
-            public void onError(Throwable error) {
-                executor.execute(() -> done.completeExceptionally(error));
-            }
+        @Override
+        public void onError(Throwable error) {
+            end(() -> done.completeExceptionally(error));
+        }
 
-            @Override
-            public void onComplete() {
-                // after the last write: that write asked for more before this could be signalled
-                executor.execute(() -> done.complete(null));
+        @Override
+        public void onComplete() {
+            end(() -> done.complete(null));
+        }
+
+        private void end(Runnable end) {
+            synchronized (this) {
+                if (writing) {
+                    ending = end;
+                    return;
+                }
             }
-        });
-        return done;
+            executor.execute(end);
+        }
     }
 
     /** Cancels {@code body} unread, so its source releases what it holds. */
