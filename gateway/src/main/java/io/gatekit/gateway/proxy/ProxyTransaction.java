@@ -21,7 +21,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -466,7 +465,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         if (!out.contains(X_FORWARDED_PORT)) {
             out.set(X_FORWARDED_PORT, ((InetSocketAddress) client.channel().localAddress()).getPort());
         }
-        out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        // no Connection header, as APISIX sends none (its $upstream_connection is empty): HTTP/1.1
+        // keeps the connection open by default, and the pool reuses it
     }
 
     /** The Host header of the request as plugins left it (a runner or rewrite may change it). */
