@@ -618,11 +618,34 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         if (response == null) {
             respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway");
         } else if (!responseComplete) {
-            // the client already has part of the response: all we can do is end the connection
-            abortClient();
+            responseCutShort(failed);
         }
         if (channel != null) {
             channel.close();
+        }
+    }
+
+    /**
+     * The upstream closed before the end of the response it began (short of its Content-Length,
+     * or a chunked body without its last chunk). While the body was being buffered nothing went
+     * to the client: the answer is a 502, as APISIX's ext-plugin-post-resp answers when reading
+     * the body fails before the headers went out. Once the header filter ran on the upstream's
+     * head the response is streaming (nginx would have sent the head by then): all that is left
+     * is to end the client connection, so the client sees the response cut.
+     */
+    private void responseCutShort(Upstream.@Nullable Node failed) {
+        String address = failed == null ? "?" : failed.address();
+        boolean nothingSent = responseBuffer != null;
+        LOG.log(System.Logger.Level.WARNING, "upstream " + address + " closed the connection before the end of its "
+                + response.status() + " response on route [" + routeId() + "]"
+                + (nothingSent ? "; answering 502" : "; closing the client connection"));
+        shared.metrics.upstreamResponseCut(routeId(), address);
+        if (nothingSent) {
+            responseBuffer.release();
+            responseBuffer = null;
+            respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway");
+        } else {
+            abortClient();
         }
     }
 
