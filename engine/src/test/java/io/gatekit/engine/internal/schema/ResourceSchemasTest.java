@@ -317,6 +317,15 @@ class ResourceSchemasTest {
     }
 
     @Test
+    void healthChecksTakeFieldsBesideActiveAndPassiveAsApisixDoes() {
+        assertEquals(List.of(), check("upstreams", """
+                {"nodes": {"a:80": 1}, "checks": {"active": {"http_path": "/h"}, "note": "from a newer APISIX"}}"""));
+        assertEquals("invalid configuration: property \"checks\" validation failed: object matches none of the"
+                + " required: [\"active\"] or [\"active\",\"passive\"]",
+                errorMsg("upstreams", "{\"nodes\": {\"a:80\": 1}, \"checks\": {\"passive\": {}}}"));
+    }
+
+    @Test
     void upstreamTlsTakesAKeyOf64CharactersAndNotACertIdTogetherWithACertAndKey() {
         String cert = "c".repeat(128);
         String key = "k".repeat(64);
