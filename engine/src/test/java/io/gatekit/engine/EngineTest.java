@@ -353,6 +353,43 @@ class EngineTest {
     }
 
     @Test
+    void aTimestampThatIsNotAnIntegerIsRefusedAsApisixRefusesIt() {
+        for (String kind : List.of("routes", "upstreams", "global_rules")) {
+            ResourceKind resourceKind = ResourceKind.ofPath(kind);
+            String body = switch (kind) {
+                case "routes" -> "\"uri\": \"/r\", \"plugins\": {}";
+                case "upstreams" -> "\"nodes\": {\"127.0.0.1:1980\": 1}";
+                default -> "\"plugins\": {}";
+            };
+            for (String field : List.of("create_time", "update_time")) {
+                ConfigException e = assertThrows(ConfigException.class,
+                        () -> engine.put(resourceKind, "t", "{" + body + ", \"" + field + "\": \"yesterday\"}"));
+
+                assertEquals("invalid configuration: property \"" + field + "\" validation failed: wrong type:"
+                        + " expected integer, got string", e.errorMsg());
+                assertEquals("/" + field, e.violations().get(0).pointer());
+            }
+            // an integer is a timestamp: accepted, and the engine keeps the times itself
+            Resource stored = engine.put(resourceKind, "t", "{" + body + ", \"create_time\": 1}");
+            assertTrue(stored.json().matches(".*\"create_time\":[0-9]{10}[,}].*"), stored.json());
+        }
+    }
+
+    @Test
+    void aRouteForHostStarMatchesAnyHost() {
+        engine.put(ResourceKind.ROUTES, "any", """
+                {"uri": "/r", "hosts": ["*"], "plugins": {"alpha": {"respond": 202}}}""");
+
+        assertEquals(202, serve("/r").status());
+        Call call = engine.newCall(HttpRequest.builder().uri("/r").header("Host", "other.test:8080").build());
+        try {
+            assertTrue(call.matched());
+        } finally {
+            call.complete();
+        }
+    }
+
+    @Test
     void replaceAllAppliesAStandaloneDocumentOrNothing() {
         engine.replaceAll("""
                 {"upstreams": [{"id": "u", "nodes": {"127.0.0.1:1980": 1}}],

@@ -334,11 +334,17 @@ class DataPlaneTest {
         get("/m");
         get("/m");
 
-        try (RawHttp http = new RawHttp(gateway.metricsPort())) {
-            String text = http.get("/apisix/prometheus/metrics", "a").read().text();
-            assertTrue(text.contains("gatekit_http_requests_total{route=\"1\",code=\"200\"} 2"), text);
-            assertTrue(text.contains("gatekit_upstream_latency_seconds_count{route=\"1\"} 2"), text);
+        // a request is counted once its response is flushed, which the client may see first: await it
+        String counted = "gatekit_http_requests_total{route=\"1\",code=\"200\"} 2";
+        String text = "";
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!text.contains(counted) && System.nanoTime() < deadline) {
+            try (RawHttp http = new RawHttp(gateway.metricsPort())) {
+                text = http.get("/apisix/prometheus/metrics", "a").read().text();
+            }
         }
+        assertTrue(text.contains(counted), text);
+        assertTrue(text.contains("gatekit_upstream_latency_seconds_count{route=\"1\"} 2"), text);
     }
 
     static int freePort() throws IOException {

@@ -36,7 +36,10 @@ public interface Exchange {
     Phase phase();
 
     /**
-     * A request variable by its APISIX name: {@code uri}, {@code host}, {@code request_method},
+     * A request variable by its APISIX name: {@code uri} (the path as received, normalized as
+     * nginx's {@code $uri}: decoded, dot segments resolved, slashes merged; unchanged when a
+     * plugin changes the path), {@code request_uri} (that and the query as received),
+     * {@code real_request_uri} (path and query exactly as received), {@code host}, {@code request_method},
      * {@code remote_addr}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME},
      * {@code server_addr}, {@code server_port}, {@code status}, {@code upstream_status},
      * {@code route_id}, ...; {@code null} when unset.

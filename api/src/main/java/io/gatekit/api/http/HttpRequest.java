@@ -74,7 +74,11 @@ public final class HttpRequest {
         return host;
     }
 
-    /** The path as received, percent-encoding kept, without the query. */
+    /**
+     * The path as received, percent-encoding kept, without the query; what goes upstream unless a
+     * plugin changes it. Routes match its normalized form (nginx's {@code $uri}: decoded, dot
+     * segments resolved, repeated slashes merged), which {@link Exchange#var var("uri")} gives.
+     */
     public String path() {
         return path;
     }

@@ -72,6 +72,11 @@ public final class CompiledRoute {
         this.bodyBuffering = buffering;
     }
 
+    /** A route with no plugin at all, not even global rules, and no upstream. */
+    static CompiledRoute none() {
+        return new CompiledRoute(null, null, null, List.of(), List.of(), List.of(), Inputs.NONE);
+    }
+
     /** The plugins of {@code chain}, or null if one has a filter; an equal array already made is reused. */
     private static Plugin @Nullable [] plugins(PluginEntry[] chain, List<Plugin[]> made) {
         Plugin[] plugins = new Plugin[chain.length];

@@ -51,6 +51,8 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private static final Completion DONE = Completion.done();
     private static final byte[] INTERNAL_ERROR = "{\"error_msg\":\"500 Internal Server Error\"}\n"
             .getBytes(StandardCharsets.UTF_8);
+    /** For a request nginx would refuse before any phase: no plugin, not even a global rule, runs. */
+    private static final CompiledRoute NO_PLUGINS = CompiledRoute.none();
 
     private final Snapshot snapshot;
     private final HostSupport hosts;
@@ -73,6 +75,13 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private int upstreamStatus;
     private boolean completed;
     private Object @Nullable [] attrs;
+    /** nginx's {@code $uri} of the path as received: what routes match and {@code uri} reads. */
+    private @Nullable String uri;
+    /** The path and query as received, for {@code real_request_uri} and {@code request_uri}. */
+    private @Nullable String receivedPath;
+    private @Nullable String receivedQuery;
+    /** Why the path cannot be normalized, when it cannot: the request is answered 400. */
+    private @Nullable String badPath;
 
     DefaultCall(Snapshot snapshot, HostSupport hosts, HttpRequest request, EngineListener listener) {
         this.snapshot = snapshot;
@@ -84,10 +93,26 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         this.timed = listener != EngineListener.NONE;
     }
 
-    /** Matches the request against the snapshot's router; called once, before any phase. */
+    /**
+     * Matches the request against the snapshot's router; called once, before any phase. Routes
+     * match the normalized path, as APISIX matches {@code ngx.var.uri}: {@code /public/../admin}
+     * is {@code /admin} to the router, never a match for {@code /public/*}. The path as received
+     * stays in the request and is what goes upstream unless a plugin changes it, as nginx passes
+     * the unparsed request URI when APISIX leaves {@code upstream_uri} empty.
+     */
     DefaultCall route() {
         originalHost = request.headers().get("host");
-        var match = snapshot.router().match(request.method(), request.host(), request.path(), request.remoteIp(),
+        receivedPath = request.path();
+        receivedQuery = request.rawQuery();
+        try {
+            uri = NginxUri.normalize(receivedPath);
+        } catch (NginxUri.Invalid e) {
+            badPath = e.getMessage();
+            route = NO_PLUGINS;
+            LOG.log(Level.DEBUG, () -> "client sent an invalid path " + receivedPath + ": " + badPath);
+            return this;
+        }
+        var match = snapshot.router().match(request.method(), request.host(), uri, request.remoteIp(),
                 this);
         if (match != null) {
             route = match.payload();
@@ -135,6 +160,9 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
 
     @Override
     public Outcome runRequestPhases() {
+        if (badPath != null) {
+            return badRequest("path " + receivedPath + ": " + badPath);
+        }
         Outcome rewrite = runPhase(Phase.REWRITE, 0);
         if (rewrite == PROCEED) {
             return accessOrNotFound();
@@ -163,6 +191,28 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             return outcome;
         }
         return notFound();
+    }
+
+    private static Outcome badRequest(String why) {
+        return Outcome.respond(HttpResponse.of(400, HttpHeaders.of("content-type", "application/json"),
+                ("{\"error_msg\":\"400 Bad Request: " + jsonText(why) + "\"}\n")
+                        .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** {@code text} safe inside a JSON string: it may quote what the client sent. */
+    private static String jsonText(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private static Outcome notFound() {
@@ -732,6 +782,26 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     @Override
     public @Nullable String var(String name) {
         return RequestVars.lookup(this, name);
+    }
+
+    /** nginx's {@code $uri}: the received path, normalized (as received if it could not be). */
+    String uri() {
+        String normalized = uri;
+        return normalized != null ? normalized : receivedPath != null ? receivedPath : request.path();
+    }
+
+    /**
+     * APISIX's {@code request_uri}: the normalized path and the query as received. APISIX records
+     * it so "to prevent being hacked by untrusted request_uri" (apisix/init.lua).
+     */
+    String requestUri() {
+        return receivedQuery == null ? uri() : uri() + '?' + receivedQuery;
+    }
+
+    /** APISIX's {@code real_request_uri}: the path and query exactly as the client sent them. */
+    String realRequestUri() {
+        String path = receivedPath != null ? receivedPath : request.path();
+        return receivedQuery == null ? path : path + '?' + receivedQuery;
     }
 
     @Override

@@ -408,6 +408,10 @@ public final class EngineCore {
         }
     }
 
+    private static boolean timestampOrAbsent(@Nullable JsonNode time) {
+        return time == null || time.isIntegralNumber();
+    }
+
     private static JsonNode withTimes(ResourceKind kind, String id, JsonNode value, @Nullable Stored old) {
         if (!value.isObject()) {
             return value;
@@ -415,8 +419,14 @@ public final class EngineCore {
         ObjectNode copy = ((ObjectNode) value).deepCopy();
         long now = System.currentTimeMillis() / 1000;
         copy.put("id", id);
-        copy.put("create_time", old == null ? now : old.value().path("create_time").asLong(now));
-        copy.put("update_time", now);
+        // the engine keeps the times; one sent that is not even an integer is left for the schema
+        // to refuse, as APISIX refuses it ("create_time": "yesterday" is no timestamp)
+        if (timestampOrAbsent(value.get("create_time"))) {
+            copy.put("create_time", old == null ? now : old.value().path("create_time").asLong(now));
+        }
+        if (timestampOrAbsent(value.get("update_time"))) {
+            copy.put("update_time", now);
+        }
         return copy;
     }
 

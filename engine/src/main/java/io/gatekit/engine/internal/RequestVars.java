@@ -6,15 +6,21 @@ import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
 
 /**
- * APISIX/nginx request variables over an {@link Exchange}: what {@code vars} on routes and
- * {@code _meta.filter} read. Unknown names are unset ({@code null}).
+ * APISIX/nginx request variables over a call's {@link Exchange}: what {@code vars} on routes,
+ * {@code _meta.filter}, the balancer's {@code hash_on: vars} and a runner's {@code Var} read.
+ * {@code uri} is nginx's normalized {@code $uri} of the path as received (decoded, dot segments
+ * resolved, slashes merged), {@code request_uri} that path with the query as received (as
+ * APISIX rewrites it), {@code real_request_uri} the request target exactly as received. A plugin
+ * changing the path changes what goes upstream, not these, as in APISIX where
+ * {@code proxy-rewrite} sets {@code upstream_uri} and leaves {@code uri} alone. Unknown names
+ * are unset ({@code null}).
  */
 final class RequestVars {
 
     private RequestVars() {
     }
 
-    static @Nullable String lookup(Exchange exchange, String name) {
+    static @Nullable String lookup(DefaultCall exchange, String name) {
         HttpRequest request = exchange.request();
         if (name.startsWith("arg_")) {
             return request.query().get(name.substring(4));
@@ -30,8 +36,9 @@ final class RequestVars {
             return response == null ? null : response.headers().get(name.substring(10).replace('_', '-'));
         }
         return switch (name) {
-            case "uri" -> request.path();
-            case "request_uri" -> request.uri();
+            case "uri" -> exchange.uri();
+            case "request_uri" -> exchange.requestUri();
+            case "real_request_uri" -> exchange.realRequestUri();
             case "args", "query_string" -> request.rawQuery();
             case "host" -> request.host();
             case "request_method" -> request.method();

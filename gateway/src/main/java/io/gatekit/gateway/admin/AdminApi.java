@@ -124,9 +124,9 @@ import java.util.Optional;
  *
  * <h2>Choices where Gatekit differs from APISIX</h2>
  * <ul>
- *   <li>{@code create_time} and {@code update_time} in a body are accepted and ignored: the engine
- *       manages them (APISIX stores what the client sent). Accepting them keeps "GET, edit, PUT back"
- *       and PATCH working.</li>
+ *   <li>{@code create_time} and {@code update_time} in a body are accepted and ignored when they are
+ *       integers: the engine manages them (APISIX stores what the client sent). Accepting them keeps
+ *       "GET, edit, PUT back" and PATCH working. Any other value is refused, as APISIX refuses it.</li>
  *   <li>{@code ?ttl=} is refused with 400: resources never expire in Gatekit, and ignoring it would
  *       leave a resource the client expects to vanish.</li>
  *   <li>A sub-path on anything but PATCH gives 404 {@code not found} (APISIX ignores it, so a

@@ -70,6 +70,14 @@ public final class GatewayMetrics implements EngineListener {
         registry.counter("gatekit_upstream_failures_total", "route", route, "node", node).increment();
     }
 
+    /**
+     * An upstream that closed its connection before the end of a response it had begun: short of
+     * its Content-Length, or chunked without the last chunk.
+     */
+    public void upstreamResponseCut(String route, String node) {
+        registry.counter("gatekit_upstream_cut_responses_total", "route", route, "node", node).increment();
+    }
+
     @Override
     public void pluginPhase(String plugin, Phase phase, String routeId, long nanos) {
         Timer[] timers = pluginTimers.get(plugin);

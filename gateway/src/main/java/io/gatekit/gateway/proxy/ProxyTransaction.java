@@ -576,8 +576,10 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
      */
     private void responseBroke(UpstreamFailure failure, String what) {
         String address = target == null ? "?" : target.address();
-        LOG.log(System.Logger.Level.WARNING, "upstream " + address + " " + what + " on route [" + routeId() + "]");
-        shared.metrics.upstreamFailure(routeId(), address);
+        LOG.log(System.Logger.Level.WARNING, "upstream " + address + " " + what + " on route [" + routeId() + "]"
+                + (responseHeadWritten || headerFilterPending ? "; closing the client connection" : "; answering "
+                + (failure.timeout() ? 504 : 502)));
+        shared.metrics.upstreamResponseCut(routeId(), address);
         closeUpstream();
         if (responseHeadWritten || headerFilterPending) {
             abortClient();

@@ -82,7 +82,7 @@ class InvalidConfigCorpusTest {
                 {"uri": "/good", "name": "r", "desc": "d", "labels": {"team": "edge"}, "priority": 1,
                  "methods": ["GET", "POST"], "hosts": ["good.example.com"], "remote_addrs": ["127.0.0.1"],
                  "timeout": {"connect": 2, "send": 2, "read": 2}, "status": 1, "enable_websocket": false,
-                 "service_protocol": "http", "vars": [["arg_x", "~=", "blocked"]],
+                 "vars": [["arg_x", "~=", "blocked"]],
                  "plugins": {"proxy-mirror": %s}, "upstream": %s}""".formatted(mirror, upstream)));
         for (Map.Entry<String, JsonNode> e : good.entrySet()) {
             AdminClient.Answer answer = admin.put("/" + e.getKey() + "/good", e.getValue().toString());

@@ -54,6 +54,9 @@ class SlowAndHalfOpenClientsTest {
     void aHeadTrickledSlowerThanClientHeaderTimeoutGets408AndACloseWhileOthersAreServed() throws Exception {
         tried.incrementAndGet();
         try (RawHttp slow = new RawHttp(gatekit.port())) {
+            // taken before the first bytes go: the gateway's clock cannot start earlier, so however
+            // late this thread runs, what is measured is at least what the gateway waited
+            long started = System.nanoTime();
             slow.send("GET /slowloris HTTP/1.1\r\nHost: x\r\n");
             AtomicBoolean stop = new AtomicBoolean();
             Thread trickler = new Thread(() -> {
@@ -67,7 +70,6 @@ class SlowAndHalfOpenClientsTest {
                     // the gateway closed the connection: what the test waits for
                 }
             });
-            long started = System.nanoTime();
             trickler.start();
             try {
                 for (int i = 0; i < 20; i++) {
@@ -94,8 +96,8 @@ class SlowAndHalfOpenClientsTest {
                 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")) {
             tried.incrementAndGet();
             try (RawHttp client = new RawHttp(gatekit.port())) {
+                long started = System.nanoTime(); // before the last body bytes go, when the gateway's clock starts
                 client.send("POST /stalled-body HTTP/1.1\r\nHost: x\r\n" + head);
-                long started = System.nanoTime();
 
                 RawHttp.Response response = client.read();
                 long waitedMillis = (System.nanoTime() - started) / 1_000_000;
@@ -125,8 +127,9 @@ class SlowAndHalfOpenClientsTest {
     void anIdleKeepAliveConnectionIsClosedAfterKeepaliveTimeout() throws Exception {
         tried.incrementAndGet();
         try (RawHttp client = new RawHttp(gatekit.port())) {
-            assertEquals("ok /first", client.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
+            // before the request: the connection cannot be idle before its response is written
             long idleSince = System.nanoTime();
+            assertEquals("ok /first", client.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
 
             assertTrue(client.closedByServer());
             long idleMillis = (System.nanoTime() - idleSince) / 1_000_000;

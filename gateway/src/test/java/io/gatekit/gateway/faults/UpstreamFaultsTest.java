@@ -223,9 +223,11 @@ class UpstreamFaultsTest {
             if (timedOut.status() != 504) {
                 return "slow: " + timedOut.status() + " (expected: 504) " + timedOut.text();
             }
-            // the timeout is 1 s: well under the node's 10 s, and not before the timeout
-            if (ms < 900 || ms > 6_000) {
-                return "slow: 504 after " + ms + " ms (expected: about 1000)";
+            // not before the 1 s timeout, and before the node's answer at 10 s: that it was the read
+            // timeout and not the node that ended the wait is all there is to check; how soon after
+            // 1 s it fired depends on the machine's load, which is not what this test is about
+            if (ms < 900 || ms >= 10_000) {
+                return "slow: 504 after " + ms + " ms (expected: from the 1 s read timeout, before the node's 10 s)";
             }
             Wire.Response next = wire.get("/fast", "faults.test").read();
             return next.status() == 200 && "fast".equals(next.header("x-node")) ? "ok, 504 after " + ms + " ms"

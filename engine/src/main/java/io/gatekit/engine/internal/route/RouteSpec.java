@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public final class RouteSpec<T> {
 
     /** APISIX's {@code host_def}: an optional leading {@code *}, then host characters. */
-    private static final Pattern HOST = Pattern.compile("\\*?[0-9a-zA-Z._\\[\\]:-]+");
+    private static final Pattern HOST = Pattern.compile("\\*|\\*?[0-9a-zA-Z._\\[\\]:-]+");
 
     private final String id;
     private final T payload;
@@ -238,7 +238,7 @@ public final class RouteSpec<T> {
             if (!HOST.matcher(hosts.get(i)).matches()) {
                 throw new IllegalArgumentException("hosts[" + i + "]: \"" + hosts.get(i)
                         + "\" (expected a host name, optionally starting with *, such as foo.com"
-                        + " or *.foo.com)");
+                        + " or *.foo.com, or * for any host)");
             }
         }
     }

@@ -3,6 +3,7 @@ package io.gatekit.engine.internal.schema;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gatekit.api.Nullable;
 import io.gatekit.engine.Violation;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.regex.Pattern;
  * <pre>
  * /upstream_host  passHost  `upstream_host` can't be empty when `pass_host` is `rewrite`
  * /key            chashKey  missing key
+ * /nodes/h:70000  nodePort  invalid port 70000
  * /key            pattern   failed to match pattern "^((uri|server_name|...)|arg_[0-9a-zA-z_-]+)$" with "x"
  * ""              required  at least one of "plugins", "upstream", "upstream_id" or "service_id" is required
  * </pre>
@@ -71,12 +73,40 @@ public final class ResourceChecks {
             return;
         }
         nodes.fieldNames().forEachRemaining(address -> {
-            if (!validAddress(address)) {
+            Integer port = portOutOfRange(address);
+            if (port != null) {
+                // APISIX's check_upstream_conf text for the one case it checks itself
+                out.add(new Violation(at + "/" + address.replace("~", "~0").replace("/", "~1"), "nodePort",
+                        "invalid port " + port));
+            } else if (!validAddress(address)) {
                 out.add(new Violation(at + "/" + address.replace("~", "~0").replace("/", "~1"), "nodeAddress",
                         "invalid node address " + LuaText.quote(address)
                                 + " (expected: host, host:port or [ipv6]:port with a port of 1..65535)"));
             }
         });
+    }
+
+    /** The port of a {@code host:port} or {@code [v6]:port} key when it is a number outside 1..65535. */
+    private static @Nullable Integer portOutOfRange(String address) {
+        String port;
+        if (address.startsWith("[")) {
+            int close = address.indexOf(']');
+            if (close < 0 || close + 1 >= address.length() || address.charAt(close + 1) != ':') {
+                return null;
+            }
+            port = address.substring(close + 2);
+        } else {
+            int colon = address.indexOf(':');
+            if (colon < 0 || colon != address.lastIndexOf(':')) {
+                return null;
+            }
+            port = address.substring(colon + 1);
+        }
+        if (port.isEmpty() || port.length() > 9 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return null;
+        }
+        int value = Integer.parseInt(port);
+        return value < 1 || value > 65535 ? value : null;
     }
 
     private static boolean validAddress(String address) {
@@ -120,6 +150,12 @@ public final class ResourceChecks {
                 && !route.has("service_id")) {
             out.add(new Violation("", "required",
                     "at least one of \"plugins\", \"upstream\", \"upstream_id\" or \"service_id\" is required"));
+        }
+        if (route.has("filter_func")) {
+            // APISIX runs it as Lua to decide whether the route matches; ignoring it would match
+            // requests the route was written to turn away
+            out.add(new Violation("/filter_func", "filterFunc", "filter_func: a Lua function is not supported "
+                    + "(expected: no filter_func; match with vars, e.g. [[\"arg_debug\", \"~=\", \"\"]])"));
         }
     }
 

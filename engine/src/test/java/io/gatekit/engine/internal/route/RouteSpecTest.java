@@ -72,7 +72,8 @@ class RouteSpecTest {
     @Test
     void hostsMustBeHostNamesWithAnOptionalLeadingStar() {
         assertRejected("hosts[0]: \"a.*.com\" (expected a host name, optionally starting with *, such as"
-                + " foo.com or *.foo.com)", () -> RouteSpec.builder("r", 1).uris("/").hosts("a.*.com").build());
+                + " foo.com or *.foo.com, or * for any host)",
+                () -> RouteSpec.builder("r", 1).uris("/").hosts("a.*.com").build());
     }
 
     @Test

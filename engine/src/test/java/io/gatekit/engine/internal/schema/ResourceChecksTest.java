@@ -2,6 +2,7 @@ package io.gatekit.engine.internal.schema;
 
 import static io.gatekit.engine.internal.schema.Fixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.engine.Violation;
 import java.util.List;
@@ -79,7 +80,7 @@ class ResourceChecksTest {
     }
     @Test
     void aNodeKeyThatIsNotHostAndPortIsRefusedAtItsPointer() {
-        for (String bad : List.of("127.0.0.1:abc", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:-1", "bad host:80",
+        for (String bad : List.of("127.0.0.1:abc", "127.0.0.1:-1", "bad host:80",
                 "", ":80", "a:", "[::1", "[::1]x", "a/b:80")) {
             List<Violation> violations = ResourceChecks.check("upstreams",
                     json("{\"nodes\": {\"" + bad + "\": 1}}"));
@@ -92,6 +93,30 @@ class ResourceChecksTest {
             assertEquals(List.of(), ResourceChecks.check("upstreams", json("{\"nodes\": {\"" + good + "\": 1}}")),
                     good);
         }
+    }
+
+    @Test
+    void aNodeKeyWithAPortOutOfRangeGetsApisixsText() {
+        for (String bad : List.of("127.0.0.1:0", "127.0.0.1:65536", "[::1]:70000")) {
+            List<Violation> violations = ResourceChecks.check("upstreams", json("{\"nodes\": {\"" + bad + "\": 1}}"));
+
+            assertEquals(1, violations.size(), bad);
+            assertEquals("nodePort", violations.get(0).keyword(), bad);
+            assertEquals("invalid port " + bad.substring(bad.lastIndexOf(':') + 1), violations.get(0).message());
+            assertEquals("invalid port " + bad.substring(bad.lastIndexOf(':') + 1),
+                    ApisixErrors.resourceError(violations));
+        }
+    }
+
+    @Test
+    void aRouteWithALuaFilterFuncIsRefusedSinceIgnoringItWouldMatchMoreRequests() {
+        List<Violation> violations = ResourceChecks.check("routes", json("""
+                {"uri": "/a", "upstream_id": 1, "filter_func": "function(vars) return vars.arg_debug ~= nil end"}"""));
+
+        assertEquals(1, violations.size(), violations.toString());
+        assertEquals("/filter_func", violations.get(0).pointer());
+        assertTrue(violations.get(0).message().startsWith("filter_func: a Lua function is not supported (expected: "),
+                violations.get(0).message());
     }
 
     @Test

@@ -240,6 +240,126 @@ class ResourceSchemasTest {
                 errorMsg("global_rules", "{\"plugins\": []}"));
     }
 
+    // -- fields held against APISIX 3.18's apisix/schema_def.lua, one by one
+
+    @Test
+    void namesDescsAndLabelValuesAreUpTo256CharactersAndThereIsNoLimitOnTheNumberOfLabels() {
+        String n256 = "n".repeat(256);
+        StringBuilder labels = new StringBuilder("{");
+        for (int i = 0; i < 20; i++) {
+            labels.append(i == 0 ? "" : ", ").append("\"k").append(i).append("\": \"").append(n256).append('"');
+        }
+        labels.append('}');
+        for (String kind : List.of("routes", "services", "upstreams")) {
+            String body = switch (kind) {
+                case "routes" -> "\"uri\": \"/a\", \"upstream_id\": 1";
+                case "services" -> "\"upstream_id\": 1";
+                default -> "\"nodes\": {\"a:80\": 1}";
+            };
+            assertEquals(List.of(), check(kind, "{" + body + ", \"name\": \"" + n256 + "\", \"labels\": " + labels + "}"),
+                    kind);
+            assertEquals("invalid configuration: property \"name\" validation failed: string too long, expected at"
+                    + " most 256, got 257", errorMsg(kind, "{" + body + ", \"name\": \"" + n256 + "n\"}"), kind);
+        }
+        assertEquals(List.of(), check("plugin_configs", "{\"plugins\": {}, \"labels\": " + labels + "}"));
+        assertEquals("invalid configuration: property \"labels\" validation failed: failed to validate k (matching"
+                + " \".*\"): string too long, expected at most 256, got 257",
+                errorMsg("routes", "{\"uri\": \"/a\", \"upstream_id\": 1, \"labels\": {\"k\": \"" + n256 + "n\"}}"));
+    }
+
+    @Test
+    void aPluginConfigMayHaveAName() {
+        assertEquals(List.of(), check("plugin_configs", "{\"name\": \"any text, even long or empty\", \"plugins\": {}}"));
+        assertEquals("invalid configuration: property \"name\" validation failed: wrong type: expected string,"
+                + " got number", errorMsg("plugin_configs", "{\"name\": 1, \"plugins\": {}}"));
+    }
+
+    @Test
+    void hostsFollowApisixsHostDefinitionStarAloneIpv6AndPortIncluded() {
+        for (String host : List.of("*", "*.example.com", "example.com", "[::1]", "::1", "example.com:8080")) {
+            assertEquals(List.of(), check("routes", "{\"uri\": \"/a\", \"upstream_id\": 1, \"hosts\": [\"" + host + "\"]}"),
+                    host);
+            assertEquals(List.of(), check("services", "{\"hosts\": [\"" + host + "\"]}"), host);
+            assertEquals(List.of(), check("upstreams", "{\"nodes\": {\"a:80\": 1}, \"pass_host\": \"rewrite\","
+                    + " \"upstream_host\": \"" + host + "\"}"), host);
+        }
+        assertEquals("invalid configuration: property \"host\" validation failed: failed to match pattern"
+                + " \"^\\\\*$|^\\\\*?[0-9a-zA-Z-._\\\\[\\\\]:]+$\" with \"a b\"",
+                errorMsg("routes", "{\"uri\": \"/a\", \"upstream_id\": 1, \"host\": \"a b\"}"));
+    }
+
+    @Test
+    void anArrayNodeHostMayBeABareIpv6Address() {
+        for (String host : List.of("::1", "fe80::1", "::ffff:10.0.0.1", "[::1]", "10.0.0.1", "a.internal")) {
+            assertEquals(List.of(), check("upstreams",
+                    "{\"nodes\": [{\"host\": \"" + host + "\", \"port\": 80, \"weight\": 1}]}"), host);
+        }
+        for (String host : List.of("10.0.0.1:80", "a:80", "a b")) {
+            assertEquals(List.of("/nodes"), check("upstreams",
+                    "{\"nodes\": [{\"host\": \"" + host + "\", \"port\": 80, \"weight\": 1}]}")
+                    .stream().map(Violation::pointer).distinct().toList(), host);
+        }
+    }
+
+    @Test
+    void activeHealthChecksTakeAMethodAndARequestBody() {
+        SchemaResult result = SCHEMAS.schema("upstreams").validateAndApplyDefaults(
+                json("{\"nodes\": {\"a:80\": 1}, \"checks\": {\"active\": {\"http_path\": \"/health\"}}}"));
+        assertEquals(List.of(), result.violations());
+        assertEquals("GET", result.document().at("/checks/active/http_method").asText());
+        assertEquals("", result.document().at("/checks/active/http_req_body").asText());
+        assertEquals(List.of(), check("upstreams", """
+                {"nodes": {"a:80": 1}, "checks": {"active": {"http_method": "POST", "http_req_body": "{}"}}}"""));
+        assertEquals("invalid configuration: property \"checks\" validation failed: property \"active\" validation"
+                + " failed: property \"http_method\" validation failed: matches none of the enum values",
+                errorMsg("upstreams", """
+                        {"nodes": {"a:80": 1}, "checks": {"active": {"http_method": "FETCH"}}}"""));
+    }
+
+    @Test
+    void healthChecksTakeFieldsBesideActiveAndPassiveAsApisixDoes() {
+        assertEquals(List.of(), check("upstreams", """
+                {"nodes": {"a:80": 1}, "checks": {"active": {"http_path": "/h"}, "note": "from a newer APISIX"}}"""));
+        assertEquals("invalid configuration: property \"checks\" validation failed: object matches none of the"
+                + " required: [\"active\"] or [\"active\",\"passive\"]",
+                errorMsg("upstreams", "{\"nodes\": {\"a:80\": 1}, \"checks\": {\"passive\": {}}}"));
+    }
+
+    @Test
+    void upstreamTlsTakesAKeyOf64CharactersAndNotACertIdTogetherWithACertAndKey() {
+        String cert = "c".repeat(128);
+        String key = "k".repeat(64);
+        assertEquals(List.of(), check("upstreams", "{\"nodes\": {\"a:80\": 1}, \"tls\": {\"client_cert\": \""
+                + cert + "\", \"client_key\": \"" + key + "\"}}"));
+        assertEquals(List.of("/tls"), check("upstreams", "{\"nodes\": {\"a:80\": 1}, \"tls\": {\"client_cert_id\": 1,"
+                + " \"client_cert\": \"" + cert + "\", \"client_key\": \"" + key + "\"}}")
+                .stream().map(Violation::pointer).distinct().toList());
+        assertEquals(List.of(), check("upstreams", "{\"nodes\": {\"a:80\": 1}, \"tls\": {\"client_cert_id\": 1}}"));
+    }
+
+    @Test
+    void serviceProtocolIsNoLongerARouteField() {
+        assertEquals("invalid configuration: additional properties forbidden, found service_protocol",
+                errorMsg("routes", "{\"uri\": \"/a\", \"upstream_id\": 1, \"service_protocol\": \"http\"}"));
+    }
+
+    @Test
+    void timestampsAreIntegers() {
+        for (String kind : List.of("routes", "services", "upstreams", "plugin_configs", "global_rules")) {
+            String body = switch (kind) {
+                case "routes" -> "\"uri\": \"/a\", \"upstream_id\": 1";
+                case "upstreams" -> "\"nodes\": {\"a:80\": 1}";
+                case "services" -> "\"upstream_id\": 1";
+                default -> "\"plugins\": {}";
+            };
+            for (String field : List.of("create_time", "update_time")) {
+                assertEquals("invalid configuration: property \"" + field + "\" validation failed: wrong type:"
+                        + " expected integer, got string", errorMsg(kind, "{" + body + ", \"" + field + "\": \"yesterday\"}"),
+                        kind);
+            }
+        }
+    }
+
     // -- the registry itself
 
     @Test
