@@ -93,6 +93,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private @Nullable CompositeByteBuf responseBuffer;
     private boolean responseHeadWritten;
     private boolean headerFilterPending;
+    /** The response is the engine's, a plugin's or this transaction's, not the upstream's. */
+    private boolean localAnswer;
     private final ArrayDeque<HttpContent> pendingResponse = new ArrayDeque<>();
     private boolean responseComplete;
     /** Inside {@link #upstreamRead}: writes to the client wait for the end of the read batch to flush. */
@@ -704,8 +706,9 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private void writeResponseHead() {
         io.gatekit.api.http.HttpResponse out = call.exchange().response();
         status = out.status();
-        if (out.body() != null) {
-            byte[] body = out.body();
+        if (out.body() != null || localAnswer) {
+            // a local answer without a body has an empty one: no upstream content will follow
+            byte[] body = out.body() != null ? out.body() : new byte[0];
             ByteBuffer filtered = call.filtersBody() ? call.bodyFilter(ByteBuffer.wrap(body), true) : null;
             if (filtered != null) {
                 byte[] copy = new byte[filtered.remaining()];
@@ -780,6 +783,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             discardPendingBody();
         }
         response = local;
+        localAnswer = true;
         if (call == null) {
             status = local.status();
             responseHeadWritten = true;

@@ -50,6 +50,9 @@ final class ConformancePlugins {
                 factory("conformance-deny", 8000, () -> new Plugin() {
                     @Override
                     public Outcome access(Exchange exchange) {
+                        if (exchange.request().headers().contains("x-deny-bare")) {
+                            return Outcome.respond(503); // no headers, no body
+                        }
                         return exchange.request().headers().contains("x-deny")
                                 ? Outcome.respond(HttpResponse.of(403, HttpHeaders.of("content-type", "text/plain"),
                                         "denied by plugin".getBytes(StandardCharsets.UTF_8)))

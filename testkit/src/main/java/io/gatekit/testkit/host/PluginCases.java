@@ -27,6 +27,19 @@ interface PluginCases extends Cases {
     }
 
     @Test
+    default void aPluginAnsweringWithoutABodySendsAnEmptyOne() throws Exception {
+        HostFixture f = fixture();
+        f.proxy("{\"conformance-deny\": {}}", "", f.a);
+
+        Sent sent = f.send(ClientRequest.of("GET", "/bare", "x-deny-bare", "1"));
+
+        assertEquals(503, sent.status());
+        assertEquals(0, sent.response().bodyLength());
+        assertTrue(f.a.received().isEmpty());
+        assertEquals(1, f.logRuns(sent.id()));
+    }
+
+    @Test
     default void anAsyncPluginCompletingOnAnotherThreadLetsTheRequestThrough() throws Exception {
         HostFixture f = fixture();
         f.proxy("{\"conformance-async\": {}}", "", f.a);
