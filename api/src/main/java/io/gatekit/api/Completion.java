@@ -2,6 +2,7 @@ package io.gatekit.api;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -52,6 +53,11 @@ public final class Completion {
             throw new IllegalStateException("completion is done (expected: pending)");
         }
         return stage;
+    }
+
+    /** This completion as a stage: already complete when {@link #isDone()}, else the pending work's. */
+    public CompletionStage<Void> toStage() {
+        return stage == null ? CompletableFuture.completedStage(null) : stage.thenApply(ignored -> null);
     }
 
     @Override

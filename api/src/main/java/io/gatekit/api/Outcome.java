@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -114,6 +115,27 @@ public final class Outcome {
             throw new IllegalStateException("kind: " + kind + " (expected: ASYNC)");
         }
         return stage;
+    }
+
+    /**
+     * This outcome as a stage that completes with a settled outcome, never an async one: at once
+     * for proceed and respond, after every nested stage for async. Hosts chain on it instead of
+     * unwrapping async outcomes themselves.
+     *
+     * <pre>{@code
+     * call.runRequestPhases().toStage().thenAccept(outcome -> ...);   // PROCEED or RESPOND
+     * }</pre>
+     */
+    public CompletionStage<Outcome> toStage() {
+        if (stage == null) {
+            return CompletableFuture.completedStage(this);
+        }
+        return stage.thenCompose(next -> {
+            if (next == null) {
+                throw new NullPointerException("an async Outcome's stage completed with null (expected: an Outcome)");
+            }
+            return next.toStage();
+        });
     }
 
     @Override

@@ -126,8 +126,8 @@ public class ChainBenchmark {
         if (!outcome.proceeds()) {
             throw new IllegalStateException("expected proceed, got " + outcome);
         }
-        call.beforeProxy("127.0.0.1", 1980, "example.com");
-        Completion done = call.headerFilter(response, true);
+        call.beforeProxy();
+        Completion done = call.upstreamResponse(response);
         if (!done.isDone()) {
             throw new IllegalStateException("no-op plugins completed asynchronously");
         }

@@ -5,13 +5,19 @@ import io.gatekit.api.Nullable;
 import io.gatekit.api.PluginFactory;
 import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.http.HttpRequest;
+import io.gatekit.engine.host.Application;
+import io.gatekit.engine.host.Body;
+import io.gatekit.engine.host.Response;
+import io.gatekit.engine.host.Transport;
 import io.gatekit.engine.internal.EngineCore;
+import io.gatekit.engine.internal.upstream.UpstreamPolicy;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 import static java.util.Objects.requireNonNull;
 
@@ -34,6 +40,9 @@ import static java.util.Objects.requireNonNull;
  * {@link ConfigException} listing all of them, and the config in force stays as it was.
  */
 public final class Engine implements AutoCloseable {
+
+    /** The default of {@link Builder#bodyBufferLimit}: 10 MiB. */
+    public static final long DEFAULT_BODY_BUFFER_LIMIT = 10L << 20;
 
     private final EngineCore core;
     private final MetricsRegistry metrics;
@@ -163,6 +172,39 @@ public final class Engine implements AutoCloseable {
         return core.newCall(request);
     }
 
+    /**
+     * Serves one request whole, the host providing only the network call: the request phases,
+     * the node choice, each attempt through {@code transport} and its retry, {@code header_filter}
+     * on the answer, {@code body_filter} as the response body streams, and {@code log} when that
+     * body ends (read or cancelled). Routes without an upstream answer APISIX's 503.
+     *
+     * <pre>{@code
+     * engine.serve(request, Body.of(bytes), JdkTransport.create())
+     *       .thenAccept(response -> reply(response.status(), response.headers(), response.body()));
+     * }</pre>
+     *
+     * @param request   the client's request; the engine and plugins change it in place
+     * @param body      the client's request body ({@link Body#empty()} for none)
+     * @param transport the host's network call
+     * @return the response for the client; the stage never fails (failures become responses)
+     */
+    public CompletionStage<Response> serve(HttpRequest request, Body body, Transport transport) {
+        return serve(request, body, transport, null);
+    }
+
+    /**
+     * As {@link #serve(HttpRequest, Body, Transport)}, in front of the host's own application: a
+     * route without an upstream runs its plugins around {@code application}, and a request no
+     * route matches goes to {@code application} untouched.
+     */
+    public CompletionStage<Response> serve(HttpRequest request, Body body, Transport transport,
+            @Nullable Application application) {
+        requireNonNull(request, "request");
+        requireNonNull(body, "body");
+        requireNonNull(transport, "transport");
+        return core.newCall(request).serve(body, transport, application);
+    }
+
     /** What would run for {@code request}, in which order, and why, without running anything. */
     public Explanation explain(HttpRequest request) {
         return core.explain(request);
@@ -204,6 +246,8 @@ public final class Engine implements AutoCloseable {
         private @Nullable HttpClient httpClient;
         private @Nullable List<String> enabled;
         private MetricsRegistry metrics = new MetricsRegistry();
+        private Upstream.Timeouts upstreamTimeouts = UpstreamPolicy.DEFAULT_TIMEOUTS;
+        private long bodyBufferLimit = DEFAULT_BODY_BUFFER_LIMIT;
 
         private Builder() {
         }
@@ -260,6 +304,37 @@ public final class Engine implements AutoCloseable {
         }
 
         /**
+         * The upstream timeouts in seconds when neither a route nor its upstream sets any.
+         * Default: 60 s each, as nginx and APISIX.
+         */
+        public Builder upstreamTimeouts(Upstream.Timeouts timeouts) {
+            requireNonNull(timeouts, "timeouts");
+            checkPositive("upstreamTimeouts.connect", timeouts.connect());
+            checkPositive("upstreamTimeouts.send", timeouts.send());
+            checkPositive("upstreamTimeouts.read", timeouts.read());
+            this.upstreamTimeouts = timeouts;
+            return this;
+        }
+
+        /**
+         * The most {@link #serve} reads of a body a plugin needs whole; a longer request body is
+         * answered 413, a longer upstream body 502. Default: 10 MiB.
+         */
+        public Builder bodyBufferLimit(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("bodyBufferLimit: " + bytes + " (expected: >= 1)");
+            }
+            this.bodyBufferLimit = bytes;
+            return this;
+        }
+
+        private static void checkPositive(String name, double seconds) {
+            if (!(seconds > 0)) {
+                throw new IllegalArgumentException(name + ": " + seconds + " (expected: > 0 seconds)");
+            }
+        }
+
+        /**
          * Builds the engine with an empty config.
          *
          * @throws IllegalStateException on duplicate plugin names (both classes named), a plugin
@@ -267,7 +342,7 @@ public final class Engine implements AutoCloseable {
          */
         public Engine build() {
             return new Engine(EngineCore.create(discover ? discoverFrom : null, factories, enabled,
-                    pluginAttributes, listener, httpClient, metrics), metrics);
+                    pluginAttributes, listener, httpClient, metrics, upstreamTimeouts, bodyBufferLimit), metrics);
         }
     }
 }

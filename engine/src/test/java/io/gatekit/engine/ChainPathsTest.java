@@ -59,10 +59,10 @@ class ChainPathsTest {
         try {
             Outcome outcome = await(call.runRequestPhases());
             if (outcome.proceeds()) {
-                outcome = await(call.beforeProxy("127.0.0.1", 1980, "example.com"));
+                outcome = await(call.resolvedUpstream() == null ? call.beforeApplication() : call.beforeProxy());
             }
             HttpResponse response = outcome.proceeds() ? HttpResponse.of(200) : outcome.response();
-            Completion completion = call.headerFilter(response, outcome.proceeds());
+            Completion completion = outcome.proceeds() ? call.upstreamResponse(response) : call.localResponse(response);
             if (!completion.isDone()) {
                 completion.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             }

@@ -46,7 +46,7 @@ class EngineTest {
             HttpResponse response;
             boolean upstream = false;
             if (outcome.proceeds()) {
-                outcome = await(call.beforeProxy("127.0.0.1", 1980, "example.com"));
+                outcome = await(call.resolvedUpstream() == null ? call.beforeApplication() : call.beforeProxy());
             }
             if (outcome.proceeds()) {
                 response = HttpResponse.of(200);
@@ -54,7 +54,7 @@ class EngineTest {
             } else {
                 response = outcome.response();
             }
-            var completion = call.headerFilter(response, upstream);
+            var completion = (upstream ? call.upstreamResponse(response) : call.localResponse(response));
             if (!completion.isDone()) {
                 completion.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             }

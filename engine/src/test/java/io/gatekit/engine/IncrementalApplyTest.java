@@ -59,7 +59,11 @@ class IncrementalApplyTest {
                 outcome = outcome.stage().toCompletableFuture().get(5, TimeUnit.SECONDS);
             }
             HttpResponse response = outcome.proceeds() ? HttpResponse.of(200) : outcome.response();
-            call.headerFilter(response, outcome.proceeds());
+            if (outcome.proceeds()) {
+                call.upstreamResponse(response);
+            } else {
+                call.localResponse(response);
+            }
             return call.exchange().routeId() + " " + response.status() + " "
                     + call.exchange().attr(TestPlugins.TRACE);
         } catch (Exception e) {
@@ -244,7 +248,7 @@ class IncrementalApplyTest {
                 while (!stop.get()) {
                     Call call = engine.newCall(HttpRequest.builder().uri("/r").build());
                     call.runRequestPhases();
-                    call.headerFilter(HttpResponse.of(200), true);
+                    call.upstreamResponse(HttpResponse.of(200));
                     call.complete();
                     served.incrementAndGet();
                 }

@@ -141,7 +141,7 @@ class RequestPathTest {
                 String body = new String(response.body(), StandardCharsets.UTF_8);
                 assertTrue(body.startsWith("{\"error_msg\":\"400 Bad Request: path "), body);
                 assertTrue(body.contains("(expected: "), body);
-                call.headerFilter(response, false);
+                call.localResponse(response);
                 assertNull(call.exchange().attr(TestPlugins.TRACE), bad);
             } finally {
                 call.complete();

@@ -6,6 +6,7 @@ import io.gatekit.api.Nullable;
 import io.gatekit.config.etcd.EtcdConfigSource;
 import io.gatekit.engine.ConfigSource;
 import io.gatekit.engine.Engine;
+import io.gatekit.engine.Upstream;
 import io.gatekit.gateway.client.NettyHttpClient;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.gateway.metrics.GatewayMetrics;
@@ -76,7 +77,10 @@ public final class Gateway implements AutoCloseable {
         this.outbound = new NettyHttpClient(workers);
         io.gatekit.engine.MetricsRegistry registry = new io.gatekit.engine.MetricsRegistry();
         GatewayMetrics metrics = new GatewayMetrics(registry);
-        engineBuilder.httpClient(outbound).listener(metrics).metrics(registry);
+        engineBuilder.httpClient(outbound).listener(metrics).metrics(registry)
+                .upstreamTimeouts(new Upstream.Timeouts(seconds(config.upstreamConnectTimeout()),
+                        seconds(config.upstreamSendTimeout()), seconds(config.upstreamReadTimeout())))
+                .bodyBufferLimit(config.bodyBufferLimit());
         if (config.enabledPlugins() != null) {
             engineBuilder.enabledPlugins(config.enabledPlugins());
         }
@@ -140,6 +144,10 @@ public final class Gateway implements AutoCloseable {
     /** Starts a gateway whose engine is configured by {@code engine} (plugins registered in code, say). */
     public static Gateway start(GatewayConfig config, Engine.Builder engine) {
         return new Gateway(requireNonNull(config, "config"), requireNonNull(engine, "engine"));
+    }
+
+    private static double seconds(java.time.Duration duration) {
+        return duration.toNanos() / 1e9;
     }
 
     /** Where the config lives: etcd, the standalone file, or this node's memory. */

@@ -16,12 +16,16 @@ import io.gatekit.engine.ConfigException;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.Explanation;
 import io.gatekit.engine.ResourceKind;
+import io.gatekit.engine.host.Body;
+import io.gatekit.engine.host.Response;
+import io.gatekit.engine.host.Transport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -70,9 +74,12 @@ public final class PluginHarness implements AutoCloseable {
     private volatile int bodyChunkSize;
     private volatile Duration timeout = Duration.ofSeconds(5);
 
+    private final @Nullable Transport transport;
+
     private PluginHarness(Engine engine, ManualClock clock, RecordingHttpClient httpClient,
-            AtomicReference<Run> current, WrappedFactory.Hooks hooks) {
+            AtomicReference<Run> current, WrappedFactory.Hooks hooks, @Nullable Transport transport) {
         this.engine = engine;
+        this.transport = transport;
         this.hooks = hooks;
         this.clock = clock;
         this.httpClient = httpClient;
@@ -192,6 +199,23 @@ public final class PluginHarness implements AutoCloseable {
         return new PendingRun(run, this, timeout);
     }
 
+    /**
+     * Serves one request the way every host does ({@link Engine#serve}), its bodies streaming both
+     * ways: through the {@link Builder#transport transport} when one was set (a real network
+     * call), else to the in-memory upstream. For tests of the host side itself (the host
+     * conformance suite runs the harness this way); {@link #request} is the one for plugins.
+     *
+     * <pre>{@code
+     * Response response = harness.serve(request, Body.of(bytes)).toCompletableFuture().get();
+     * }</pre>
+     */
+    public CompletionStage<Response> serve(HttpRequest request, Body body) {
+        requireNonNull(request, "request");
+        requireNonNull(body, "body");
+        Transport to = transport != null ? transport : new InMemoryTransport(() -> upstream, bodyChunkSize, sent -> { });
+        return engine.serve(request, body, to);
+    }
+
     void abandon(Run run) {
         run.abandon();
         current.compareAndSet(run, null);
@@ -240,8 +264,18 @@ public final class PluginHarness implements AutoCloseable {
         private ManualClock clock = new ManualClock();
         private RecordingHttpClient httpClient = new RecordingHttpClient();
         private WrappedFactory.@Nullable Hooks hooks;
+        private @Nullable Transport transport;
 
         private Builder() {
+        }
+
+        /**
+         * The network call {@link PluginHarness#serve} makes instead of the in-memory upstream, for
+         * a harness that proxies to real servers, e.g. {@link io.gatekit.engine.host.JdkTransport}.
+         */
+        public Builder transport(Transport transport) {
+            this.transport = requireNonNull(transport, "transport");
+            return this;
         }
 
         /** Registers a plugin. */
@@ -302,7 +336,7 @@ public final class PluginHarness implements AutoCloseable {
                 engine.plugin(WrappedFactory.wrap(factory, use));
             }
             pluginAttributes.forEach(engine::pluginAttributes);
-            return new PluginHarness(engine.build(), clock, httpClient, current, use);
+            return new PluginHarness(engine.build(), clock, httpClient, current, use, transport);
         }
 
         private static WrappedFactory.Hooks manualTime(Timeline timeline) {

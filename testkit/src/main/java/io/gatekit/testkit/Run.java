@@ -1,17 +1,16 @@
 package io.gatekit.testkit;
 
-import io.gatekit.api.Completion;
 import io.gatekit.api.Nullable;
-import io.gatekit.api.Outcome;
 import io.gatekit.api.Phase;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.Explanation;
-import io.gatekit.engine.Upstream;
+import io.gatekit.engine.host.Body;
+import io.gatekit.engine.host.Response;
+import io.gatekit.engine.host.UpstreamRequest;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,10 +27,10 @@ import java.util.function.BiPredicate;
 import java.util.function.Function;
 
 /**
- * Drives one {@link Call} the way a host does, without sockets: request phases, before_proxy, an
- * in-memory upstream, header_filter, body_filter, log. Every step continues when the previous one
- * completes, on whatever thread completed it, so nothing here waits; {@link #result()} completes
- * when the exchange is over.
+ * Serves one {@link Call} the way every host does, through {@link Call#serve}, without sockets:
+ * the engine runs the phases, picks the node and settles every outcome; the upstream is a function
+ * behind an in-memory transport. Every step continues when the previous one completes, on whatever
+ * thread completed it, so nothing here waits; {@link #result()} completes when the exchange is over.
  */
 final class Run {
 
@@ -55,8 +54,7 @@ final class Run {
     private volatile boolean abandoned;
     private volatile String waitingIn = "rewrite";
     private volatile @Nullable HttpRequest upstreamRequest;
-    private volatile boolean fromUpstream;
-    private volatile byte @Nullable [] streamedBody;
+    private volatile @Nullable Throwable harnessFailure;
     private volatile Runnable ended = () -> { };
 
     Run(Call call, Explanation plan, ManualClock clock, Function<HttpRequest, HttpResponse> upstream, int chunkSize,
@@ -95,91 +93,54 @@ final class Run {
 
     // ---- driving ----
 
-    /** Starts the exchange; {@code ended} runs once it is over, before {@link #result()} completes. */
+    /**
+     * Starts the exchange through {@link Call#serve}, the code every host runs, with the
+     * in-memory upstream as its transport; {@code ended} runs once it is over, before
+     * {@link #result()} completes.
+     */
     void start(Runnable ended) {
         this.ended = ended;
-        CompletionStage<Outcome> requestSide;
+        CompletionStage<Response> served;
         try {
-            requestSide = settle(call.runRequestPhases());
+            served = call.serve(Body.empty(), this::sendUpstream, null);
         } catch (RuntimeException e) {
-            requestSide = CompletableFuture.failedStage(e);
+            served = CompletableFuture.failedStage(e);
         }
-        requestSide
-                .thenCompose(this::beforeProxy)
-                .thenCompose(this::headerFilter)
-                .thenApply(ignored -> bodyFilter())
-                .whenComplete(this::finish);
+        served.thenCompose(this::readBody).whenComplete(this::finish);
     }
 
-    private static CompletionStage<Outcome> settle(Outcome outcome) {
-        return outcome.kind() == Outcome.Kind.ASYNC ? outcome.stage().thenCompose(Run::settle)
-                : CompletableFuture.completedStage(outcome);
-    }
-
-    private CompletionStage<Outcome> beforeProxy(Outcome requestPhases) {
+    /** The in-memory upstream: it gets the request as a real upstream would, and its failures fail the run. */
+    private CompletionStage<Response> sendUpstream(UpstreamRequest request) {
         checkLive();
-        if (!requestPhases.proceeds()) {
-            return CompletableFuture.completedStage(requestPhases);
-        }
-        waitingIn = "before_proxy";
-        Upstream.Node node = pickNode(call.resolvedUpstream());
-        return settle(call.beforeProxy(node.host(), node.port(), hostHeader(node)));
+        waitingIn = "the upstream";
+        return new InMemoryTransport(() -> upstream, chunkSize, sent -> upstreamRequest = sent).send(request)
+                .whenComplete((response, error) -> {
+                    if (error != null) {
+                        harnessFailure = unwrap(error);
+                    }
+                    waitingIn = "header_filter";
+                });
     }
 
-    private CompletionStage<?> headerFilter(Outcome outcome) {
-        checkLive();
-        HttpResponse response;
-        if (outcome.proceeds()) {
-            waitingIn = "the upstream";
-            HttpRequest sent = copy(call.exchange().request());
-            upstreamRequest = sent;
-            response = copy(upstream.apply(copy(sent)));
-            fromUpstream = true;
-            if (!call.bodyBuffering().response()) {
-                streamedBody = response.body(); // streams through body_filter after header_filter
-                response.body(null);
-            }
-        } else {
-            response = outcome.response();
-        }
-        waitingIn = "header_filter";
-        Completion completion = call.headerFilter(response, fromUpstream);
-        return completion.isDone() ? CompletableFuture.completedStage(null) : completion.stage();
-    }
-
-    /** As the gateway: a whole body passes body_filter once; a streamed one chunk by chunk. */
-    private List<byte[]> bodyFilter() {
+    /** Reads the response body the engine hands back, chunk by chunk, as body_filter produced it. */
+    private CompletionStage<Served> readBody(Response response) {
         checkLive();
         waitingIn = "body_filter";
-        HttpResponse out = call.exchange().response();
-        boolean filters = call.filtersBody();
-        List<byte[]> chunks = new ArrayList<>();
-        if (out != null && out.body() != null) {
-            byte[] body = out.body();
-            chunks.add(filters ? bytes(call.bodyFilter(ByteBuffer.wrap(body), true)) : body);
-        } else if (fromUpstream) {
-            byte[] body = streamedBody == null ? new byte[0] : streamedBody;
-            int size = chunkSize > 0 ? chunkSize : Math.max(1, body.length);
-            int from = 0;
-            do {
-                int to = Math.min(body.length, from + size);
-                byte[] chunk = Arrays.copyOfRange(body, from, to);
-                boolean last = to >= body.length;
-                chunks.add(filters ? bytes(call.bodyFilter(ByteBuffer.wrap(chunk), last)) : chunk);
-                from = to;
-            } while (from < body.length);
-        }
-        return chunks;
+        return Streams.chunks(response.body()).thenApply(chunks -> new Served(response, chunks));
     }
 
-    private void finish(@Nullable List<byte[]> chunks, @Nullable Throwable error) {
+    /** The response the engine handed back and its body's chunks. */
+    private record Served(Response response, List<byte[]> chunks) {
+    }
+
+    private void finish(@Nullable Served served, @Nullable Throwable error) {
         waitingIn = "log";
-        Throwable failure = error;
+        Throwable failure = harnessFailure != null ? harnessFailure : error;
         RunResult done = null;
         try {
-            call.complete();
-            if (failure == null && chunks != null) {
-                done = buildResult(chunks);
+            call.complete(); // already done when the body ended; this covers a run that failed before
+            if (failure == null && served != null) {
+                done = buildResult(served);
             }
         } catch (RuntimeException | Error e) {
             failure = failure == null ? e : failure;
@@ -193,11 +154,10 @@ final class Run {
         }
     }
 
-    private RunResult buildResult(List<byte[]> chunks) {
-        HttpResponse out = call.exchange().response();
-        byte[] body = chunks.isEmpty() ? (out == null ? null : out.body()) : concat(chunks);
-        HttpResponse response = out == null ? HttpResponse.of(500)
-                : HttpResponse.of(out.status(), out.headers().copy(), body);
+    private RunResult buildResult(Served served) {
+        Response out = served.response();
+        List<byte[]> chunks = served.chunks();
+        HttpResponse response = HttpResponse.of(out.status(), out.headers().copy(), concat(chunks));
         List<RunResult.Step> steps = steps();
         HttpRequest sent = upstreamRequest;
         String answeredBy = sent != null || isEngineNotFound(response) ? null : lastRequestPhasePlugin(steps);
@@ -294,26 +254,6 @@ final class Run {
 
     // ---- helpers ----
 
-    private static Upstream.Node pickNode(@Nullable Upstream upstream) {
-        if (upstream == null || upstream.nodes().isEmpty()) {
-            return new Upstream.Node("127.0.0.1", 80, 1, 0);
-        }
-        return upstream.nodes().stream().filter(n -> n.weight() > 0).findFirst().orElse(upstream.nodes().get(0));
-    }
-
-    private String hostHeader(Upstream.Node node) {
-        Upstream upstream = call.resolvedUpstream();
-        String pass = upstream == null ? "pass" : upstream.passHost();
-        if (pass.equals("node")) {
-            return node.address();
-        }
-        if (pass.equals("rewrite") && upstream.upstreamHost() != null) {
-            return upstream.upstreamHost();
-        }
-        String host = call.exchange().request().headers().get("host");
-        return host == null ? "" : host;
-    }
-
     static HttpRequest copy(HttpRequest request) {
         HttpRequest.Builder builder = HttpRequest.builder()
                 .method(request.method())
@@ -336,13 +276,6 @@ final class Run {
 
     private static HttpHeaders copy(HttpHeaders headers) {
         return headers.copy();
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer view = buffer.duplicate();
-        byte[] out = new byte[view.remaining()];
-        view.get(out);
-        return out;
     }
 
     private static byte[] concat(List<byte[]> chunks) {

@@ -12,12 +12,15 @@ import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
 import io.gatekit.engine.MetricsRegistry;
 import io.gatekit.engine.ResourceKind;
+import io.gatekit.engine.Engine;
+import io.gatekit.engine.internal.host.HostSupport;
 import io.gatekit.engine.internal.schema.CompiledSchema;
 import io.gatekit.engine.internal.schema.EveritSchemaValidator;
 import io.gatekit.engine.internal.schema.MetaSchema;
 import io.gatekit.engine.internal.schema.ResourceSchemas;
 import io.gatekit.engine.internal.schema.SchemaResult;
 import io.gatekit.engine.internal.schema.SchemaValidator;
+import io.gatekit.engine.internal.upstream.UpstreamPolicy;
 import io.gatekit.engine.Violation;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -65,6 +68,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(2)
 public class SchemaOffPathBenchmark {
+
+    private static final HostSupport HOSTS = new HostSupport(new UpstreamPolicy(UpstreamPolicy.DEFAULT_TIMEOUTS),
+            Engine.DEFAULT_BODY_BUFFER_LIMIT);
 
     private static final int ROUTES = 1024;
     private static final int MASK = ROUTES - 1;
@@ -139,18 +145,18 @@ public class SchemaOffPathBenchmark {
         int r = i++ & MASK;
         snapshot.acquire();
         try {
-            DefaultCall call = new DefaultCall(snapshot, requests[r], EngineListener.NONE).route();
+            DefaultCall call = new DefaultCall(snapshot, HOSTS, requests[r], EngineListener.NONE).route();
             if (!routeIds[r].equals(call.routeId())) {
                 throw new IllegalStateException(requests[r] + " matched " + call.routeId());
             }
             Outcome outcome = call.runRequestPhases();
             if (outcome.proceeds()) {
-                outcome = call.beforeProxy("127.0.0.1", 1980, "example.com");
+                outcome = call.beforeProxy();
             }
             if (!outcome.proceeds()) {
                 throw new IllegalStateException("expected proceed, got " + outcome);
             }
-            Completion done = call.headerFilter(response, true);
+            Completion done = call.upstreamResponse(response);
             if (!done.isDone()) {
                 throw new IllegalStateException("header_filter completed asynchronously");
             }

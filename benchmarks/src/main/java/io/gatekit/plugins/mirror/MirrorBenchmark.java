@@ -106,12 +106,12 @@ public class MirrorBenchmark {
         }
         Outcome outcome = call.runRequestPhases();
         if (outcome.proceeds()) {
-            outcome = call.beforeProxy("127.0.0.1", 1980, "example.com");
+            outcome = call.beforeProxy();
         }
         if (!outcome.proceeds()) {
             throw new IllegalStateException("expected proceed, got " + outcome);
         }
-        Completion done = call.headerFilter(response, true);
+        Completion done = call.upstreamResponse(response);
         if (!done.isDone()) {
             throw new IllegalStateException("header_filter completed asynchronously");
         }

@@ -15,13 +15,26 @@ import io.gatekit.api.http.HttpResponse;
 import io.gatekit.api.http.UpstreamTarget;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.Upstream;
+import io.gatekit.engine.host.Application;
+import io.gatekit.engine.host.Body;
+import io.gatekit.engine.host.Response;
+import io.gatekit.engine.host.Target;
+import io.gatekit.engine.host.Transport;
+import io.gatekit.engine.host.UpstreamFailure;
 import io.gatekit.engine.internal.expr.VarSource;
+import io.gatekit.engine.internal.host.HostSupport;
+import io.gatekit.engine.internal.upstream.ErrorPages;
+import io.gatekit.engine.internal.upstream.HopByHop;
+import io.gatekit.engine.internal.upstream.ProxyHeaders;
+import io.gatekit.engine.internal.upstream.UpstreamPolicy;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 /**
  * The engine's side of one request. It is the {@link Exchange} plugins see, its
@@ -42,6 +55,8 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private static final CompiledRoute NO_PLUGINS = CompiledRoute.none();
 
     private final Snapshot snapshot;
+    private final HostSupport hosts;
+    private final UpstreamPolicy policy;
     private CompiledRoute route;
     private boolean matched;
     private final HttpRequest request;
@@ -49,9 +64,14 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private final boolean timed;
     private @Nullable HttpResponse response;
     private Phase phase = Phase.REWRITE;
-    private @Nullable String nodeHost;
-    private int nodePort;
-    private @Nullable String hostHeader;
+    /** The Host header the client sent, for {@code pass_host: pass} once plugins removed it. */
+    private @Nullable String originalHost;
+    private @Nullable Target target;
+    /** The nodes this request may try, first choice first; {@code attempts} of them were tried. */
+    private List<Upstream.Node> order = List.of();
+    private int attempts;
+    private int maxAttempts;
+    private long firstAttemptNanos;
     private int upstreamStatus;
     private boolean completed;
     private Object @Nullable [] attrs;
@@ -63,8 +83,10 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     /** Why the path cannot be normalized, when it cannot: the request is answered 400. */
     private @Nullable String badPath;
 
-    DefaultCall(Snapshot snapshot, HttpRequest request, EngineListener listener) {
+    DefaultCall(Snapshot snapshot, HostSupport hosts, HttpRequest request, EngineListener listener) {
         this.snapshot = snapshot;
+        this.hosts = hosts;
+        this.policy = hosts.policy();
         this.route = snapshot.globalOnly();
         this.request = request;
         this.listener = listener;
@@ -79,6 +101,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
      * the unparsed request URI when APISIX leaves {@code upstream_uri} empty.
      */
     DefaultCall route() {
+        originalHost = request.headers().get("host");
         receivedPath = request.path();
         receivedQuery = request.rawQuery();
         try {
@@ -123,11 +146,6 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     @Override
     public @Nullable Upstream resolvedUpstream() {
         return route.upstream();
-    }
-
-    @Override
-    public Upstream.@Nullable Timeouts routeTimeout() {
-        return route.timeout();
     }
 
     @Override
@@ -203,19 +221,108 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     }
 
     @Override
-    public Outcome beforeProxy(String nodeHost, int nodePort, String hostHeader) {
-        this.nodeHost = nodeHost;
-        this.nodePort = nodePort;
-        this.hostHeader = hostHeader;
+    public CompletionStage<Response> serve(Body body, Transport transport, @Nullable Application application) {
+        if (application != null && !matched) {
+            release(); // no route: the application serves the request untouched, no plugin runs
+            return application.handle(request, body);
+        }
+        return hosts.serve(this, body, transport, application);
+    }
+
+    @Override
+    public Outcome beforeProxy() {
+        Upstream upstream = route.upstream();
+        if (upstream == null) {
+            LOG.log(Level.ERROR, () -> "missing upstream configuration in Route or Service [" + routeIdOrEmpty() + "]");
+            return Outcome.respond(ErrorPages.serviceUnavailable());
+        }
+        order = policy.order(upstream, this);
+        if (order.isEmpty()) {
+            LOG.log(Level.ERROR, () -> "failed to pick server on route [" + routeIdOrEmpty() + "]: no valid upstream node");
+            return Outcome.respond(ErrorPages.badGateway());
+        }
+        maxAttempts = UpstreamPolicy.maxAttempts(upstream, order.size());
+        firstAttemptNanos = System.nanoTime();
+        return attempt(upstream);
+    }
+
+    /** Targets the next node in {@link #order} and runs before_proxy for it. */
+    private Outcome attempt(Upstream upstream) {
+        Upstream.Node node = order.get(attempts++);
+        target = policy.target(upstream, node, attempts, route.timeout(), request.headers().get("host"), originalHost);
         return runPhase(Phase.BEFORE_PROXY, 0);
     }
 
     @Override
-    public Completion headerFilter(HttpResponse response, boolean fromUpstream) {
-        this.response = response;
-        if (fromUpstream) {
-            this.upstreamStatus = response.status();
+    public Outcome beforeApplication() {
+        if (route.upstream() != null) {
+            throw new IllegalStateException("route [" + routeIdOrEmpty() + "] has an upstream (expected: "
+                    + "beforeProxy() for routes with one, beforeApplication() for routes without)");
         }
+        return runPhase(Phase.BEFORE_PROXY, 0);
+    }
+
+    @Override
+    public @Nullable Target target() {
+        return target;
+    }
+
+    @Override
+    public void forEachUpstreamHeader(BiConsumer<String, String> sink) {
+        Target current = target;
+        if (current == null) {
+            throw new IllegalStateException("no target yet (expected: beforeProxy() first)");
+        }
+        ProxyHeaders.forEachUpstreamHeader(request, current.hostHeader(), originalHost, sink);
+    }
+
+    @Override
+    public Outcome upstreamFailed(UpstreamFailure failure, boolean replayable) {
+        Target failed = target;
+        if (failed == null) {
+            throw new IllegalStateException("no target yet (expected: beforeProxy() first)");
+        }
+        Upstream upstream = failed.upstream();
+        boolean retry = response == null
+                && UpstreamPolicy.mayRetry(failure, replayable, request.method(), attempts, maxAttempts);
+        if (retry && !UpstreamPolicy.withinRetryTimeout(upstream, firstAttemptNanos, System.nanoTime())) {
+            // APISIX's balancer: past the retry deadline the request ends with 502, whatever failed
+            LOG.log(Level.ERROR, () -> "proxy retry timeout on route [" + routeIdOrEmpty() + "], retry count: "
+                    + (attempts - 1));
+            return proxyError(failure, ErrorPages.badGateway());
+        }
+        if (!retry) {
+            return proxyError(failure, failure.timeout() ? ErrorPages.gatewayTimeout() : ErrorPages.badGateway());
+        }
+        LOG.log(Level.WARNING, () -> "upstream " + failed.address() + " failed (" + failure + ") on route ["
+                + routeIdOrEmpty() + "]; trying the next node");
+        return attempt(upstream);
+    }
+
+    private Outcome proxyError(UpstreamFailure failure, HttpResponse page) {
+        LOG.log(Level.ERROR, () -> "upstream " + (target == null ? "?" : target.address()) + " failed (" + failure
+                + ") on route [" + routeIdOrEmpty() + "]; answering " + page.status());
+        // as nginx's $upstream_status for a failed attempt; the upstream itself never answered, so
+        // exchange().upstream().status() stays 0
+        page.headers().set("X-APISIX-Upstream-Status", Integer.toString(page.status()));
+        return Outcome.respond(page);
+    }
+
+    @Override
+    public Completion upstreamResponse(HttpResponse response) {
+        HopByHop.strip(response.headers());
+        int status = response.status();
+        if (status >= 500 && status <= 599) {
+            response.headers().set("X-APISIX-Upstream-Status", Integer.toString(status));
+        }
+        this.upstreamStatus = status;
+        this.response = response;
+        return runHeaderFilter(0);
+    }
+
+    @Override
+    public Completion localResponse(HttpResponse response) {
+        this.response = response;
         return runHeaderFilter(0);
     }
 
@@ -275,6 +382,17 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                 }
             }
         } finally {
+            snapshot.release();
+        }
+    }
+
+    /**
+     * Releases the config snapshot without running {@code log}: for a request the engine hands
+     * to the host's application untouched, since no route matched.
+     */
+    public void release() {
+        if (!completed) {
+            completed = true;
             snapshot.release();
         }
     }
@@ -638,17 +756,20 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
 
     @Override
     public @Nullable String nodeHost() {
-        return nodeHost;
+        Target current = target;
+        return current == null ? null : current.host();
     }
 
     @Override
     public int nodePort() {
-        return nodePort;
+        Target current = target;
+        return current == null ? 0 : current.port();
     }
 
     @Override
     public @Nullable String hostHeader() {
-        return hostHeader;
+        Target current = target;
+        return current == null ? null : current.hostHeader();
     }
 
     @Override

@@ -15,11 +15,14 @@ import io.gatekit.engine.MetricsRegistry;
 import io.gatekit.engine.PluginInfo;
 import io.gatekit.engine.Resource;
 import io.gatekit.engine.ResourceKind;
+import io.gatekit.engine.Upstream;
 import io.gatekit.engine.Violation;
 import io.gatekit.engine.internal.ConfigState.Stored;
+import io.gatekit.engine.internal.host.HostSupport;
 import io.gatekit.engine.internal.schema.EveritSchemaValidator;
 import io.gatekit.engine.internal.schema.ResourceSchemas;
 import io.gatekit.engine.internal.schema.SchemaValidator;
+import io.gatekit.engine.internal.upstream.UpstreamPolicy;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -46,6 +49,7 @@ public final class EngineCore {
     private final PluginConfs confs;
     private final ResourceValidator validator;
     private final EngineListener listener;
+    private final HostSupport hosts;
     private final List<PluginInfo> pluginInfos;
     private final Object writeLock = new Object();
     private final AtomicLong generatedIds = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -56,7 +60,9 @@ public final class EngineCore {
     private final List<Snapshot> draining = new ArrayList<>();
     private boolean closed;
 
-    private EngineCore(PluginConfs confs, ResourceValidator validator, EngineListener listener) {
+    private EngineCore(PluginConfs confs, ResourceValidator validator, EngineListener listener,
+            HostSupport hosts) {
+        this.hosts = hosts;
         this.confs = confs;
         this.validator = validator;
         this.listener = listener;
@@ -69,7 +75,8 @@ public final class EngineCore {
     /** Builds the core; see {@link io.gatekit.engine.Engine.Builder#build()}. */
     public static EngineCore create(@Nullable ClassLoader discoverFrom, List<PluginFactory<?>> explicit,
             @Nullable List<String> enabled, Map<String, String> pluginAttributes, EngineListener listener,
-            @Nullable HttpClient httpClient, MetricsRegistry metrics) {
+            @Nullable HttpClient httpClient, MetricsRegistry metrics, Upstream.Timeouts upstreamTimeouts,
+            long bodyBufferLimit) {
         List<PluginFactory<?>> factories = new ArrayList<>();
         if (discoverFrom != null) {
             factories.addAll(PluginRegistry.discover(discoverFrom));
@@ -90,7 +97,8 @@ public final class EngineCore {
         pluginAttributes.forEach((name, json) -> attributes.put(name, parse(json, "plugin_attr." + name)));
         PluginConfs confs = new PluginConfs(registry, httpClient != null ? httpClient : new JdkHttpClient(),
                 metrics, attributes);
-        return new EngineCore(confs, new ResourceValidator(confs, new ResourceSchemas(schemaValidator)), listener);
+        return new EngineCore(confs, new ResourceValidator(confs, new ResourceSchemas(schemaValidator)), listener,
+                new HostSupport(new UpstreamPolicy(upstreamTimeouts), bodyBufferLimit));
     }
 
     // ---- writes ----
@@ -451,7 +459,7 @@ public final class EngineCore {
     public Call newCall(HttpRequest request) {
         Snapshot snapshot = pin();
         try {
-            return new DefaultCall(snapshot, request, listener).route();
+            return new DefaultCall(snapshot, hosts, request, listener).route();
         } catch (RuntimeException e) {
             snapshot.release();
             throw e;
@@ -473,7 +481,7 @@ public final class EngineCore {
     public Explanation explain(HttpRequest request) {
         Snapshot snapshot = pin();
         try {
-            DefaultCall call = new DefaultCall(snapshot, request, listener).route();
+            DefaultCall call = new DefaultCall(snapshot, hosts, request, listener).route();
             CompiledRoute route = call.compiledRoute();
             Map<Phase, List<Explanation.Step>> phases = new EnumMap<>(Phase.class);
             for (Phase phase : Phase.values()) {
@@ -503,6 +511,7 @@ public final class EngineCore {
             retire(all);
             last.retire();
             draining.removeIf(Snapshot::drained);
+            hosts.close();
         }
     }
 

@@ -24,7 +24,7 @@ class HeaderStampTest {
 
             Call call = engine.newCall(HttpRequest.builder().uri("/hello").build());
             Outcome outcome = call.runRequestPhases();
-            call.headerFilter(HttpResponse.of(200), true);
+            call.upstreamResponse(HttpResponse.of(200));
             call.complete();
 
             assertTrue(outcome.proceeds());

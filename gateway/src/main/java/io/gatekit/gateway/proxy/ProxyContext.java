@@ -4,7 +4,6 @@ import io.gatekit.api.Nullable;
 import io.gatekit.gateway.admin.AdminRequest;
 import io.gatekit.gateway.admin.AdminResponse;
 import io.gatekit.engine.Engine;
-import io.gatekit.engine.Upstream;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.gateway.metrics.GatewayMetrics;
 import java.time.Duration;
@@ -14,8 +13,7 @@ import java.util.function.Function;
 
 /**
  * What every client connection of the data plane shares: the engine, the upstream pool, the
- * balancers (one per upstream config, dropped with it), the limits, and a count of requests in
- * flight for graceful shutdown.
+ * limits, and a count of requests in flight for graceful shutdown.
  */
 public final class ProxyContext {
 
@@ -24,7 +22,6 @@ public final class ProxyContext {
     final GatewayMetrics metrics;
     final @Nullable Function<AdminRequest, AdminResponse> admin;
     private final GatewayConfig config;
-    private final BalancerCache balancers = new BalancerCache();
     private final AtomicInteger active = new AtomicInteger();
 
     /**
@@ -59,9 +56,5 @@ public final class ProxyContext {
         while (active.get() > 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(10_000_000);
         }
-    }
-
-    Balancer balancer(Upstream upstream) {
-        return balancers.get(upstream);
     }
 }

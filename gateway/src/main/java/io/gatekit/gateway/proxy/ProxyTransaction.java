@@ -7,7 +7,8 @@ import io.gatekit.gateway.admin.AdminResponse;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.engine.Call;
-import io.gatekit.engine.Upstream;
+import io.gatekit.engine.host.Target;
+import io.gatekit.engine.host.UpstreamFailure;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,16 +29,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -56,8 +53,6 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private static final long LINGER_MILLIS = 5000;
     /** The largest refused body read to its end to keep the connection; above, the connection closes. */
     private static final long DRAIN_LIMIT = 64 * 1024;
-    /** The methods nginx passes to the next upstream after an error (RFC 9110 idempotent ones). */
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
 
     private final ProxyContext shared;
     private final ChannelHandlerContext client;
@@ -82,19 +77,14 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
 
     // upstream side
     private @Nullable Channel upstream;
-    private Upstream.@Nullable Node node;
-    private boolean https;
-    private List<Upstream.Node> order = List.of();
-    private int attempt;
-    private int maxAttempts;
-    private long firstAttemptNanos;
+    /** Where the current attempt goes, as the engine decided (node, Host header, timeouts). */
+    private @Nullable Target target;
     private boolean streamingToUpstream;
     private boolean upstreamReused;
     private boolean staleRetryUsed;
     private @Nullable ScheduledFuture<?> readTimer;
     /** When the upstream last sent something; the one read timer checks it instead of being re-armed per read. */
     private long lastReadNanos;
-    private Duration readTimeout = Duration.ofSeconds(60);
     private long upstreamSentNanos;
     private boolean upstreamKeepAlive = true;
 
@@ -103,6 +93,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private @Nullable CompositeByteBuf responseBuffer;
     private boolean responseHeadWritten;
     private boolean headerFilterPending;
+    /** The response is the engine's, a plugin's or this transaction's, not the upstream's. */
+    private boolean localAnswer;
     private final ArrayDeque<HttpContent> pendingResponse = new ArrayDeque<>();
     private boolean responseComplete;
     /** Inside {@link #upstreamRead}: writes to the client wait for the end of the read batch to flush. */
@@ -281,12 +273,12 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
                 .uri(uri)
                 .remoteAddress((InetSocketAddress) client.channel().remoteAddress())
                 .localAddress((InetSocketAddress) client.channel().localAddress());
-        HttpConversions.forEachEndToEnd(head.headers(), builder::header); // straight in: one copy, not two
+        HttpConversions.forEach(head.headers(), builder::header); // straight in: one copy, not two
         return builder.build();
     }
 
     private void runRequestPhases() {
-        handle(call.runRequestPhases(), this::pickUpstream);
+        handle(call.runRequestPhases(), this::proxy);
     }
 
     /** Continues with {@code next} if the outcome proceeds, answers if it responds, waits if async. */
@@ -308,43 +300,16 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
     }
 
-    private void pickUpstream() {
-        Upstream up = call.resolvedUpstream();
-        if (up == null) {
-            respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "503 Service Unavailable: no upstream");
-            return;
-        }
-        order = shared.balancer(up).order(call.exchange());
-        if (order.isEmpty()) {
-            respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway: no valid upstream node");
-            return;
-        }
-        https = "https".equals(up.scheme());
-        maxAttempts = Math.min(order.size(), 1 + up.effectiveRetries());
-        firstAttemptNanos = System.nanoTime();
-        Upstream.Timeouts timeouts = call.routeTimeout() != null ? call.routeTimeout() : up.timeout();
-        readTimeout = timeouts != null ? seconds(timeouts.read()) : shared.config().upstreamReadTimeout();
-        tryNode();
+    /** The engine picks the node and runs before_proxy; an APISIX 503/502 comes back as a response. */
+    private void proxy() {
+        handle(call.beforeProxy(), this::connect);
     }
 
-    private void tryNode() {
-        Upstream up = call.resolvedUpstream();
-        node = order.get(attempt);
-        String hostHeader = switch (up.passHost()) {
-            case "node" -> node.port() == (https ? 443 : 80) ? bracket(node.host()) : node.address();
-            case "rewrite" -> up.upstreamHost() != null ? up.upstreamHost() : node.address();
-            default -> requestHost(); // pass: the client's Host, as plugins left it
-        };
-        handle(call.beforeProxy(node.host(), node.port(), hostHeader), () -> connect(hostHeader));
-    }
-
-    private void connect(String hostHeader) {
-        Upstream.Timeouts timeouts = call.routeTimeout() != null ? call.routeTimeout()
-                : call.resolvedUpstream().timeout();
-        Duration connectTimeout = timeouts != null ? seconds(timeouts.connect())
-                : shared.config().upstreamConnectTimeout();
-        Upstream.Node target = node;
-        Future<Channel> acquired = shared.pool.acquire(client.channel().eventLoop(), target, https, connectTimeout);
+    private void connect() {
+        Target to = call.target();
+        target = to;
+        Future<Channel> acquired = shared.pool.acquire(client.channel().eventLoop(), to.node(), to.https(),
+                to.connectTimeout());
         acquired.addListener(f -> {
             if (finished) {
                 if (f.isSuccess()) {
@@ -353,27 +318,35 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
                 return;
             }
             if (f.isSuccess()) {
-                sendUpstream((Channel) f.getNow(), hostHeader);
+                sendUpstream((Channel) f.getNow());
             } else {
-                connectFailed(target, f.cause());
+                connectFailed(to, f.cause());
             }
         });
     }
 
-    private void connectFailed(Upstream.Node target, Throwable cause) {
-        LOG.log(System.Logger.Level.WARNING, "upstream " + target.address() + " unreachable: " + cause);
-        shared.metrics.upstreamFailure(routeId(), target.address());
-        if (attempt + 1 < maxAttempts && retryTimeLeft()) {
-            attempt++;
-            tryNode();
-            return;
-        }
+    private void connectFailed(Target to, Throwable cause) {
+        LOG.log(System.Logger.Level.WARNING, "upstream " + to.address() + " unreachable: " + cause);
+        shared.metrics.upstreamFailure(routeId(), to.address());
         boolean timedOut = cause instanceof io.netty.channel.ConnectTimeoutException;
-        respondError(timedOut ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY,
-                timedOut ? "504 Gateway Time-out" : "502 Bad Gateway");
+        attemptFailed(timedOut ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT_FAILED);
     }
 
-    private void sendUpstream(Channel channel, String hostHeader) {
+    /**
+     * The engine decides what a failed attempt leads to: the next node (then {@link #connect}),
+     * or APISIX's 502/504, answered like any local response.
+     */
+    private void attemptFailed(UpstreamFailure failure) {
+        cancelReadTimer();
+        handle(call.upstreamFailed(failure, replayable()), this::connect);
+    }
+
+    /** Whether the request can be sent again: no body, or one held whole. */
+    private boolean replayable() {
+        return !hasBody || call.exchange().request().body() != null;
+    }
+
+    private void sendUpstream(Channel channel) {
         upstream = channel;
         UpstreamHandler handler = channel.attr(UpstreamPool.HANDLER).get();
         handler.attach(this);
@@ -383,8 +356,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
                 ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri(),
                         Unpooled.wrappedBuffer(body))
                 : new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri());
-        HttpConversions.copy(request.headers(), out.headers());
-        forwardedHeaders(out.headers(), request, hostHeader);
+        io.netty.handler.codec.http.HttpHeaders headers = out.headers();
+        call.forEachUpstreamHeader(headers::add);
         if (body != null) {
             out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
             HttpUtil.setContentLength(out, body.length);
@@ -423,13 +396,6 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         channel.flush();
     }
 
-    // AsciiString names: their hash is computed once, not on every request
-    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
-    private static final AsciiString X_REAL_IP = AsciiString.cached("X-Real-IP");
-    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
-    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
-    private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("X-Forwarded-Port");
-
     /** A pooled connection the upstream had closed: try again on a fresh one if nothing was sent. */
     private void upstreamWriteFailed(boolean reused, Throwable cause) {
         Channel failed = upstream;
@@ -438,46 +404,10 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             failed.close();
         }
         if (reused && !streamingToUpstream) {
-            connect(currentHostHeader());
+            connect(); // the same target again on a fresh connection: a transport matter, no attempt spent
             return;
         }
-        respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway");
-    }
-
-    private String currentHostHeader() {
-        String host = call.exchange().upstream().hostHeader();
-        return host == null ? originalHost() : host;
-    }
-
-    private void forwardedHeaders(io.netty.handler.codec.http.HttpHeaders out, io.gatekit.api.http.HttpRequest request,
-            String hostHeader) {
-        out.set(HttpHeaderNames.HOST, hostHeader);
-        String ip = request.remoteIp();
-        String prior = out.get(X_FORWARDED_FOR);
-        out.set(X_FORWARDED_FOR, prior == null ? ip : prior + ", " + ip);
-        out.set(X_REAL_IP, ip);
-        if (!out.contains(X_FORWARDED_PROTO)) {
-            out.set(X_FORWARDED_PROTO, request.scheme());
-        }
-        if (!out.contains(X_FORWARDED_HOST)) {
-            out.set(X_FORWARDED_HOST, originalHost());
-        }
-        if (!out.contains(X_FORWARDED_PORT)) {
-            out.set(X_FORWARDED_PORT, ((InetSocketAddress) client.channel().localAddress()).getPort());
-        }
-        // no Connection header, as APISIX sends none (its $upstream_connection is empty): HTTP/1.1
-        // keeps the connection open by default, and the pool reuses it
-    }
-
-    /** The Host header of the request as plugins left it (a runner or rewrite may change it). */
-    private String requestHost() {
-        String host = call.exchange().request().headers().get("host");
-        return host == null ? originalHost() : host;
-    }
-
-    private String originalHost() {
-        String host = head.headers().get(HttpHeaderNames.HOST);
-        return host == null ? "" : host;
+        attemptFailed(UpstreamFailure.SEND_FAILED);
     }
 
     private void discardPendingBody() {
@@ -565,10 +495,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             responseBuffer.addComponent(true, content.content().retain());
             content.release();
             if (responseBuffer.readableBytes() > shared.config().bodyBufferLimit()) {
-                responseBuffer.release();
-                responseBuffer = null;
-                closeUpstream();
-                respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway: upstream body over the buffer limit");
+                responseBroke(UpstreamFailure.RESPONSE_BROKEN, "sent a body over body_buffer_limit ("
+                        + shared.config().bodyBufferLimit() + " bytes) to a route that reads it whole");
                 return;
             }
             if (last) {
@@ -607,85 +535,69 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             return;
         }
         Channel channel = upstream;
-        Upstream.Node failed = node;
+        Target failed = target;
         detachUpstream(false);
-        if (response == null && retryElsewhere(failed)) {
-            if (channel != null) {
-                channel.close();
-            }
-            return;
-        }
-        if (response == null) {
-            respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway");
-        } else if (!responseComplete) {
-            responseCutShort(failed);
-        }
         if (channel != null) {
             channel.close();
         }
+        if (failed == null) {
+            return;
+        }
+        if (response == null) {
+            if (staleConnection()) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "pooled connection to " + failed.address()
+                        + " was closed; trying a new one");
+                staleRetryUsed = true;
+                connect();
+                return;
+            }
+            shared.metrics.upstreamFailure(routeId(), failed.address());
+            attemptFailed(UpstreamFailure.RESPONSE_BROKEN);
+            return;
+        }
+        if (!responseComplete) {
+            responseBroke(UpstreamFailure.RESPONSE_BROKEN, "closed the connection before the end of its response");
+        }
     }
 
     /**
-     * The upstream closed before the end of the response it began (short of its Content-Length,
-     * or a chunked body without its last chunk). While the body was being buffered nothing went
-     * to the client: the answer is a 502, as APISIX's ext-plugin-post-resp answers when reading
-     * the body fails before the headers went out. Once the header filter ran on the upstream's
-     * head the response is streaming (nginx would have sent the head by then): all that is left
-     * is to end the client connection, so the client sees the response cut.
+     * A pooled connection that died before answering: as HTTP clients and nginx treat a cached
+     * keep-alive connection, once per request this costs no attempt, since the node may well be
+     * alive and have merely closed an idle connection; only when the request could be sent again.
      */
-    private void responseCutShort(Upstream.@Nullable Node failed) {
-        String address = failed == null ? "?" : failed.address();
-        boolean nothingSent = responseBuffer != null;
-        LOG.log(System.Logger.Level.WARNING, "upstream " + address + " closed the connection before the end of its "
-                + response.status() + " response on route [" + routeId() + "]"
-                + (nothingSent ? "; answering 502" : "; closing the client connection"));
+    private boolean staleConnection() {
+        return upstreamReused && !staleRetryUsed
+                && UpstreamFailure.RESPONSE_BROKEN.mayResend(call.exchange().request().method(), replayable());
+    }
+
+    /**
+     * The upstream's response broke off after its head. While nothing reached the client yet (the
+     * body was being held whole, or header_filter had not run), the client gets APISIX's 502 or
+     * 504; once streaming began, all that can be done is to end the connection. Logged and
+     * counted either way.
+     */
+    private void responseBroke(UpstreamFailure failure, String what) {
+        String address = target == null ? "?" : target.address();
+        LOG.log(System.Logger.Level.WARNING, "upstream " + address + " " + what + " on route [" + routeId() + "]"
+                + (responseHeadWritten || headerFilterPending ? "; closing the client connection" : "; answering "
+                + (failure.timeout() ? 504 : 502)));
         shared.metrics.upstreamResponseCut(routeId(), address);
-        if (nothingSent) {
+        closeUpstream();
+        if (responseHeadWritten || headerFilterPending) {
+            abortClient();
+            return;
+        }
+        releaseResponseBody();
+        handle(call.upstreamFailed(failure, false), this::connect);
+    }
+
+    private void releaseResponseBody() {
+        if (responseBuffer != null) {
             responseBuffer.release();
             responseBuffer = null;
-            respondError(HttpResponseStatus.BAD_GATEWAY, "502 Bad Gateway");
-        } else {
-            abortClient();
         }
-    }
-
-    /**
-     * The connection broke before any of the response came: as nginx's default
-     * {@code proxy_next_upstream error}, an idempotent request whose body can be sent again goes to
-     * the next node while attempts remain; and as nginx does for a cached keep-alive connection, a
-     * pooled connection that turns out dead costs no attempt (once per request), since the node
-     * may well be alive and have merely closed an idle connection.
-     */
-    private boolean retryElsewhere(Upstream.@Nullable Node failed) {
-        boolean replayable = !hasBody || call.exchange().request().body() != null;
-        if (!replayable || !IDEMPOTENT.contains(head.method().name()) || failed == null || !retryTimeLeft()) {
-            return false;
-        }
-        boolean stale = upstreamReused && !staleRetryUsed;
-        if (!stale && attempt + 1 >= maxAttempts) {
-            return false;
-        }
-        LOG.log(System.Logger.Level.WARNING, "upstream " + failed.address() + " closed the connection before "
-                + "answering on route [" + routeId() + "]; trying " + (stale ? "a new connection" : "the next node"));
-        shared.metrics.upstreamFailure(routeId(), failed.address());
-        cancelReadTimer();
-        if (stale) {
-            staleRetryUsed = true;
-            connect(currentHostHeader());
-        } else {
-            attempt++;
-            tryNode();
-        }
-        return true;
-    }
-
-    /**
-     * Whether another try is still allowed: APISIX's {@code retry_timeout} (nginx's
-     * {@code proxy_next_upstream_timeout}), counted from the first attempt; 0 or absent is no limit.
-     */
-    private boolean retryTimeLeft() {
-        Double limit = call.resolvedUpstream().retryTimeout();
-        return limit == null || limit <= 0 || System.nanoTime() - firstAttemptNanos < (long) (limit * 1e9);
+        pendingResponse.forEach(ReferenceCountUtil::release);
+        pendingResponse.clear();
     }
 
     @Override
@@ -715,7 +627,8 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private void armReadTimer() {
         lastReadNanos = System.nanoTime();
         if (readTimer == null) {
-            readTimer = client.executor().schedule(this::readTimedOut, readTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            readTimer = client.executor().schedule(this::readTimedOut, target.readTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -731,18 +644,21 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         if (finished || upstream == null) {
             return;
         }
-        long left = readTimeout.toNanos() - (System.nanoTime() - lastReadNanos);
+        long timeout = target.readTimeout().toNanos();
+        long left = timeout - (System.nanoTime() - lastReadNanos);
         if (left > 0) {
             readTimer = client.executor().schedule(this::readTimedOut, left, TimeUnit.NANOSECONDS);
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "upstream " + (node == null ? "?" : node.address())
-                + " timed out after " + readTimeout.toMillis() + " ms on route [" + routeId() + "]");
-        closeUpstream();
         if (response == null) {
-            respondError(HttpResponseStatus.GATEWAY_TIMEOUT, "504 Gateway Time-out");
+            LOG.log(System.Logger.Level.WARNING, "upstream " + target.address() + " timed out after "
+                    + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms on route [" + routeId() + "]");
+            shared.metrics.upstreamFailure(routeId(), target.address());
+            closeUpstream();
+            attemptFailed(UpstreamFailure.READ_TIMEOUT);
         } else {
-            abortClient();
+            responseBroke(UpstreamFailure.READ_TIMEOUT, "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeout)
+                    + " ms in the middle of its response");
         }
     }
 
@@ -763,7 +679,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
         channel.config().setAutoRead(true);
         if (reusable) {
-            shared.pool.release(channel, node, https);
+            shared.pool.release(channel, target.node(), target.https());
         } else {
             channel.attr(UpstreamPool.HANDLER).get().detach();
         }
@@ -773,7 +689,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
 
     private void runHeaderFilter(boolean fromUpstream) {
         headerFilterPending = true;
-        Completion completion = call.headerFilter(response, fromUpstream);
+        Completion completion = fromUpstream ? call.upstreamResponse(response) : call.localResponse(response);
         if (completion.isDone()) {
             headerFilterPending = false;
             writeResponseHead();
@@ -790,8 +706,9 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private void writeResponseHead() {
         io.gatekit.api.http.HttpResponse out = call.exchange().response();
         status = out.status();
-        if (out.body() != null) {
-            byte[] body = out.body();
+        if (out.body() != null || localAnswer) {
+            // a local answer without a body has an empty one: no upstream content will follow
+            byte[] body = out.body() != null ? out.body() : new byte[0];
             ByteBuffer filtered = call.filtersBody() ? call.bodyFilter(ByteBuffer.wrap(body), true) : null;
             if (filtered != null) {
                 byte[] copy = new byte[filtered.remaining()];
@@ -866,6 +783,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
             discardPendingBody();
         }
         response = local;
+        localAnswer = true;
         if (call == null) {
             status = local.status();
             responseHeadWritten = true;
@@ -966,13 +884,5 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     private String routeId() {
         String id = call == null ? null : call.exchange().routeId();
         return id == null ? "" : id;
-    }
-
-    private static Duration seconds(double seconds) {
-        return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
-    }
-
-    private static String bracket(String host) {
-        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
     }
 }

@@ -169,7 +169,7 @@ class ExtPluginFailuresTest {
             Served served = new TestHost(engine).serve(request("GET", "/r").build(), TestHost.DOWN);
 
             assertEquals(502, served.response().status());
-            assertEquals("host: 502 Bad Gateway", served.body());
+            assertTrue(served.body().contains("502 Bad Gateway"), served.body()); // the engine's page, as APISIX's
             assertNull(served.header("x-runner"));
             assertTrue(engine.metrics().prometheusText().contains(
                     "gatekit_ext_plugin_calls_total{plugin=\"ext-plugin-post-resp\",result=\"ok\"} 0"),

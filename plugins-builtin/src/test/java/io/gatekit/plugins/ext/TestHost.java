@@ -1,22 +1,18 @@
 package io.gatekit.plugins.ext;
 
-import io.gatekit.api.Completion;
 import io.gatekit.api.Nullable;
-import io.gatekit.api.Outcome;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
-import io.gatekit.engine.Call;
 import io.gatekit.engine.Engine;
+import io.gatekit.engine.host.Body;
+import io.gatekit.plugins.InMemoryUpstream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Drives requests through an {@link Engine} the way a host does: request phases, the upstream
- * (a function standing for it), header filter, log. Bodies are handed to the engine whole only when
- * the route asks for them, as a streaming host does; a request body that streams reaches the
- * upstream untouched unless a plugin replaced it.
+ * Serves requests through {@link Engine#serve}, the code every host runs, with a function standing
+ * for the upstream. The request body streams to the engine, which reads it whole only when the route
+ * asks for it; a body that streams reaches the upstream untouched unless a plugin replaced it.
  */
 final class TestHost {
 
@@ -70,49 +66,13 @@ final class TestHost {
 
     /** Serves {@code request} whose body (if any) is {@code body}, with {@code upstream} behind it. */
     Served serve(HttpRequest request, @Nullable String body, Upstream upstream) {
-        Call call = engine.newCall(request);
         byte[] streamed = body == null ? null : body.getBytes(StandardCharsets.UTF_8);
-        if (streamed != null && call.bodyBuffering().request()) {
-            request.body(streamed);
-        }
-        AtomicInteger upstreamCalls = new AtomicInteger();
-        try {
-            Outcome outcome = await(call.runRequestPhases());
-            if (outcome.proceeds()) {
-                String host = request.headers().get("host");
-                outcome = await(call.beforeProxy("127.0.0.1", 1980, host == null ? "" : host));
-            }
-            HttpRequest sent = null;
-            String sentBody = "";
-            HttpResponse response;
-            boolean fromUpstream = false;
-            if (outcome.proceeds()) {
-                sent = call.exchange().request();
-                byte[] bytes = sent.body() != null ? sent.body() : streamed;
-                sentBody = bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
-                upstreamCalls.incrementAndGet();
-                HttpResponse answer = upstream.answer(sent);
-                if (answer == null) {
-                    response = HttpResponse.of(502, HttpHeaders.of("content-type", "text/html"),
-                            "host: 502 Bad Gateway".getBytes(StandardCharsets.UTF_8));
-                } else {
-                    response = answer;
-                    fromUpstream = true;
-                }
-            } else {
-                response = outcome.response();
-            }
-            Completion done = call.headerFilter(response, fromUpstream);
-            if (!done.isDone()) {
-                done.stage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            }
-            return new Served(call.exchange().response(), sent == null ? null : snapshot(sent), sentBody,
-                    upstreamCalls.get());
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        } finally {
-            call.complete();
-        }
+        InMemoryUpstream transport = new InMemoryUpstream(upstream::answer);
+        HttpResponse response = InMemoryUpstream.await(engine.serve(request,
+                streamed == null ? Body.empty() : Body.of(streamed), transport));
+        HttpRequest sent = transport.received().isEmpty() ? null : transport.received().get(0);
+        String sentBody = sent == null || sent.body() == null ? "" : new String(sent.body(), StandardCharsets.UTF_8);
+        return new Served(response, sent == null ? null : snapshot(sent), sentBody, transport.received().size());
     }
 
     /** A copy of the request as sent, so later changes to the exchange do not show. */
@@ -121,10 +81,5 @@ final class TestHost {
                 .remoteAddress(sent.remoteAddress());
         sent.headers().forEach(copy::header);
         return copy.build();
-    }
-
-    private static Outcome await(Outcome outcome) throws Exception {
-        return outcome.kind() == Outcome.Kind.ASYNC
-                ? outcome.stage().toCompletableFuture().get(10, TimeUnit.SECONDS) : outcome;
     }
 }

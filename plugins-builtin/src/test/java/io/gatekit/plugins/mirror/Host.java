@@ -1,18 +1,18 @@
 package io.gatekit.plugins.mirror;
 
-import io.gatekit.api.Completion;
-import io.gatekit.api.Outcome;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
-import io.gatekit.engine.Call;
 import io.gatekit.engine.Engine;
+import io.gatekit.engine.host.Body;
+import io.gatekit.plugins.InMemoryUpstream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Drives requests through an {@link Engine} the way a host does, with a stand-in upstream that
- * answers 200 at once, and records the request as the upstream got it.
+ * Serves requests through {@link Engine#serve}, the code every host runs, with a stand-in upstream
+ * that answers 200 at once, and records the request as the upstream got it.
  */
 final class Host {
 
@@ -33,46 +33,23 @@ final class Host {
     }
 
     /**
-     * Serves {@code request}, calling {@code before_proxy} once per attempt as a host that retries
-     * other nodes does.
+     * Serves {@code request} through {@link Engine#serve}; the first {@code attempts - 1} nodes
+     * cannot be reached, so the engine retries (and runs before_proxy again) on the next ones.
      */
     Served serve(HttpRequest request, int attempts) {
-        String clientHost = request.headers().get("host");
-        return serve(request, attempts, clientHost == null ? "" : clientHost);
-    }
-
-    /**
-     * Serves {@code request} with {@code attempts} calls of {@code before_proxy}; the upstream
-     * receives {@code hostHeader} (as after APISIX's pass_host node or rewrite).
-     */
-    Served serve(HttpRequest request, int attempts, String hostHeader) {
-        Call call = engine.newCall(request);
-        try {
-            Outcome outcome = await(call.runRequestPhases());
-            for (int attempt = 0; attempt < attempts && outcome.proceeds(); attempt++) {
-                outcome = await(call.beforeProxy("127.0.0.1", 1980 + attempt, hostHeader));
-            }
-            boolean upstream = outcome.proceeds();
-            HttpRequest sent = call.exchange().request();
-            HttpResponse response = upstream
-                    ? HttpResponse.of(200, HttpHeaders.of(), "upstream".getBytes(StandardCharsets.UTF_8))
-                    : outcome.response();
-            Completion done = call.headerFilter(response, upstream);
-            if (!done.isDone()) {
-                done.stage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-            }
-            byte[] body = sent.body() == null ? new byte[0] : sent.body();
-            return new Served(call.exchange().response(), sent.method(), sent.uri(), sent.headers().copy(), body,
-                    hostHeader, upstream);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        } finally {
-            call.complete();
-        }
-    }
-
-    private static Outcome await(Outcome outcome) throws Exception {
-        return outcome.kind() == Outcome.Kind.ASYNC
-                ? outcome.stage().toCompletableFuture().get(10, TimeUnit.SECONDS) : outcome;
+        AtomicInteger calls = new AtomicInteger();
+        InMemoryUpstream transport = new InMemoryUpstream(sent -> calls.incrementAndGet() < attempts ? null
+                : HttpResponse.of(200, HttpHeaders.of(), "upstream".getBytes(StandardCharsets.UTF_8)));
+        byte[] body = request.body();
+        request.body(null);
+        HttpResponse response = InMemoryUpstream.await(engine.serve(request,
+                body == null ? Body.empty() : Body.of(body), transport));
+        List<HttpRequest> received = transport.received();
+        HttpRequest sent = received.isEmpty() ? request : received.get(received.size() - 1);
+        boolean upstream = calls.get() >= attempts;
+        byte[] sentBody = sent.body() == null ? new byte[0] : sent.body();
+        String hostHeader = sent.headers().get("host");
+        return new Served(response, sent.method(), sent.uri(), sent.headers().copy(), sentBody,
+                hostHeader == null ? "" : hostHeader, upstream);
     }
 }

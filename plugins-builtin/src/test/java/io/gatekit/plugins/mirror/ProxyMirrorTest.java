@@ -146,14 +146,17 @@ class ProxyMirrorTest {
         closing.add(raw);
         start(raw);
         MirrorServer mirror = mirror();
-        mirrorRoute("{\"host\": \"" + mirror.url() + "\"}");
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/*", "upstream": {"nodes": {"127.0.0.1:1980": 1}, "pass_host": "rewrite",
+                                           "upstream_host": "upstream.internal"},
+                 "plugins": {"proxy-mirror": {"host": "%s"}}}""".formatted(mirror.url()));
 
         host.serve(HttpRequest.builder().uri("/uri").header("host", "127.0.0.2").header("api-key", "hello")
                 .header("api-key2", "world").header("name", "jake").header("Connection", "keep-alive, x-hop")
-                .header("x-hop", "1").build(), 1, "upstream.internal:8080");
+                .header("x-hop", "1").build());
 
         MirrorServer.Received copy = mirror.take();
-        assertEquals("upstream.internal:8080", copy.header("host"));
+        assertEquals("upstream.internal", copy.header("host"));
         assertEquals(Set.of("host", "api-key", "api-key2", "name"), lowerNames(copy));
     }
 
@@ -233,7 +236,9 @@ class ProxyMirrorTest {
     void mirrorsARetriedRequestOnce(double ratio) throws Exception {
         start();
         MirrorServer mirror = mirror();
-        mirrorRoute("{\"host\": \"" + mirror.url() + "\", \"sample_ratio\": " + ratio + "}");
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/*", "upstream": {"nodes": {"127.0.0.1:1980": 1, "127.0.0.1:1981": 1, "127.0.0.1:1982": 1}},
+                 "plugins": {"proxy-mirror": {"host": "%s", "sample_ratio": %s}}}""".formatted(mirror.url(), ratio));
 
         host.serve(get("/hello"), 3);
 

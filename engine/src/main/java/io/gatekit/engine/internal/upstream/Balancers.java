@@ -1,4 +1,4 @@
-package io.gatekit.gateway.proxy;
+package io.gatekit.engine.internal.upstream;
 
 import io.gatekit.engine.Upstream;
 import java.lang.ref.Reference;
@@ -12,12 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * identity says "same config" without the deep {@code hashCode}/{@code equals} of the record.
  * Lookups take no lock (the map is read by every event loop on every request).
  */
-final class BalancerCache {
+public final class Balancers {
 
     private final ConcurrentHashMap<Key, Balancer> balancers = new ConcurrentHashMap<>();
     private final ReferenceQueue<Upstream> collected = new ReferenceQueue<>();
 
-    Balancer get(Upstream upstream) {
+    public Balancer get(Upstream upstream) {
         Balancer balancer = balancers.get(new Key(upstream, null));
         if (balancer != null) {
             return balancer;

@@ -1,4 +1,4 @@
-package io.gatekit.gateway.proxy;
+package io.gatekit.engine.internal.upstream;
 
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.Exchange;
@@ -16,7 +16,7 @@ import java.util.zip.CRC32;
  * or consistent hashing. Nodes of a lower {@code priority} are tried only after every node of
  * a higher one. Thread-safe; shared by all event loops.
  */
-abstract class Balancer {
+public abstract class Balancer {
 
     /** Nodes with weight &gt; 0, highest priority first. */
     final List<Upstream.Node> nodes;
@@ -40,7 +40,7 @@ abstract class Balancer {
      * The nodes to try for {@code exchange}, first choice first: the balancer's pick, then the
      * others of the same priority, then lower priorities. Empty when the upstream has no usable node.
      */
-    abstract List<Upstream.Node> order(Exchange exchange);
+    public abstract List<Upstream.Node> order(Exchange exchange);
 
     /** First choice, then every other node in priority order. */
     final List<Upstream.Node> startingWith(Upstream.@Nullable Node first) {
@@ -80,7 +80,7 @@ abstract class Balancer {
         }
 
         @Override
-        List<Upstream.Node> order(Exchange exchange) {
+        public List<Upstream.Node> order(Exchange exchange) {
             if (nodes.size() <= 1) {
                 return nodes; // nothing to choose: no lock, no list
             }
@@ -119,7 +119,7 @@ abstract class Balancer {
         }
 
         @Override
-        List<Upstream.Node> order(Exchange exchange) {
+        public List<Upstream.Node> order(Exchange exchange) {
             if (nodes.isEmpty()) {
                 return nodes;
             }

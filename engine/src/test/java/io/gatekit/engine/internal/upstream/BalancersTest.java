@@ -1,4 +1,4 @@
-package io.gatekit.gateway.proxy;
+package io.gatekit.engine.internal.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class BalancerCacheTest {
+class BalancersTest {
 
     private static Upstream twoNodes() {
         return new Upstream(null, List.of(new Upstream.Node("127.0.0.1", 1980, 1, 0),
@@ -23,7 +23,7 @@ class BalancerCacheTest {
 
     @Test
     void theSameUpstreamObjectKeepsItsBalancerAndSoItsRoundRobinTurn() {
-        BalancerCache cache = new BalancerCache();
+        Balancers cache = new Balancers();
         Upstream upstream = twoNodes();
 
         List<Integer> ports = new ArrayList<>();
@@ -38,7 +38,7 @@ class BalancerCacheTest {
 
     @Test
     void anEqualButNewUpstreamObjectIsANewConfigWithABalancerOfItsOwn() {
-        BalancerCache cache = new BalancerCache();
+        Balancers cache = new Balancers();
         Upstream before = twoNodes();
         Upstream after = twoNodes();
 
@@ -51,7 +51,7 @@ class BalancerCacheTest {
     void aOneNodeUpstreamAlwaysOrdersItsOneNode() {
         Upstream one = new Upstream(null, List.of(new Upstream.Node("127.0.0.1", 1980, 1, 0)), "roundrobin",
                 "vars", null, null, null, null, "pass", null, "http");
-        Balancer balancer = new BalancerCache().get(one);
+        Balancer balancer = new Balancers().get(one);
 
         assertEquals(one.nodes(), balancer.order(NONE));
         assertEquals(one.nodes(), balancer.order(NONE));

@@ -1,0 +1,104 @@
+package io.gatekit.engine.internal.upstream;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gatekit.api.Nullable;
+import io.gatekit.api.http.Exchange;
+import io.gatekit.engine.Upstream;
+import io.gatekit.engine.host.Target;
+import io.gatekit.engine.host.UpstreamFailure;
+import java.util.List;
+
+/**
+ * Every decision about the upstream a host would otherwise make, in one place: node order
+ * (balancers per upstream config), {@code pass_host}, timeout precedence and the retry rule. One
+ * per engine; thread-safe.
+ */
+public final class UpstreamPolicy {
+
+    /** nginx's and APISIX's defaults: 60 s to connect, to send and to read. */
+    public static final Upstream.Timeouts DEFAULT_TIMEOUTS = new Upstream.Timeouts(60, 60, 60);
+
+    private final Balancers balancers = new Balancers();
+    private final Upstream.Timeouts defaults;
+
+    public UpstreamPolicy(Upstream.Timeouts defaults) {
+        this.defaults = requireNonNull(defaults, "defaults");
+    }
+
+    /** The timeouts used when neither the route nor its upstream sets any. */
+    public Upstream.Timeouts defaults() {
+        return defaults;
+    }
+
+    /**
+     * The nodes to try for {@code exchange}, first choice first (see {@link Balancer#order}); empty
+     * when the upstream has no usable node.
+     */
+    public List<Upstream.Node> order(Upstream upstream, Exchange exchange) {
+        return balancers.get(upstream).order(exchange);
+    }
+
+    /**
+     * How many nodes a request may try: one plus {@code retries} (APISIX: the node count minus one
+     * when unset), and never more than the nodes there are.
+     */
+    public static int maxAttempts(Upstream upstream, int nodes) {
+        return Math.min(nodes, 1 + upstream.effectiveRetries());
+    }
+
+    /**
+     * The target for {@code node}: the route's timeouts if it has any, else the upstream's, else
+     * the defaults (as APISIX's balancer: the route's {@code timeout} replaces the upstream's
+     * whole; a service has none of its own, its upstream's apply through {@code upstream});
+     * the Host header after {@code pass_host}.
+     *
+     * @param requestHost  the request's Host header as plugins left it, or {@code null}
+     * @param originalHost the Host header the client sent, or {@code null}
+     */
+    public Target target(Upstream upstream, Upstream.Node node, int attempt, Upstream.@Nullable Timeouts route,
+            @Nullable String requestHost, @Nullable String originalHost) {
+        Upstream.Timeouts timeouts = route != null ? route : upstream.timeout() != null ? upstream.timeout() : defaults;
+        return new Target(upstream, node, hostHeader(upstream, node, requestHost, originalHost), timeouts, attempt);
+    }
+
+    /**
+     * The Host header the upstream receives. {@code node}: the node's address, without the port
+     * when it is the scheme's default (APISIX's {@code parse_server_for_upstream_host}), IPv6 in
+     * brackets. {@code rewrite}: {@code upstream_host}. {@code pass}: the request's Host as plugins
+     * left it, else the client's, else the node's address.
+     */
+    static String hostHeader(Upstream upstream, Upstream.Node node, @Nullable String requestHost,
+            @Nullable String originalHost) {
+        return switch (upstream.passHost()) {
+            case "node" -> node.port() == defaultPort(upstream.scheme()) ? bracketed(node.host()) : node.address();
+            case "rewrite" -> upstream.upstreamHost() != null ? upstream.upstreamHost() : node.address();
+            default -> requestHost != null && !requestHost.isEmpty() ? requestHost
+                    : originalHost != null && !originalHost.isEmpty() ? originalHost : node.address();
+        };
+    }
+
+    /**
+     * Whether a failed attempt goes on to another node, as nginx's
+     * {@code proxy_next_upstream error timeout}: attempts left, and the request may be sent again
+     * ({@link UpstreamFailure#mayResend}); the retry deadline is checked apart.
+     */
+    public static boolean mayRetry(UpstreamFailure failure, boolean replayable, String method, int attemptsMade,
+            int maxAttempts) {
+        return attemptsMade < maxAttempts && failure.mayResend(method, replayable);
+    }
+
+    /** Whether {@code retry_timeout} (seconds since the first attempt; 0 or absent for none) still allows a try. */
+    public static boolean withinRetryTimeout(Upstream upstream, long firstAttemptNanos, long nowNanos) {
+        Double limit = upstream.retryTimeout();
+        return limit == null || limit <= 0 || nowNanos - firstAttemptNanos < (long) (limit * 1e9);
+    }
+
+    private static int defaultPort(String scheme) {
+        return "https".equals(scheme) ? 443 : 80;
+    }
+
+    private static String bracketed(String host) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+    }
+}

@@ -1,0 +1,50 @@
+package io.gatekit.testkit.host;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gatekit.testkit.host.HostFixture.Sent;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * For hosts with an application of their own ({@link HostSetup.Capability#APPLICATION}): a route
+ * without an upstream wraps the application as a filter wraps a servlet.
+ */
+interface ApplicationCases extends Cases {
+
+    @Test
+    default void aRouteWithoutUpstreamRunsItsPluginsAroundTheApplication() throws Exception {
+        HostFixture f = fixture();
+        Assumptions.assumeTrue(f.capabilities.contains(HostSetup.Capability.APPLICATION),
+                "the host has no application of its own");
+        f.route("""
+                {"uri": "/app/*", "plugins": {"conformance-async": {}, "conformance-stamp": {},
+                                               "conformance-upper": {}}}""");
+
+        Sent sent = f.send(ClientRequest.of("GET", "/app/page"));
+
+        assertEquals(200, sent.status());
+        assertEquals(HostSetup.applicationBody("GET", "/app/page").toUpperCase(java.util.Locale.ROOT), sent.text());
+        assertEquals("conformance", sent.response().header("x-stamp"));
+        assertEquals(1, f.logRuns(sent.id()));
+        assertEquals(1, ConformancePlugins.lasts.get(sent.id()));
+    }
+
+    @Test
+    default void aPluginAnsweringInFrontOfTheApplicationKeepsTheRequestFromIt() throws Exception {
+        HostFixture f = fixture();
+        Assumptions.assumeTrue(f.capabilities.contains(HostSetup.Capability.APPLICATION),
+                "the host has no application of its own");
+        f.route("""
+                {"uri": "/app/*", "plugins": {"conformance-deny": {}}}""");
+
+        Sent denied = f.send(ClientRequest.of("GET", "/app/secret", "x-deny", "1"));
+        Sent allowed = f.send(ClientRequest.of("GET", "/app/secret"));
+
+        assertEquals(403, denied.status());
+        assertEquals(200, allowed.status());
+        assertTrue(allowed.text().startsWith("app GET /app/secret"));
+        assertEquals(1, f.logRuns(denied.id()));
+    }
+}
