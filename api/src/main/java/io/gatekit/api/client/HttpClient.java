@@ -20,7 +20,7 @@ public interface HttpClient {
 
     /**
      * Sends {@code request}; the stage completes with the response (any status), or exceptionally
-     * with {@link java.net.ConnectException}, {@link java.net.http.HttpTimeoutException}-like
+     * with {@link java.net.ConnectException}, {@code java.net.http.HttpTimeoutException}-like
      * timeouts ({@link java.util.concurrent.TimeoutException}) or other I/O errors.
      */
     CompletionStage<OutboundResponse> send(OutboundRequest request);
