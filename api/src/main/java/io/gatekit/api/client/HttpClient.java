@@ -22,6 +22,9 @@ public interface HttpClient {
      * Sends {@code request}; the stage completes with the response (any status), or exceptionally
      * with {@link java.net.ConnectException}, {@code java.net.http.HttpTimeoutException}-like
      * timeouts ({@link java.util.concurrent.TimeoutException}) or other I/O errors.
+     *
+     * @param request the request to send
+     * @return completes with the response
      */
     CompletionStage<OutboundResponse> send(OutboundRequest request);
 }
