@@ -9,8 +9,9 @@
 #  3. a throwaway project outside the reactor imports gatekit-bom, depends on every listed artifact
 #     without a version, resolves their sources and javadoc jars, compiles against them and runs a
 #     test: the engine finds the built-in plugins on that class path.
-# Third-party artifacts come from the local repository (~/.m2/repository, or $GATEKIT_M2_REPO)
-# through a file:// mirror, so nothing is downloaded once a build has resolved them.
+# The throwaway project gets third-party artifacts from the local repository (~/.m2/repository,
+# or $GATEKIT_M2_REPO) through a file:// mirror, so it downloads nothing: it needs what
+# `mvn -B verify` resolved. (help:effective-pom is resolved from Central on a machine's first run.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 m2="${GATEKIT_M2_REPO:-$HOME/.m2/repository}"
@@ -35,7 +36,8 @@ for pom in */pom.xml; do   # every jar module at the top is published, so in the
     || fail "$dir ($artifact) is a published module missing from bom/pom.xml (or add it to the unpublished ones in CONTRIBUTING.md)"
 done
 
-mvn -B -o -q -Dstyle.color=never org.apache.maven.plugins:maven-help-plugin:3.5.1:effective-pom -Doutput="$work/effective.xml" >/dev/null \
+# (not offline: the first run on a machine resolves this plugin, which the build itself does not use)
+mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-help-plugin:3.5.1:effective-pom -Doutput="$work/effective.xml" >/dev/null \
   || fail "mvn help:effective-pom failed"
 check_metadata() {   # $1 artifactId: its effective POM has what Central asks for
   awk -v want="$1" '

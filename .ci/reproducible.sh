@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Reproducible builds: builds gatekit-api and gatekit-engine twice, each from its own clean copy
-# of the sources in a different folder, the second under another time zone, and fails unless every
-# jar (classes, sources, javadoc) and POM comes out byte for byte the same. The umask is part of the
+# Reproducible builds: checks every module's build plan against the plugins known to build
+# unreproducibly (maven-artifact-plugin), then builds gatekit-api and gatekit-engine twice, each
+# from its own clean copy of the sources in a different folder, the second under another time
+# zone, and fails unless every jar (classes, sources, javadoc) and POM comes out byte for byte the
+# same. The umask is part of the
 # build environment, as for any Maven build: the jars record file modes, so build releases under
 # umask 022.
 #
-# Runs offline (-o): it needs the dependencies and plugins a previous build put in the local
-# repository; .ci/run calls it after `mvn -B verify`.
+# The two builds run offline (-o) on what a previous build put in the local repository; .ci/run
+# calls this after `mvn -B verify`.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 modules=(api engine)
@@ -27,6 +29,12 @@ build() {   # $1: folder name; the rest: environment for that build
   echo "reproducible: building ${modules[*]} in $dir"
   (cd "$dir" && env "$@" mvn -B -o -q -Dstyle.color=never -DskipTests -pl "$(IFS=,; echo "${modules[*]}")" package)
 }
+
+# every module: no plugin version known to build unreproducibly, and an outputTimestamp set
+echo "reproducible: maven-artifact-plugin check-buildplan"
+# (not offline: the first run on a machine resolves this plugin, which the build itself does not use)
+(cd "$root" && mvn -B -q -Dstyle.color=never org.apache.maven.plugins:maven-artifact-plugin:3.6.0:check-buildplan) \
+  || { echo "reproducible: FAILED: check-buildplan found a plugin known to build unreproducibly" >&2; exit 1; }
 
 build first TZ=UTC
 build second-with-another-path TZ=Pacific/Kiritimati
