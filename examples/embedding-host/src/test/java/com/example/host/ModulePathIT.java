@@ -133,6 +133,10 @@ class ModulePathIT {
     }
 
     private static String read(String file) {
+        if (file == null) {
+            throw new IllegalStateException("gatekit.host.dependencies is not set: run this test with failsafe "
+                    + "(mvn verify), which packages the jars first");
+        }
         try {
             return Files.readString(Path.of(file));
         } catch (IOException e) {
