@@ -25,7 +25,14 @@ public final class AttributeKey<T> {
         this.type = type;
     }
 
-    /** A new key; {@code name} is for diagnostics only and need not be unique. */
+    /**
+     * A new key; {@code name} is for diagnostics only and need not be unique.
+     *
+     * @param <T> the type of the values
+     * @param name a name for diagnostics
+     * @param type the class of the values
+     * @return a key equal only to itself
+     */
     public static <T> AttributeKey<T> of(String name, Class<T> type) {
         requireNonNull(name, "name");
         requireNonNull(type, "type");
@@ -35,12 +42,12 @@ public final class AttributeKey<T> {
         return new AttributeKey<>(name, type);
     }
 
-    /** The diagnostic name. */
+    /** {@return the diagnostic name} */
     public String name() {
         return name;
     }
 
-    /** The value type; values are checked against it when set. */
+    /** {@return the value type; values are checked against it when set} */
     public Class<T> type() {
         return type;
     }

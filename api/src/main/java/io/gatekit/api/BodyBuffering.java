@@ -15,17 +15,22 @@ public enum BodyBuffering {
     /** Both. */
     BOTH;
 
-    /** Whether the request body must be buffered. */
+    /** {@return whether the request body must be buffered} */
     public boolean request() {
         return this == REQUEST || this == BOTH;
     }
 
-    /** Whether the response body must be buffered. */
+    /** {@return whether the response body must be buffered} */
     public boolean response() {
         return this == RESPONSE || this == BOTH;
     }
 
-    /** The union of this and {@code other}. */
+    /**
+     * The union of this and {@code other}.
+     *
+     * @param other what another plugin asks for
+     * @return what either asks for
+     */
     public BodyBuffering with(BodyBuffering other) {
         boolean req = request() || other.request();
         boolean resp = response() || other.response();

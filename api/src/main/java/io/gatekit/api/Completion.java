@@ -27,18 +27,23 @@ public final class Completion {
         this.stage = stage;
     }
 
-    /** Finished. Always the same instance. */
+    /** {@return finished. Always the same instance} */
     public static Completion done() {
         return DONE;
     }
 
-    /** Finished when {@code stage} completes; exceptional completion counts as a failure. */
+    /**
+     * Finished when {@code stage} completes; exceptional completion counts as a failure.
+     *
+     * @param stage the work to wait for
+     * @return a pending completion
+     */
     public static Completion after(CompletionStage<?> stage) {
         requireNonNull(stage, "stage");
         return new Completion(stage);
     }
 
-    /** Whether the work is already finished. */
+    /** {@return whether the work is already finished} */
     public boolean isDone() {
         return stage == null;
     }
@@ -46,6 +51,7 @@ public final class Completion {
     /**
      * The pending work.
      *
+     * @return the stage that completes when the work is done
      * @throws IllegalStateException when {@link #isDone()}
      */
     public CompletionStage<?> stage() {
@@ -55,7 +61,7 @@ public final class Completion {
         return stage;
     }
 
-    /** This completion as a stage: already complete when {@link #isDone()}, else the pending work's. */
+    /** {@return this completion as a stage: already complete when {@link #isDone()}, else the pending work's} */
     public CompletionStage<Void> toStage() {
         return stage == null ? CompletableFuture.completedStage(null) : stage.thenApply(ignored -> null);
     }

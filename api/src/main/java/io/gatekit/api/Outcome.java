@@ -51,24 +51,40 @@ public final class Outcome {
         this.stage = stage;
     }
 
-    /** Let the request continue. Always the same instance. */
+    /** {@return let the request continue. Always the same instance} */
     public static Outcome proceed() {
         return PROCEED;
     }
 
-    /** End the request with {@code status} and no body. */
+    /**
+     * End the request with {@code status} and no body.
+     *
+     * @param status the HTTP status, 100 to 599
+     * @return an outcome that ends the request
+     */
     public static Outcome respond(int status) {
         return respond(HttpResponse.of(status));
     }
 
-    /** End the request with {@code status} and a UTF-8 {@code body}. */
+    /**
+     * End the request with {@code status} and a UTF-8 {@code body}.
+     *
+     * @param status the HTTP status, 100 to 599
+     * @param body the response body, sent as UTF-8
+     * @return an outcome that ends the request
+     */
     public static Outcome respond(int status, String body) {
         requireNonNull(body, "body");
         return respond(HttpResponse.of(status, HttpHeaders.of(),
                 body.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** End the request with {@code response}. */
+    /**
+     * End the request with {@code response}.
+     *
+     * @param response the response to send
+     * @return an outcome that ends the request
+     */
     public static Outcome respond(HttpResponse response) {
         requireNonNull(response, "response");
         return new Outcome(Kind.RESPOND, response, null);
@@ -77,18 +93,21 @@ public final class Outcome {
     /**
      * Decide later: the engine continues with the outcome {@code stage} completes with. A stage
      * that completes exceptionally counts as the plugin failing.
+     *
+     * @param stage completes with the outcome to continue with
+     * @return a pending outcome
      */
     public static Outcome async(CompletionStage<Outcome> stage) {
         requireNonNull(stage, "stage");
         return new Outcome(Kind.ASYNC, null, stage);
     }
 
-    /** Which kind this is. */
+    /** {@return which kind this is} */
     public Kind kind() {
         return kind;
     }
 
-    /** Whether this is {@link Kind#PROCEED}. */
+    /** {@return whether this is {@link Kind#PROCEED}} */
     public boolean proceeds() {
         return kind == Kind.PROCEED;
     }
@@ -96,6 +115,7 @@ public final class Outcome {
     /**
      * The response to send.
      *
+     * @return the response to send
      * @throws IllegalStateException unless {@link #kind()} is {@link Kind#RESPOND}
      */
     public HttpResponse response() {
@@ -108,6 +128,7 @@ public final class Outcome {
     /**
      * The pending decision.
      *
+     * @return the stage that completes with the outcome
      * @throws IllegalStateException unless {@link #kind()} is {@link Kind#ASYNC}
      */
     public CompletionStage<Outcome> stage() {
@@ -118,9 +139,9 @@ public final class Outcome {
     }
 
     /**
-     * This outcome as a stage that completes with a settled outcome, never an async one: at once
-     * for proceed and respond, after every nested stage for async. Hosts chain on it instead of
-     * unwrapping async outcomes themselves.
+     * {@return this outcome as a stage that completes with a settled outcome, never an async one}
+     * At once for proceed and respond, after every nested stage for async. Hosts chain on it
+     * instead of unwrapping async outcomes themselves.
      *
      * <pre>{@code
      * call.runRequestPhases().toStage().thenAccept(outcome -> ...);   // PROCEED or RESPOND

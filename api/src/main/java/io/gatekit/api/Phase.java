@@ -30,12 +30,12 @@ public enum Phase {
         this.mayShortCircuit = mayShortCircuit;
     }
 
-    /** The phase's name as APISIX spells it, e.g. {@code before_proxy}. */
+    /** {@return the phase's name as APISIX spells it, e.g. {@code before_proxy}} */
     public String apisixName() {
         return apisixName;
     }
 
-    /** Whether a plugin may end the request with its own response in this phase. */
+    /** {@return whether a plugin may end the request with its own response in this phase} */
     public boolean mayShortCircuit() {
         return mayShortCircuit;
     }

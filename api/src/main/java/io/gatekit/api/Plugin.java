@@ -31,12 +31,22 @@ import java.nio.ByteBuffer;
  */
 public interface Plugin extends AutoCloseable {
 
-    /** Rewrite the request; may short-circuit. */
+    /**
+     * Rewrite the request; may short-circuit.
+     *
+     * @param exchange the request, mutable
+     * @return whether to continue or to respond
+     */
     default Outcome rewrite(Exchange exchange) {
         return Outcome.proceed();
     }
 
-    /** Decide on the request; may short-circuit. */
+    /**
+     * Decide on the request; may short-circuit.
+     *
+     * @param exchange the request, mutable
+     * @return whether to continue or to respond
+     */
     default Outcome access(Exchange exchange) {
         return Outcome.proceed();
     }
@@ -44,6 +54,9 @@ public interface Plugin extends AutoCloseable {
     /**
      * Last look before the upstream is called; {@link Exchange#upstream()} holds the picked node.
      * May short-circuit.
+     *
+     * @param exchange the request and its chosen upstream
+     * @return whether to continue or to respond
      */
     default Outcome beforeProxy(Exchange exchange) {
         return Outcome.proceed();
@@ -52,6 +65,9 @@ public interface Plugin extends AutoCloseable {
     /**
      * The response status and headers are known and may be changed; if this plugin asked for
      * {@link BodyBuffering#RESPONSE}, the whole body is in {@link Exchange#response()} too.
+     *
+     * @param exchange the request and the response
+     * @return when this plugin is done with the response head
      */
     default Completion headerFilter(Exchange exchange) {
         return Completion.done();
@@ -61,17 +77,24 @@ public interface Plugin extends AutoCloseable {
      * One chunk of the response body, on its way to the client. Returns the chunk to pass on:
      * {@code chunk} itself when unchanged, or a replacement.
      *
+     * @param exchange the request and the response
+     * @param chunk the chunk as received from the upstream or the previous plugin
+     * @return the chunk to pass on
      * @param last whether this is the final chunk of the body
      */
     default ByteBuffer bodyFilter(Exchange exchange, ByteBuffer chunk, boolean last) {
         return chunk;
     }
 
-    /** The response was sent; record what happened. Exceptions here are logged and ignored. */
+    /**
+     * The response was sent; record what happened. Exceptions here are logged and ignored.
+     *
+     * @param exchange the finished exchange
+     */
     default void log(Exchange exchange) {
     }
 
-    /** Which bodies this instance needs whole. Default: none, bodies stream. */
+    /** {@return which bodies this instance needs whole. Default: none, bodies stream} */
     default BodyBuffering bodyBuffering() {
         return BodyBuffering.NONE;
     }
@@ -79,6 +102,8 @@ public interface Plugin extends AutoCloseable {
     /**
      * Whether a failure of this instance lets the request continue (fail-open) instead of ending
      * it with a 500 (fail-closed, the default).
+     *
+     * @return true to continue the request when this instance fails
      */
     default boolean failOpen() {
         return false;

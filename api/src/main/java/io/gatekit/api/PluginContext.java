@@ -12,30 +12,36 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public interface PluginContext {
 
-    /** The plugin's name. */
+    /** {@return the plugin's name} */
     String pluginName();
 
-    /** Where the instance came from, e.g. {@code route 1} or {@code global_rule g}. */
+    /** {@return where the instance came from, e.g. {@code route 1} or {@code global_rule g}} */
     String owner();
 
-    /** The outbound HTTP client of the host; non-blocking. */
+    /** {@return the outbound HTTP client of the host; non-blocking} */
     HttpClient httpClient();
 
     /**
      * A scheduler for timers and background work of this instance. The engine shuts it down when
      * the instance is closed, so a forgotten timer cannot outlive its config.
+     *
+     * @return this instance's scheduler
      */
     ScheduledExecutorService scheduler();
 
-    /** Where this plugin records its own counters and timers. */
+    /** {@return where this plugin records its own counters and timers} */
     Metrics metrics();
 
-    /** A logger named after the plugin. */
+    /** {@return a logger named after the plugin} */
     Logger logger();
 
     /**
      * The node-level attributes of this plugin ({@code plugin_attr.<name>} in the node config)
      * bound to {@code type}, or empty when none are set.
+     *
+     * @param <T> the attribute type
+     * @param type the class to bind the attributes to
+     * @return the bound attributes, or empty
      */
     <T> Optional<T> attributes(Class<T> type);
 
@@ -43,6 +49,10 @@ public interface PluginContext {
      * This plugin's {@code plugin_metadata} bound to {@link PluginFactory#metadataType()}, or empty
      * when none is set. An instance sees the metadata in force when it was created; a metadata
      * change re-creates the plugin's instances.
+     *
+     * @param <T> the metadata type
+     * @param type the class to bind the metadata to
+     * @return the bound metadata, or empty
      */
     <T> Optional<T> metadata(Class<T> type);
 }

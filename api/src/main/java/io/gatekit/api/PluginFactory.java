@@ -33,10 +33,10 @@ package io.gatekit.api;
  */
 public interface PluginFactory<C> {
 
-    /** The unique plugin name used in config, e.g. {@code proxy-mirror}. */
+    /** {@return the unique plugin name used in config, e.g. {@code proxy-mirror}} */
     String name();
 
-    /** Informational version of the plugin. */
+    /** {@return informational version of the plugin} */
     default String version() {
         return "0.1";
     }
@@ -44,21 +44,23 @@ public interface PluginFactory<C> {
     /**
      * Default priority; higher runs first within a phase. Overridable per instance with
      * {@code _meta.priority}. Custom plugins should pick a value no other plugin uses.
+     *
+     * @return the default priority
      */
     int priority();
 
-    /** JSON Schema (draft 4 to 7) of one instance's config, as text; must not declare {@code _meta}. */
+    /** {@return JSON Schema (draft 4 to 7) of one instance's config, as text; must not declare {@code _meta}} */
     String configSchema();
 
-    /** JSON Schema of this plugin's {@code plugin_metadata}, or {@code null} if it has none. */
+    /** {@return JSON Schema of this plugin's {@code plugin_metadata}, or {@code null} if it has none} */
     default @Nullable String metadataSchema() {
         return null;
     }
 
-    /** The type the validated config is bound to. */
+    /** {@return the type the validated config is bound to} */
     Class<C> configType();
 
-    /** The type {@code plugin_metadata} is bound to; used only when {@link #metadataSchema()} is set. */
+    /** {@return the type {@code plugin_metadata} is bound to; used only when {@link #metadataSchema()} is set} */
     default Class<?> metadataType() {
         return Void.class;
     }
@@ -67,6 +69,8 @@ public interface PluginFactory<C> {
      * Checks that a schema cannot express (a regex that must compile, fields that depend on each
      * other). Throw {@link IllegalArgumentException} with a message naming the field and the
      * expected form; the engine reports it as a violation and rejects the change.
+     *
+     * @param config the config, already valid against the schema
      */
     default void validate(C config) {
     }
@@ -74,6 +78,10 @@ public interface PluginFactory<C> {
     /**
      * Creates an instance for a validated config; this is the plugin's {@code init}. Runs when a
      * config is applied, never on the request path. {@link Plugin#close()} is its {@code destroy}.
+     *
+     * @param config the validated, bound config
+     * @param context the instance's context: its name, client, scheduler, metrics, logger
+     * @return the new instance
      */
     Plugin create(C config, PluginContext context);
 }

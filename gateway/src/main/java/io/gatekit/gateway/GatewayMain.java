@@ -10,6 +10,7 @@ import java.nio.file.Path;
  * {@code java -jar gateway/target/gatekit-gateway.jar [--config FILE]}: starts the gateway on the
  * embedded default config, or on {@code FILE} merged over it (APISIX {@code config.yaml} keys).
  * Stops cleanly on SIGTERM: in-flight requests finish, plugins are destroyed, runners stopped.
+ * {@code --version} prints the version from the jar's manifest and exits.
  */
 public final class GatewayMain {
 
@@ -43,6 +44,15 @@ public final class GatewayMain {
         gateway.awaitShutdown();
     }
 
+    /**
+     * The Implementation-Version of the jar this class was loaded from (the build writes it into
+     * every manifest), or {@code "unknown"} when it runs from a classes folder, as in tests.
+     */
+    static String version() {
+        String version = GatewayMain.class.getPackage().getImplementationVersion();
+        return version == null ? "unknown" : version;
+    }
+
     private static @Nullable Path configFile(String[] args) {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") || args[i].equals("-c")) {
@@ -56,10 +66,15 @@ public final class GatewayMain {
                 return file;
             }
             if (args[i].equals("--help") || args[i].equals("-h")) {
-                System.out.println("usage: java -jar gatekit-gateway.jar [--config config.yaml]");
+                System.out.println("usage: java -jar gatekit-gateway.jar [--config config.yaml | --version]");
                 System.exit(0);
             }
-            throw new IllegalArgumentException("unknown argument: " + args[i] + " (expected: --config FILE)");
+            if (args[i].equals("--version")) {
+                System.out.println("gatekit-gateway " + version());
+                System.exit(0);
+            }
+            throw new IllegalArgumentException("unknown argument: " + args[i]
+                    + " (expected: --config FILE, --version or --help)");
         }
         return null;
     }

@@ -20,8 +20,11 @@ public interface HttpClient {
 
     /**
      * Sends {@code request}; the stage completes with the response (any status), or exceptionally
-     * with {@link java.net.ConnectException}, {@link java.net.http.HttpTimeoutException}-like
+     * with {@link java.net.ConnectException}, {@code java.net.http.HttpTimeoutException}-like
      * timeouts ({@link java.util.concurrent.TimeoutException}) or other I/O errors.
+     *
+     * @param request the request to send
+     * @return completes with the response
      */
     CompletionStage<OutboundResponse> send(OutboundRequest request);
 }

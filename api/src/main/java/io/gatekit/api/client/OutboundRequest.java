@@ -41,52 +41,62 @@ public final class OutboundRequest {
         verifyTls = b.verifyTls;
     }
 
-    /** A builder for a request to {@code uri} (absolute, http or https). */
+    /**
+     * A builder for a request to {@code uri} (absolute, http or https).
+     *
+     * @param uri the absolute target
+     * @return a new builder
+     */
     public static Builder builder(String uri) {
         return new Builder(URI.create(requireNonNull(uri, "uri")));
     }
 
-    /** A builder for a request to {@code uri} (absolute, http or https). */
+    /**
+     * A builder for a request to {@code uri} (absolute, http or https).
+     *
+     * @param uri the absolute target
+     * @return a new builder
+     */
     public static Builder builder(URI uri) {
         return new Builder(uri);
     }
 
-    /** The method. */
+    /** {@return the method} */
     public String method() {
         return method;
     }
 
-    /** The absolute URI. */
+    /** {@return the absolute URI} */
     public URI uri() {
         return uri;
     }
 
-    /** The headers (a copy owned by this request; do not change it). */
+    /** {@return the headers (a copy owned by this request; do not change it)} */
     public HttpHeaders headers() {
         return headers;
     }
 
-    /** The body, or {@code null}. */
+    /** {@return the body, or {@code null}} */
     public byte @Nullable [] body() {
         return body;
     }
 
-    /** How long to wait for the connection. */
+    /** {@return how long to wait for the connection} */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
-    /** How long sending the request may take. */
+    /** {@return how long sending the request may take} */
     public Duration sendTimeout() {
         return sendTimeout;
     }
 
-    /** How long to wait for the response once sent. */
+    /** {@return how long to wait for the response once sent} */
     public Duration readTimeout() {
         return readTimeout;
     }
 
-    /** Whether to verify the server's TLS certificate and host name (https only). */
+    /** {@return whether to verify the server's TLS certificate and host name (https only)} */
     public boolean verifyTls() {
         return verifyTls;
     }
@@ -118,7 +128,12 @@ public final class OutboundRequest {
             this.uri = uri;
         }
 
-        /** The method, e.g. {@code POST}. */
+        /**
+         * The method, e.g. {@code POST}.
+         *
+         * @param method the method, e.g. {@code POST}
+         * @return this builder
+         */
         public Builder method(String method) {
             requireNonNull(method, "method");
             if (method.isEmpty()) {
@@ -128,49 +143,85 @@ public final class OutboundRequest {
             return this;
         }
 
-        /** Adds a header. */
+        /**
+         * Adds a header.
+         *
+         * @param name the header name
+         * @param value the header value
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.add(name, value);
             return this;
         }
 
-        /** Adds every header of {@code all}. */
+        /**
+         * Adds every header of {@code all}.
+         *
+         * @param all the headers to add
+         * @return this builder
+         */
         public Builder headers(HttpHeaders all) {
             all.forEach(headers::add);
             return this;
         }
 
-        /** The body, or {@code null} for none. */
+        /**
+         * The body, or {@code null} for none.
+         *
+         * @param body the body, or {@code null}
+         * @return this builder
+         */
         public Builder body(byte @Nullable [] body) {
             this.body = body;
             return this;
         }
 
-        /** Connect timeout; positive. */
+        /**
+         * Connect timeout; positive.
+         *
+         * @param timeout the connect timeout
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             connectTimeout = checkTimeout("connectTimeout", timeout);
             return this;
         }
 
-        /** Send timeout; positive. */
+        /**
+         * Send timeout; positive.
+         *
+         * @param timeout the send timeout
+         * @return this builder
+         */
         public Builder sendTimeout(Duration timeout) {
             sendTimeout = checkTimeout("sendTimeout", timeout);
             return this;
         }
 
-        /** Read timeout; positive. */
+        /**
+         * Read timeout; positive.
+         *
+         * @param timeout the read timeout
+         * @return this builder
+         */
         public Builder readTimeout(Duration timeout) {
             readTimeout = checkTimeout("readTimeout", timeout);
             return this;
         }
 
-        /** Whether to verify TLS certificates (default true). */
+        /**
+         * Whether to verify TLS certificates (default true).
+         *
+         * @param verifyTls false to accept any certificate
+         * @return this builder
+         */
         public Builder verifyTls(boolean verifyTls) {
             this.verifyTls = verifyTls;
             return this;
         }
 
-        /** The request. */
+        /** {@return the request} */
         public OutboundRequest build() {
             return new OutboundRequest(this);
         }

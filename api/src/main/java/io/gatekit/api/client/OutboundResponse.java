@@ -13,6 +13,13 @@ import io.gatekit.api.http.HttpHeaders;
  */
 public record OutboundResponse(int status, HttpHeaders headers, byte[] body) {
 
+    /**
+     * Checks that headers and body are present.
+     *
+     * @param status  the status code
+     * @param headers the response headers
+     * @param body    the whole body; empty when there was none
+     */
     public OutboundResponse {
         requireNonNull(headers, "headers");
         requireNonNull(body, "body");

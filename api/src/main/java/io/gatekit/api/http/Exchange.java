@@ -17,22 +17,24 @@ import io.gatekit.api.Phase;
  */
 public interface Exchange {
 
-    /** The request, as changed so far by plugins. */
+    /** {@return the request, as changed so far by plugins} */
     HttpRequest request();
 
-    /** Where the request goes; filled in by the host before {@link Phase#BEFORE_PROXY}. */
+    /** {@return where the request goes; filled in by the host before {@link Phase#BEFORE_PROXY}} */
     UpstreamTarget upstream();
 
     /**
      * The response: the upstream's or a plugin's; {@code null} in the request phases, before
      * there is one.
+     *
+     * @return the response, or {@code null} before there is one
      */
     @Nullable HttpResponse response();
 
-    /** The id of the matched route, or {@code null} when no route matched (global rules only). */
+    /** {@return the id of the matched route, or {@code null} when no route matched (global rules only)} */
     @Nullable String routeId();
 
-    /** The phase running now. */
+    /** {@return the phase running now} */
     Phase phase();
 
     /**
@@ -43,12 +45,27 @@ public interface Exchange {
      * {@code remote_addr}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME},
      * {@code server_addr}, {@code server_port}, {@code status}, {@code upstream_status},
      * {@code route_id}, ...; {@code null} when unset.
+     *
+     * @param name the variable's APISIX name
+     * @return its value, or {@code null}
      */
     @Nullable String var(String name);
 
-    /** The value of attribute {@code key}, or {@code null}. */
+    /**
+     * The value of attribute {@code key}, or {@code null}.
+     *
+     * @param <T> the value type
+     * @param key the key
+     * @return the value, or {@code null}
+     */
     <T> @Nullable T attr(AttributeKey<T> key);
 
-    /** Sets attribute {@code key} ({@code null} removes it). */
+    /**
+     * Sets attribute {@code key} ({@code null} removes it).
+     *
+     * @param <T> the value type
+     * @param key the key
+     * @param value the value, or {@code null} to remove it
+     */
     <T> void attr(AttributeKey<T> key, @Nullable T value);
 }

@@ -36,12 +36,17 @@ public final class HttpHeaders {
         values = new String[capacity];
     }
 
-    /** Empty headers. */
+    /** {@return empty headers} */
     public static HttpHeaders of() {
         return new HttpHeaders(8);
     }
 
-    /** Headers from alternating names and values: {@code of("a", "1", "b", "2")}. */
+    /**
+     * Headers from alternating names and values: {@code of("a", "1", "b", "2")}.
+     *
+     * @param namesAndValues names and values, alternating
+     * @return new mutable headers
+     */
     public static HttpHeaders of(String... namesAndValues) {
         if (namesAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("namesAndValues: " + namesAndValues.length
@@ -54,7 +59,7 @@ public final class HttpHeaders {
         return headers;
     }
 
-    /** An independent copy. */
+    /** {@return an independent copy} */
     public HttpHeaders copy() {
         HttpHeaders copy = new HttpHeaders(Math.max(8, size));
         System.arraycopy(names, 0, copy.names, 0, size);
@@ -63,13 +68,23 @@ public final class HttpHeaders {
         return copy;
     }
 
-    /** The first value of {@code name}, or {@code null}. */
+    /**
+     * The first value of {@code name}, or {@code null}.
+     *
+     * @param name the header name, any case
+     * @return the first value, or {@code null}
+     */
     public @Nullable String get(String name) {
         int i = indexOf(name, 0);
         return i < 0 ? null : values[i];
     }
 
-    /** All values of {@code name}, in order; empty when absent. */
+    /**
+     * All values of {@code name}, in order; empty when absent.
+     *
+     * @param name the header name, any case
+     * @return every value, in order; empty when none
+     */
     public List<String> all(String name) {
         List<String> all = null;
         for (int i = indexOf(name, 0); i >= 0; i = indexOf(name, i + 1)) {
@@ -81,12 +96,23 @@ public final class HttpHeaders {
         return all == null ? List.of() : Collections.unmodifiableList(all);
     }
 
-    /** Whether {@code name} has at least one value. */
+    /**
+     * Whether {@code name} has at least one value.
+     *
+     * @param name the header name, any case
+     * @return whether the header is present
+     */
     public boolean contains(String name) {
         return indexOf(name, 0) >= 0;
     }
 
-    /** Adds a value, keeping existing ones. */
+    /**
+     * Adds a value, keeping existing ones.
+     *
+     * @param name the header name
+     * @param value the value
+     * @return these headers
+     */
     public HttpHeaders add(String name, String value) {
         checkName(name);
         requireNonNull(value, "value");
@@ -100,7 +126,13 @@ public final class HttpHeaders {
         return this;
     }
 
-    /** Replaces all values of {@code name} with {@code value}. */
+    /**
+     * Replaces all values of {@code name} with {@code value}.
+     *
+     * @param name the header name
+     * @param value the value
+     * @return these headers
+     */
     public HttpHeaders set(String name, String value) {
         checkName(name);
         requireNonNull(value, "value");
@@ -114,7 +146,12 @@ public final class HttpHeaders {
         return this;
     }
 
-    /** Removes all values of {@code name}; returns whether any was present. */
+    /**
+     * Removes all values of {@code name}; returns whether any was present.
+     *
+     * @param name the header name, any case
+     * @return whether there was one
+     */
     public boolean remove(String name) {
         return removeFrom(name, 0);
     }
@@ -126,36 +163,50 @@ public final class HttpHeaders {
         size = 0;
     }
 
-    /** The number of name/value pairs (a name with two values counts twice). */
+    /** {@return the number of name/value pairs (a name with two values counts twice)} */
     public int size() {
         return size;
     }
 
-    /** Whether there are no headers. */
+    /** {@return whether there are no headers} */
     public boolean isEmpty() {
         return size == 0;
     }
 
-    /** The name of pair {@code index}, as it was added. */
+    /**
+     * The name of pair {@code index}, as it was added.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @return the name at {@code index}
+     */
     public String name(int index) {
         checkIndex(index);
         return names[index];
     }
 
-    /** The value of pair {@code index}. */
+    /**
+     * The value of pair {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @return the value at {@code index}
+     */
     public String value(int index) {
         checkIndex(index);
         return values[index];
     }
 
-    /** Calls {@code action} with each name/value pair, in order. */
+    /**
+     * Calls {@code action} with each name/value pair, in order.
+     *
+     * @param action called with each name and value, in order
+     */
     public void forEach(BiConsumer<String, String> action) {
         for (int i = 0; i < size; i++) {
             action.accept(names[i], values[i]);
         }
     }
 
-    /** The distinct names, in first-seen order, lower-cased. */
+    /** {@return the distinct names, in first-seen order, lower-cased} */
     public Set<String> names() {
         Set<String> set = new LinkedHashSet<>();
         for (int i = 0; i < size; i++) {

@@ -48,48 +48,59 @@ public final class HttpRequest {
         host = b.host != null ? b.host : hostFromHeader(headers.get("host"));
     }
 
-    /** A builder; {@code method} defaults to GET, {@code path} to {@code /}, scheme to http. */
+    /** {@return a builder; {@code method} defaults to GET, {@code path} to {@code /}, scheme to http} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The method, upper-case, e.g. {@code GET}. */
+    /** {@return the method, upper-case, e.g. {@code GET}} */
     public String method() {
         return method;
     }
 
-    /** Changes the method sent upstream. */
+    /**
+     * Changes the method sent upstream.
+     *
+     * @param method the new method
+     * @return this request
+     */
     public HttpRequest method(String method) {
         this.method = checkMethod(method);
         return this;
     }
 
-    /** {@code http} or {@code https}, as the client connected. */
+    /** {@return {@code http} or {@code https}, as the client connected} */
     public String scheme() {
         return scheme;
     }
 
-    /** The host the client asked for (Host header without port, lower-case), or {@code ""}. */
+    /** {@return the host the client asked for (Host header without port, lower-case), or {@code ""}} */
     public String host() {
         return host;
     }
 
     /**
-     * The path as received, percent-encoding kept, without the query; what goes upstream unless a
-     * plugin changes it. Routes match its normalized form (nginx's {@code $uri}: decoded, dot
-     * segments resolved, repeated slashes merged), which {@link Exchange#var var("uri")} gives.
+     * {@return the path as received, percent-encoding kept, without the query} It is what goes
+     * upstream unless a plugin changes it. Routes match its normalized form (nginx's {@code $uri}:
+     * decoded, dot segments resolved, repeated slashes merged), which {@link Exchange#var var("uri")}
+     * gives.
      */
     public String path() {
         return path;
     }
 
-    /** Changes the path sent upstream. */
+    /**
+     * Changes the path sent upstream.
+     *
+     * @param path the new path, starting with {@code /}
+     * @return this request
+     */
     public HttpRequest path(String path) {
         this.path = checkPath(path);
         return this;
     }
 
-    /** The query string as it stands (re-encoded if {@link #query()} was used), or {@code null}. */
+    /** {@return the query string as it stands (re-encoded if {@link #query()} was used), or {@code null}} */
     public @Nullable String rawQuery() {
         if (query != null) {
             String encoded = query.encode();
@@ -98,7 +109,7 @@ public final class HttpRequest {
         return rawQuery;
     }
 
-    /** The query arguments, mutable. */
+    /** {@return the query arguments, mutable} */
     public QueryParams query() {
         if (query == null) {
             query = QueryParams.parse(rawQuery);
@@ -106,13 +117,13 @@ public final class HttpRequest {
         return query;
     }
 
-    /** The path plus {@code ?query} when there is one, as sent upstream. */
+    /** {@return the path plus {@code ?query} when there is one, as sent upstream} */
     public String uri() {
         String q = rawQuery();
         return q == null ? path : path + '?' + q;
     }
 
-    /** The headers, mutable. */
+    /** {@return the headers, mutable} */
     public HttpHeaders headers() {
         return headers;
     }
@@ -120,28 +131,35 @@ public final class HttpRequest {
     /**
      * The whole body, when it was buffered (some plugin asked for it, or the host had it whole);
      * {@code null} when it streams or there is none.
+     *
+     * @return the body, or {@code null}
      */
     public byte @Nullable [] body() {
         return body;
     }
 
-    /** Replaces the body sent upstream ({@code null} for none). */
+    /**
+     * Replaces the body sent upstream ({@code null} for none).
+     *
+     * @param body the new body, or {@code null}
+     * @return this request
+     */
     public HttpRequest body(byte @Nullable [] body) {
         this.body = body;
         return this;
     }
 
-    /** The client's address. */
+    /** {@return the client's address} */
     public InetSocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** The address the client connected to (the server's side of the connection). */
+    /** {@return the address the client connected to (the server's side of the connection)} */
     public InetSocketAddress localAddress() {
         return localAddress;
     }
 
-    /** The client's IP as text, e.g. {@code 127.0.0.1}. */
+    /** {@return the client's IP as text, e.g. {@code 127.0.0.1}} */
     public String remoteIp() {
         return remoteAddress.getAddress() != null
                 ? remoteAddress.getAddress().getHostAddress() : remoteAddress.getHostString();
@@ -198,13 +216,23 @@ public final class HttpRequest {
         private Builder() {
         }
 
-        /** The method; upper-cased. */
+        /**
+         * The method; upper-cased.
+         *
+         * @param method the method
+         * @return this builder
+         */
         public Builder method(String method) {
             this.method = checkMethod(method);
             return this;
         }
 
-        /** {@code http} or {@code https}. */
+        /**
+         * {@code http} or {@code https}.
+         *
+         * @param scheme {@code http} or {@code https}
+         * @return this builder
+         */
         public Builder scheme(String scheme) {
             requireNonNull(scheme, "scheme");
             if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -214,25 +242,45 @@ public final class HttpRequest {
             return this;
         }
 
-        /** The requested host; by default taken from the Host header. */
+        /**
+         * The requested host; by default taken from the Host header.
+         *
+         * @param host the host, without port
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = requireNonNull(host, "host").toLowerCase(java.util.Locale.ROOT);
             return this;
         }
 
-        /** The path, starting with {@code /}, without the query. */
+        /**
+         * The path, starting with {@code /}, without the query.
+         *
+         * @param path the path
+         * @return this builder
+         */
         public Builder path(String path) {
             this.path = checkPath(path);
             return this;
         }
 
-        /** The raw query string without {@code ?}, or {@code null}. */
+        /**
+         * The raw query string without {@code ?}, or {@code null}.
+         *
+         * @param rawQuery the query, or {@code null}
+         * @return this builder
+         */
         public Builder rawQuery(@Nullable String rawQuery) {
             this.rawQuery = rawQuery == null || rawQuery.isEmpty() ? null : rawQuery;
             return this;
         }
 
-        /** Splits {@code uri} ({@code /path?query}) into path and query. */
+        /**
+         * Splits {@code uri} ({@code /path?query}) into path and query.
+         *
+         * @param uri the path and query
+         * @return this builder
+         */
         public Builder uri(String uri) {
             requireNonNull(uri, "uri");
             int q = uri.indexOf('?');
@@ -240,31 +288,52 @@ public final class HttpRequest {
             return rawQuery(q < 0 ? null : uri.substring(q + 1));
         }
 
-        /** Adds a header. */
+        /**
+         * Adds a header.
+         *
+         * @param name the header name
+         * @param value the value
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.add(name, value);
             return this;
         }
 
-        /** The whole body, if the host has it. */
+        /**
+         * The whole body, if the host has it.
+         *
+         * @param body the body, or {@code null}
+         * @return this builder
+         */
         public Builder body(byte @Nullable [] body) {
             this.body = body;
             return this;
         }
 
-        /** The client's address. */
+        /**
+         * The client's address.
+         *
+         * @param remoteAddress the client's address
+         * @return this builder
+         */
         public Builder remoteAddress(InetSocketAddress remoteAddress) {
             this.remoteAddress = requireNonNull(remoteAddress, "remoteAddress");
             return this;
         }
 
-        /** The server address the client connected to. */
+        /**
+         * The server address the client connected to.
+         *
+         * @param localAddress the local address
+         * @return this builder
+         */
         public Builder localAddress(InetSocketAddress localAddress) {
             this.localAddress = requireNonNull(localAddress, "localAddress");
             return this;
         }
 
-        /** The request. */
+        /** {@return the request} */
         public HttpRequest build() {
             return new HttpRequest(this);
         }

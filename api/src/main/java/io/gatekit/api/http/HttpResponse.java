@@ -25,38 +25,60 @@ public final class HttpResponse {
         this.body = body;
     }
 
-    /** A response with {@code status}, no headers and no body. */
+    /**
+     * A response with {@code status}, no headers and no body.
+     *
+     * @param status the HTTP status, 100 to 599
+     * @return a response with no headers and no body
+     */
     public static HttpResponse of(int status) {
         return new HttpResponse(status, HttpHeaders.of(), null);
     }
 
-    /** A response with everything given; {@code body} may be {@code null} (none, or streaming). */
+    /**
+     * A response with everything given; {@code body} may be {@code null} (none, or streaming).
+     *
+     * @param status the HTTP status, 100 to 599
+     * @param headers the headers, kept and mutable
+     * @param body the body, or {@code null}
+     * @return a new response
+     */
     public static HttpResponse of(int status, HttpHeaders headers, byte @Nullable [] body) {
         return new HttpResponse(status, headers, body);
     }
 
-    /** The status code. */
+    /** {@return the status code} */
     public int status() {
         return status;
     }
 
-    /** Changes the status code. */
+    /**
+     * Changes the status code.
+     *
+     * @param status the new status, 100 to 599
+     * @return this response
+     */
     public HttpResponse status(int status) {
         this.status = checkStatus(status);
         return this;
     }
 
-    /** The headers, mutable. */
+    /** {@return the headers, mutable} */
     public HttpHeaders headers() {
         return headers;
     }
 
-    /** The whole body when buffered or produced by a plugin; {@code null} when it streams. */
+    /** {@return the whole body when buffered or produced by a plugin; {@code null} when it streams} */
     public byte @Nullable [] body() {
         return body;
     }
 
-    /** Replaces the body. The host fixes Content-Length to match. */
+    /**
+     * Replaces the body. The host fixes Content-Length to match.
+     *
+     * @param body the new body, or {@code null}
+     * @return this response
+     */
     public HttpResponse body(byte @Nullable [] body) {
         this.body = body;
         return this;

@@ -29,7 +29,7 @@ public final class QueryParams {
     private QueryParams() {
     }
 
-    /** No arguments. */
+    /** {@return no arguments} */
     public static QueryParams of() {
         return new QueryParams();
     }
@@ -37,6 +37,9 @@ public final class QueryParams {
     /**
      * Parses a raw query string (without {@code ?}); {@code +} and percent escapes are decoded,
      * a name without {@code =} gets the value {@code ""}.
+     *
+     * @param rawQuery the query string without {@code ?}, or {@code null}
+     * @return the parsed, mutable arguments
      */
     public static QueryParams parse(@Nullable String rawQuery) {
         QueryParams params = new QueryParams();
@@ -63,13 +66,23 @@ public final class QueryParams {
         return params;
     }
 
-    /** The first value of {@code name}, or {@code null}. */
+    /**
+     * The first value of {@code name}, or {@code null}.
+     *
+     * @param name the argument name
+     * @return the first value, or {@code null}
+     */
     public @Nullable String get(String name) {
         int i = names.indexOf(name);
         return i < 0 ? null : values.get(i);
     }
 
-    /** All values of {@code name}, in order. */
+    /**
+     * All values of {@code name}, in order.
+     *
+     * @param name the argument name
+     * @return every value, in order; empty when none
+     */
     public List<String> all(String name) {
         List<String> all = new ArrayList<>(2);
         for (int i = 0; i < names.size(); i++) {
@@ -80,12 +93,23 @@ public final class QueryParams {
         return Collections.unmodifiableList(all);
     }
 
-    /** Whether {@code name} is present. */
+    /**
+     * Whether {@code name} is present.
+     *
+     * @param name the argument name
+     * @return whether the argument is present
+     */
     public boolean contains(String name) {
         return names.contains(name);
     }
 
-    /** Adds a value, keeping existing ones. */
+    /**
+     * Adds a value, keeping existing ones.
+     *
+     * @param name the argument name
+     * @param value the value
+     * @return these arguments
+     */
     public QueryParams add(String name, String value) {
         requireNonNull(name, "name");
         requireNonNull(value, "value");
@@ -94,7 +118,13 @@ public final class QueryParams {
         return this;
     }
 
-    /** Replaces all values of {@code name}. */
+    /**
+     * Replaces all values of {@code name}.
+     *
+     * @param name the argument name
+     * @param value the value
+     * @return these arguments
+     */
     public QueryParams set(String name, String value) {
         requireNonNull(value, "value");
         int first = names.indexOf(name);
@@ -111,7 +141,12 @@ public final class QueryParams {
         return this;
     }
 
-    /** Removes all values of {@code name}; returns whether any was present. */
+    /**
+     * Removes all values of {@code name}; returns whether any was present.
+     *
+     * @param name the argument name
+     * @return whether there was one
+     */
     public boolean remove(String name) {
         boolean removed = false;
         for (int i = names.size() - 1; i >= 0; i--) {
@@ -124,27 +159,37 @@ public final class QueryParams {
         return removed;
     }
 
-    /** Number of name/value pairs. */
+    /** {@return number of name/value pairs} */
     public int size() {
         return names.size();
     }
 
-    /** Whether there are none. */
+    /** {@return whether there are none} */
     public boolean isEmpty() {
         return names.isEmpty();
     }
 
-    /** Name of pair {@code index}. */
+    /**
+     * Name of pair {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @return the name at {@code index}
+     */
     public String name(int index) {
         return names.get(index);
     }
 
-    /** Value of pair {@code index}. */
+    /**
+     * Value of pair {@code index}.
+     *
+     * @param index from 0 to {@code size() - 1}
+     * @return the value at {@code index}
+     */
     public String value(int index) {
         return values.get(index);
     }
 
-    /** The form-encoded query string, without {@code ?}; {@code ""} when empty. */
+    /** {@return the form-encoded query string, without {@code ?}; {@code ""} when empty} */
     public String encode() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < names.size(); i++) {
@@ -159,7 +204,7 @@ public final class QueryParams {
         return sb.toString();
     }
 
-    /** An independent copy. */
+    /** {@return an independent copy} */
     public QueryParams copy() {
         QueryParams copy = new QueryParams();
         copy.names.addAll(names);

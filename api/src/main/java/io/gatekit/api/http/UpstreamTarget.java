@@ -8,18 +8,18 @@ import io.gatekit.api.Nullable;
  */
 public interface UpstreamTarget {
 
-    /** {@code http} or {@code https}. */
+    /** {@return {@code http} or {@code https}} */
     String scheme();
 
-    /** The picked node's host (name or IP), or {@code null} before a node is picked. */
+    /** {@return the picked node's host (name or IP), or {@code null} before a node is picked} */
     @Nullable String nodeHost();
 
-    /** The picked node's port, or 0 before a node is picked. */
+    /** {@return the picked node's port, or 0 before a node is picked} */
     int nodePort();
 
-    /** The Host header the upstream receives (after {@code pass_host}), or {@code null} if unknown yet. */
+    /** {@return the Host header the upstream receives (after {@code pass_host}), or {@code null} if unknown yet} */
     @Nullable String hostHeader();
 
-    /** The upstream's response status, or 0 before it answered (or when it never did). */
+    /** {@return the upstream's response status, or 0 before it answered (or when it never did)} */
     int status();
 }

@@ -8,9 +8,13 @@ public interface Counter {
         add(1);
     }
 
-    /** Adds {@code amount} (not negative). */
+    /**
+     * Adds {@code amount} (not negative).
+     *
+     * @param amount how much to add, not negative
+     */
     void add(long amount);
 
-    /** The current count. */
+    /** {@return the current count} */
     long count();
 }

@@ -17,9 +17,21 @@ package io.gatekit.api.metrics;
  */
 public interface Metrics {
 
-    /** The counter for {@code name} and {@code labels}; the same series returns the same counter. */
+    /**
+     * The counter for {@code name} and {@code labels}; the same series returns the same counter.
+     *
+     * @param name the metric name
+     * @param labels label names and values, alternating
+     * @return the counter of that series
+     */
     Counter counter(String name, String... labels);
 
-    /** The latency timer for {@code name} and {@code labels}. */
+    /**
+     * The latency timer for {@code name} and {@code labels}.
+     *
+     * @param name the metric name
+     * @param labels label names and values, alternating
+     * @return the timer of that series
+     */
     Timer timer(String name, String... labels);
 }

@@ -3,12 +3,16 @@ package io.gatekit.api.metrics;
 /** Records durations; exported as a histogram. Thread-safe. */
 public interface Timer {
 
-    /** Records one duration in nanoseconds. */
+    /**
+     * Records one duration in nanoseconds.
+     *
+     * @param nanos the duration, in nanoseconds
+     */
     void record(long nanos);
 
-    /** How many durations were recorded. */
+    /** {@return how many durations were recorded} */
     long count();
 
-    /** The sum of the recorded durations, in nanoseconds. */
+    /** {@return the sum of the recorded durations, in nanoseconds} */
     long totalNanos();
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param target         path and query, as sent
  * @param headers        the headers, as sent (no {@code Content-Length}: the client adds it)
  * @param body           a whole body, or {@code null}
- * @param generatedBytes the size of a generated body ({@link #generated}), or -1
+ * @param generatedBytes the size of a generated body ({@link #withGeneratedBody}), or -1
  * @param sent           how many body bytes the host took so far
  * @param bodyGate       the client reads the response body only once this completes
  */
