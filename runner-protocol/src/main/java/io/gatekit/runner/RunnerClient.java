@@ -56,6 +56,8 @@ import java.util.function.Supplier;
  */
 public final class RunnerClient implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(RunnerClient.class.getName());
+
     /** APISIX tries a call at most this many times when the runner forgot the token. */
     static final int ATTEMPTS = 3;
 
@@ -195,12 +197,20 @@ public final class RunnerClient implements AutoCloseable {
         });
     }
 
-    private RunnerIo io() {
+    /**
+     * The I/O thread, started on first use. One that stopped although this client is open (its
+     * selector failed) is replaced, so a client that is not closed never refuses calls.
+     */
+    RunnerIo io() {
         RunnerIo current = io;
-        if (current == null) {
+        if (current == null || current.isStopped()) {
             synchronized (this) {
                 current = io;
-                if (current == null) {
+                if (!closed && (current == null || current.isStopped())) {
+                    if (current != null) {
+                        LOG.log(System.Logger.Level.WARNING, "runner I/O thread for " + socketPath
+                                + " had stopped; starting a new one");
+                    }
                     current = new RunnerIo(socketPath, connectTimeoutNanos, readTimeoutNanos, pool.idleTimeoutNanos(),
                             maxPayload, pool.maxIdle(), threads);
                     io = current;
@@ -223,19 +233,25 @@ public final class RunnerClient implements AutoCloseable {
     /** Closes idle connections and stops the executor; calls still queued fail with {@code CLOSED}. */
     @Override
     public void close() {
-        closed = true;
+        RunnerIo current;
+        synchronized (this) {
+            // Under the lock io() replaces a stopped I/O thread with, so none starts after this.
+            closed = true;
+            current = io;
+        }
         if (supervisor != null) {
             supervisor.removeListener(supervisorListener);
         }
         executor.shutdown();
         pool.close();
-        RunnerIo current;
-        synchronized (this) {
-            current = io;
-        }
         if (current != null) {
             current.close();
         }
+    }
+
+    /** Whether {@link #close()} was called: a closed client refuses every call. */
+    public boolean isClosed() {
+        return closed;
     }
 
     ConfTokenCache tokens() {

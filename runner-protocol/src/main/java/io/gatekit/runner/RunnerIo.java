@@ -8,6 +8,8 @@ import io.gatekit.runner.internal.UnixSockets;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
@@ -83,6 +85,10 @@ final class RunnerIo implements AutoCloseable {
     private final ConcurrentLinkedQueue<Connection> unfinishedWrites = new ConcurrentLinkedQueue<>();
     private final List<Connection> all = new ArrayList<>(); // guarded by itself; for sweeps and close
     private volatile boolean closed;
+    /** Why the selector loop ended, when it was not {@link #close()}. */
+    private volatile Throwable fatal;
+    /** Runs before each ready key is handled; a seam for tests that inject per-key faults. */
+    private volatile java.util.function.Consumer<SelectionKey> keyHook;
 
     RunnerIo(Path socketPath, long connectTimeoutNanos, long readTimeoutNanos, long idleTimeoutNanos, int maxPayload,
             int maxIdle, int maxInFlight) {
@@ -105,12 +111,13 @@ final class RunnerIo implements AutoCloseable {
 
     /** Starts {@code call} now, or once an earlier call finished; its result completes on the selector thread. */
     <T> CompletableFuture<T> submit(Call<T> call) {
-        if (closed) {
-            call.result.completeExceptionally(new RunnerException(Kind.CLOSED, "runner client is closed"));
-            return call.result;
-        }
         boolean start;
         synchronized (this) {
+            // Checked under the lock that shutdown() drains the queue with, so no call is queued after it.
+            if (closed) {
+                call.result.completeExceptionally(stoppedFailure());
+                return call.result;
+            }
             start = inFlight < maxInFlight;
             if (start) {
                 inFlight++;
@@ -122,6 +129,16 @@ final class RunnerIo implements AutoCloseable {
             start(call);
         }
         return call.result;
+    }
+
+    /** Whether this I/O thread has stopped (closed, or its selector failed): it takes no more calls. */
+    boolean isStopped() {
+        return closed;
+    }
+
+    /** Sets the hook that runs before each ready key is handled ({@code null}: none); for fault injection. */
+    void keyHook(java.util.function.Consumer<SelectionKey> hook) {
+        keyHook = hook;
     }
 
     int idleCount() {
@@ -150,7 +167,7 @@ final class RunnerIo implements AutoCloseable {
 
     private void start(Call<?> call) {
         if (closed) {
-            fail(call, new RunnerException(Kind.CLOSED, "runner client is closed"));
+            fail(call, stoppedFailure());
             return;
         }
         Connection connection = pollIdle();
@@ -192,6 +209,11 @@ final class RunnerIo implements AutoCloseable {
         }
         synchronized (all) {
             all.add(connection);
+        }
+        if (closed) {
+            // shutdown() may have taken its list of connections before this one was added
+            connection.close();
+            throw stoppedFailure();
         }
         selector.wakeup(); // a new registration takes effect on the selector's next round
         return connection;
@@ -277,41 +299,80 @@ final class RunnerIo implements AutoCloseable {
 
     // ---------------------------------------------------------------- selector thread
 
+    /**
+     * Runs until {@link #close()}. Whatever goes wrong with one connection costs that connection and
+     * its call only (see {@link #ready}); the loop itself ends early only when the selector fails,
+     * and then {@link RunnerClient} starts a new one for the next call.
+     */
     private void loop() {
         long nextSweep = System.nanoTime() + SWEEP_NANOS;
-        try {
-            while (!closed) {
+        Throwable failure = null;
+        while (!closed) {
+            try {
                 selector.select(this::ready, 250);
-                Connection unfinished;
-                while ((unfinished = unfinishedWrites.poll()) != null) {
-                    if (unfinished.key.isValid()) {
-                        unfinished.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                    }
-                }
+            } catch (IOException | ClosedSelectorException e) {
+                failure = e;
+                break;
+            }
+            try {
+                watchUnfinishedWrites();
                 long now = System.nanoTime();
                 if (now - nextSweep >= 0) {
                     nextSweep = now + SWEEP_NANOS;
                     sweep(now);
                 }
+            } catch (Throwable e) {
+                // Not one connection's fault, and nothing to undo: the next round tries again.
+                LOG.log(System.Logger.Level.ERROR, "runner I/O housekeeping failed; going on", e);
             }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "runner call selector failed; calls in flight fail", e);
-        } finally {
-            shutdown();
+        }
+        if (failure != null) {
+            LOG.log(System.Logger.Level.ERROR, "runner call selector failed; its calls fail, the next ones get a new"
+                    + " selector", failure);
+        }
+        shutdown(failure);
+    }
+
+    private void watchUnfinishedWrites() {
+        Connection unfinished;
+        while ((unfinished = unfinishedWrites.poll()) != null) {
+            try {
+                unfinished.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            } catch (CancelledKeyException e) {
+                broken(unfinished, closedWhileInUse());
+            }
         }
     }
 
+    /**
+     * Handles one ready connection. Another thread may close a connection at any moment (a failed
+     * send, an eviction), which cancels its key; and a bug or a failing handler may throw anything.
+     * Either way only this connection is given up, and with it only its own call.
+     */
     private void ready(SelectionKey key) {
         Connection connection = (Connection) key.attachment();
-        if (!key.isValid()) {
-            return;
+        try {
+            java.util.function.Consumer<SelectionKey> hook = keyHook;
+            if (hook != null) {
+                hook.accept(key);
+            }
+            int ops = key.readyOps(); // one look: a key cancelled meanwhile throws here, not half-way
+            if ((ops & SelectionKey.OP_WRITE) != 0) {
+                finishWrite(connection);
+            }
+            if ((ops & SelectionKey.OP_READ) != 0 && connection.channel.isOpen()) {
+                read(connection);
+            }
+        } catch (CancelledKeyException e) {
+            broken(connection, closedWhileInUse());
+        } catch (Throwable e) {
+            LOG.log(System.Logger.Level.WARNING, "runner connection failed; only its call fails", e);
+            broken(connection, new RunnerException(Kind.IO, "runner connection failed: " + e, e));
         }
-        if (key.isWritable()) {
-            finishWrite(connection);
-        }
-        if (key.isValid() && key.isReadable()) {
-            read(connection);
-        }
+    }
+
+    private static RunnerException closedWhileInUse() {
+        return new RunnerException(Kind.IO, "connection closed while in use");
     }
 
     private void finishWrite(Connection connection) {
@@ -452,7 +513,8 @@ final class RunnerIo implements AutoCloseable {
         } catch (RunnerException e) {
             broken(connection, e);
             return false;
-        } catch (Exception e) {
+        } catch (Throwable e) {
+            // Errors too (an AssertionError in a handler, say): the handler's bug fails its own call.
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -512,7 +574,15 @@ final class RunnerIo implements AutoCloseable {
         stale.forEach(Connection::close);
     }
 
-    private void shutdown() {
+    /** What calls fail with once this I/O thread has stopped. */
+    private RunnerException stoppedFailure() {
+        Throwable failure = fatal;
+        return failure == null ? new RunnerException(Kind.CLOSED, "runner client is closed")
+                : new RunnerException(Kind.IO, "runner I/O failed: " + failure, failure);
+    }
+
+    private void shutdown(Throwable failure) {
+        fatal = failure;
         closed = true;
         List<Connection> connections;
         synchronized (all) {
@@ -523,7 +593,7 @@ final class RunnerIo implements AutoCloseable {
             Call<?> call = c.take();
             c.close();
             if (call != null) {
-                call.result.completeExceptionally(new RunnerException(Kind.CLOSED, "runner client is closed"));
+                call.result.completeExceptionally(stoppedFailure());
             }
         }
         List<Call<?>> queued;
@@ -531,7 +601,7 @@ final class RunnerIo implements AutoCloseable {
             queued = new ArrayList<>(waiting);
             waiting.clear();
         }
-        queued.forEach(c -> c.result.completeExceptionally(new RunnerException(Kind.CLOSED, "runner client is closed")));
+        queued.forEach(c -> c.result.completeExceptionally(stoppedFailure()));
         synchronized (idle) {
             idle.clear();
         }
