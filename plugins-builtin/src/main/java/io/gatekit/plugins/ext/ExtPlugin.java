@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the three {@code ext-plugin-*} plugins share: the runner client, the per-call deadline,
@@ -22,9 +21,6 @@ abstract class ExtPlugin implements Plugin {
     static final long MAX_BODY = 16_776_192;
 
     private static final byte[] EMPTY = new byte[0];
-
-    /** Call ids: APISIX counts per worker; one counter for the process does the same job. */
-    private static final AtomicLong IDS = new AtomicLong();
 
     private final ExtSetup setup;
     private final AtomicBoolean warnedNotConfigured = new AtomicBoolean();
@@ -40,7 +36,7 @@ abstract class ExtPlugin implements Plugin {
     }
 
     static long nextId() {
-        return IDS.getAndIncrement() & 0xFFFF_FFFFL;
+        return CallIds.PROCESS.next();
     }
 
     /** {@code call} with the instance's deadline: it fails with a {@code TimeoutException} after it. */
