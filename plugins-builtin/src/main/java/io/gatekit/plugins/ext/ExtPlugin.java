@@ -90,16 +90,24 @@ abstract class ExtPlugin implements Plugin {
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
-    /** The request body for a runner's {@code ReqBody} question: empty when there is none. */
-    final byte[] requestBody(Exchange exchange) throws BodyTooLargeException {
+    /**
+     * The answer to a runner's {@code ReqBody} question: no value when the request has no body (or an
+     * empty one), as APISIX answers with {@code core.request.get_body()}, which is nil then. A body
+     * that streams past the plugin ({@code read_request_body: false}) is unknown: the runner gets an
+     * empty one, and the log says why.
+     */
+    final byte @Nullable [] requestBody(Exchange exchange) throws BodyTooLargeException {
         byte[] body = exchange.request().body();
-        if (body == null) {
-            if (!setup.readRequestBody() && warnedBodyNotRead.compareAndSet(false, true)) {
+        if (body == null && !setup.readRequestBody()) {
+            if (warnedBodyNotRead.compareAndSet(false, true)) {
                 setup.logger().log(Level.WARNING, setup.who() + ": the runner asked for the request body, but"
                         + " read_request_body is false so the body streams past the plugin; the runner gets an"
                         + " empty body (said once)");
             }
             return EMPTY;
+        }
+        if (body == null || body.length == 0) {
+            return null;
         }
         if (body.length > MAX_BODY) {
             throw new BodyTooLargeException("request body", body.length, MAX_BODY);

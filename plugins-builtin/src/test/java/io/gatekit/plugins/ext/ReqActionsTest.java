@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatekit.api.http.QueryParams;
 import io.gatekit.engine.Engine;
 import io.gatekit.plugins.ext.TestHost.Served;
+import io.gatekit.runner.ExtraInfo;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.PluginContext;
@@ -66,6 +67,11 @@ class ReqActionsTest {
                         .collect(Collectors.joining(","))).build()))
                 .plugin("t-req-body", answering((call, context) -> ReqAction.rewrite().setHeader("x-req-body",
                         new String(context.requestBody(), StandardCharsets.UTF_8)).build()))
+                .plugin("t-req-body-answer", answering((call, context) -> {
+                    byte[] body = context.extraInfo(ExtraInfo.requestBody());
+                    return ReqAction.rewrite().setHeader("x-req-body-answer",
+                            body == null ? "no value" : body.length + " bytes").build();
+                }))
                 .plugin("t-resp-edit", new RunnerPlugin() {
                     @Override
                     public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
@@ -233,6 +239,19 @@ class ReqActionsTest {
         assertEquals("payload", read.sent().headers().get("x-req-body"));
         assertEquals("", streamed.sent().headers().get("x-req-body"));
         assertEquals("payload", streamed.sentBody(), "the streamed body reaches the upstream untouched");
+    }
+
+    @Test
+    void aRequestWithoutABodyGivesTheRunnerNoValueAsApisixDoesNotAnEmptyOne() {
+        route(engine, "1", "/r", "\"ext-plugin-pre-req\": {" + conf("t-req-body-answer", "{}") + "}");
+
+        Served none = host.serve(request("GET", "/r").build());
+        Served empty = host.serve(request("POST", "/r").build(), "", TestHost.OK);
+        Served some = host.serve(request("POST", "/r").build(), "payload", TestHost.OK);
+
+        assertEquals("no value", none.sent().headers().get("x-req-body-answer"));
+        assertEquals("no value", empty.sent().headers().get("x-req-body-answer"));
+        assertEquals("7 bytes", some.sent().headers().get("x-req-body-answer"));
     }
 
     @Test
