@@ -40,6 +40,35 @@ final class HttpConversions {
         }
     }
 
+    /**
+     * Hands every header of {@code netty} to {@code sink}, in order, names as sent: what the client
+     * sent, as plugins see it (APISIX's plugins and runners see Connection and the rest too).
+     */
+    static void forEach(io.netty.handler.codec.http.HttpHeaders netty, BiConsumer<String, String> sink) {
+        for (Iterator<Map.Entry<String, String>> it = netty.iteratorAsString(); it.hasNext(); ) {
+            Map.Entry<String, String> e = it.next();
+            sink.accept(e.getKey(), e.getValue());
+        }
+    }
+
+    /**
+     * Copies the end-to-end headers of {@code api} into {@code netty}: the hop-by-hop ones and those
+     * the client's {@code Connection} header ({@code clientConnection}) lists stay behind, as they
+     * belong to the client's connection, not the upstream's.
+     */
+    static void copyEndToEnd(HttpHeaders api, @Nullable String clientConnection,
+            io.netty.handler.codec.http.HttpHeaders netty) {
+        Set<String> listedInConnection = connectionTokens(clientConnection);
+        for (int i = 0; i < api.size(); i++) {
+            String name = api.name(i);
+            if (isHopByHop(name)
+                    || !listedInConnection.isEmpty() && listedInConnection.contains(name.toLowerCase(Locale.ROOT))) {
+                continue;
+            }
+            netty.add(name, api.value(i));
+        }
+    }
+
     /** Copies {@code api} into {@code netty}. */
     static void copy(HttpHeaders api, io.netty.handler.codec.http.HttpHeaders netty) {
         for (int i = 0; i < api.size(); i++) {

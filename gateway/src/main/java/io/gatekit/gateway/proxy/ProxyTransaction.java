@@ -282,7 +282,9 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
                 .uri(uri)
                 .remoteAddress((InetSocketAddress) client.channel().remoteAddress())
                 .localAddress((InetSocketAddress) client.channel().localAddress());
-        HttpConversions.forEachEndToEnd(head.headers(), builder::header); // straight in: one copy, not two
+        // As received, hop-by-hop ones included: plugins and runners see what the client sent, as in
+        // APISIX; sendUpstream() leaves those out. Straight in: one copy, not two.
+        HttpConversions.forEach(head.headers(), builder::header);
         return builder.build();
     }
 
@@ -384,7 +386,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
                 ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri(),
                         Unpooled.wrappedBuffer(body))
                 : new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri());
-        HttpConversions.copy(request.headers(), out.headers());
+        HttpConversions.copyEndToEnd(request.headers(), head.headers().get(HttpHeaderNames.CONNECTION), out.headers());
         forwardedHeaders(out.headers(), request, hostHeader);
         if (body != null) {
             out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
