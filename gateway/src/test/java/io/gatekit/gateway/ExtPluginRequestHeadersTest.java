@@ -7,8 +7,8 @@ import io.gatekit.engine.ResourceKind;
 import io.gatekit.gateway.config.ConfigLoader;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.runner.HttpReqCall;
-import io.gatekit.runner.PluginContext;
 import io.gatekit.runner.ReqAction;
+import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import io.gatekit.runner.TextEntry;
@@ -30,7 +30,7 @@ class ExtPluginRequestHeadersTest {
         Path socket = dir.resolve("runner.sock");
         RunnerPlugin echo = new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                 return ReqAction.rewrite().setHeader("x-runner-saw", request.headers().stream()
                         .filter(h -> !h.name().equals("host")) // the Host entry is APISIX's $upstream_host
                         .map(TextEntry::toString).collect(Collectors.joining(" "))).build();

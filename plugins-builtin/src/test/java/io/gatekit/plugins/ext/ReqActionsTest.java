@@ -13,9 +13,9 @@ import io.gatekit.plugins.ext.TestHost.Served;
 import io.gatekit.runner.ExtraInfo;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.PluginContext;
 import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import io.gatekit.runner.TextEntry;
@@ -74,7 +74,7 @@ class ReqActionsTest {
                 }))
                 .plugin("t-resp-edit", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                         return RespCallResult.builder().addHeader(TextEntry.nameOnly("x-up"))
                                 .addHeader("x-new", "1").addHeader("x-new", "2").build();
                     }
@@ -103,7 +103,7 @@ class ReqActionsTest {
     private static RunnerPlugin answering(Answer answer) {
         return new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall call, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall call, RunnerCallContext context) {
                 return answer.answer(call, context);
             }
         };
@@ -111,7 +111,7 @@ class ReqActionsTest {
 
     @FunctionalInterface
     private interface Answer {
-        ReqAction answer(HttpReqCall call, PluginContext context);
+        ReqAction answer(HttpReqCall call, RunnerCallContext context);
     }
 
     @Test
