@@ -187,9 +187,20 @@ public final class RunnerClient implements AutoCloseable {
                 ioSettings.maxPayload(), ioSettings.sendTimeoutNanos(), ioSettings.readTimeoutNanos());
     }
 
+    /** Hands {@code rpc} to the transport; fails it with {@code CLOSED} when this client is closed. */
+    private <T> CompletableFuture<T> submit(RunnerIo.Rpc<T> rpc) {
+        RunnerIo transport = io();
+        if (transport == null) {
+            rpc.failed(closedFailure());
+            return rpc.result;
+        }
+        return transport.submit(rpc);
+    }
+
     /**
-     * The transport, started on first use. One that stopped although this client is open (its
-     * selector failed) is replaced, so a client that is not closed never refuses calls.
+     * The transport, started on first use; {@code null} when this client was closed before it ever
+     * had one. One that stopped although this client is open (its selector failed) is replaced, so
+     * a client that is not closed never refuses calls.
      */
     RunnerIo io() {
         RunnerIo current = io;
@@ -211,7 +222,7 @@ public final class RunnerClient implements AutoCloseable {
 
     /** {@code PrepareConf} as one more RPC; its connection is closed after the answer. */
     private CompletionStage<Long> prepareConf(RunnerConf conf) {
-        return io().submit(new RunnerIo.Rpc<Long>(Frames.RPC_PREPARE_CONF, null, new CompletableFuture<>()) {
+        return submit(new RunnerIo.Rpc<Long>(Frames.RPC_PREPARE_CONF, null, new CompletableFuture<>()) {
             @Override
             ByteBuffer encode(MessageWriter writer) {
                 return writer.prepareConf(conf);
@@ -306,7 +317,7 @@ public final class RunnerClient implements AutoCloseable {
             long cached = tokens.cached(conf);
             if (cached != ConfTokenCache.NONE) {
                 token = cached;
-                io().submit(this);
+                submit(this);
                 return;
             }
             tokens.token(conf, RunnerClient.this::prepareConf).whenComplete((prepared, error) -> {
@@ -314,7 +325,7 @@ public final class RunnerClient implements AutoCloseable {
                     failed(asRunnerException(error));
                 } else {
                     token = prepared;
-                    io().submit(this);
+                    submit(this);
                 }
             });
         }

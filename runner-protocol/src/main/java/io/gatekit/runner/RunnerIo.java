@@ -129,21 +129,22 @@ final class RunnerIo implements AutoCloseable {
 
     /** Starts {@code rpc} now, or once an earlier one finished; its result completes on the selector thread. */
     <T> CompletableFuture<T> submit(Rpc<T> rpc) {
-        boolean start;
+        boolean stopped = false;
+        boolean start = false;
         synchronized (this) {
             // Checked under the lock that shutdown() drains the queue with, so no RPC is queued after it.
             if (closed) {
-                settle(rpc, stoppedFailure());
-                return rpc.result;
-            }
-            start = inFlight < settings.maxInFlight();
-            if (start) {
+                stopped = true;
+            } else if (inFlight < settings.maxInFlight()) {
                 inFlight++;
+                start = true;
             } else {
                 waiting.add(rpc);
             }
         }
-        if (start) {
+        if (stopped) {
+            settle(rpc, stoppedFailure()); // outside the lock: the caller's stages may run now
+        } else if (start) {
             start(rpc);
         }
         return rpc.result;
