@@ -123,8 +123,8 @@ public final class RunnerClient implements AutoCloseable {
     /** Sends an {@code HTTPReqCall} without blocking; the stage completes with the runner's action. */
     public CompletionStage<ReqAction> httpReqCallAsync(RunnerConf conf, HttpReqCall call, ExtraInfoHandler handler) {
         Objects.requireNonNull(call, "call");
-        return new TokenCall<>(conf, Frames.RPC_HTTP_REQ_CALL, handler, (writer, token) -> writer.httpReqCall(call, token),
-                MessageReader::reqAction).start();
+        return new TokenCall<>(conf, Frames.RPC_HTTP_REQ_CALL, handler,
+                (writer, token) -> writer.httpReqCall(call, token), MessageReader::reqAction).start();
     }
 
     /** Sends an {@code HTTPRespCall} without blocking; the stage completes with the runner's answer. */

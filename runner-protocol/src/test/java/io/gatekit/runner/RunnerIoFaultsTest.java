@@ -81,7 +81,8 @@ class RunnerIoFaultsTest {
             List<Throwable> after = drive(2_000, i -> client.httpReqCallAsync(STOP, CALL, ExtraInfoHandler.none()));
 
             assertTrue(injected.get() >= faults, "faults injected: " + injected.get());
-            assertTrue(during.size() <= faults, during.size() + " calls failed for " + faults + " faults: " + summary(during));
+            assertTrue(during.size() <= faults,
+                    during.size() + " calls failed for " + faults + " faults: " + summary(during));
             for (Throwable failure : during) {
                 assertEquals(RunnerException.Kind.IO, assertInstanceOf(RunnerException.class, failure).kind(),
                         failure.toString());
@@ -195,7 +196,8 @@ class RunnerIoFaultsTest {
 
     /** The distinct failures, each with how often it happened: short enough for a message. */
     static List<String> summary(List<Throwable> failures) {
-        return failures.stream().collect(Collectors.groupingBy(Throwable::toString, TreeMap::new, Collectors.counting()))
+        return failures.stream()
+                .collect(Collectors.groupingBy(Throwable::toString, TreeMap::new, Collectors.counting()))
                 .entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).toList();
     }
 

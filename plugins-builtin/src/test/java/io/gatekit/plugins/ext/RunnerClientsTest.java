@@ -45,7 +45,8 @@ class RunnerClientsTest {
                 RunnerClient closed = lease.client();
                 closed.close(); // however it came to be closed, the routes using it must not all answer 503
 
-                ReqAction action = lease.client().httpReqCall(conf, HttpReqCall.builder().build(), ExtraInfoHandler.none());
+                ReqAction action = lease.client().httpReqCall(conf, HttpReqCall.builder().build(),
+                        ExtraInfoHandler.none());
 
                 assertInstanceOf(ReqAction.Stop.class, action);
                 try (RunnerClients.Lease other = RunnerClients.acquire(settings)) {

@@ -59,7 +59,8 @@ public final class ConfTokenCache {
      * {@code prepare} starts preparing now. The stage is shared by every caller of the same
      * preparation: complete nothing on it. A failed preparation leaves no entry behind.
      */
-    public CompletableFuture<Long> token(RunnerConf conf, Function<RunnerConf, ? extends CompletionStage<Long>> prepare) {
+    public CompletableFuture<Long> token(RunnerConf conf,
+            Function<RunnerConf, ? extends CompletionStage<Long>> prepare) {
         long now = System.nanoTime();
         Entry entry = entries.get(conf.id());
         if (entry != null && entry.isUsable(conf.version(), now)) {
