@@ -59,7 +59,7 @@ public class RunnerRoundTripBenchmark {
         server = RunnerServer.builder().socketPath(dir.resolve("runner.sock"))
                 .plugin("fixed", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                         return RESULT;
                     }
                 }).build().start();

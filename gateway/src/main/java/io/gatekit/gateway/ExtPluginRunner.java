@@ -16,9 +16,10 @@ import java.util.Map;
 /**
  * The gateway's external Plugin Runner, as APISIX runs it: started from {@code ext-plugin.cmd}
  * (restarted when it exits, stopped with the gateway) or found on the socket of
- * {@code ext-plugin.path_for_test}. The {@code ext-plugin-*} plugins learn the socket through their
- * node attributes ({@code plugin_attr.<name>.socket_path}), which the user's own attributes for them
- * may extend.
+ * {@code ext-plugin.path_for_test}. With both, as in APISIX ({@code helper.get_path}), the runner is
+ * told to listen on {@code path_for_test}; with {@code cmd} alone it gets a private socket. The
+ * {@code ext-plugin-*} plugins learn the socket through their node attributes
+ * ({@code plugin_attr.<name>.socket_path}), which the user's own attributes for them may extend.
  */
 final class ExtPluginRunner implements AutoCloseable {
 
@@ -40,14 +41,19 @@ final class ExtPluginRunner implements AutoCloseable {
 
     static ExtPluginRunner start(GatewayConfig config) {
         if (config.extPluginCmd() != null && !config.extPluginCmd().isEmpty()) {
-            Path dir;
-            try {
-                dir = Files.createTempDirectory("gatekit-runner-");
-            } catch (IOException e) {
-                throw new IllegalStateException("ext-plugin.cmd: cannot create a directory for the runner socket: "
-                        + e.getMessage(), e);
+            Path dir = null;
+            Path socket;
+            if (config.extPluginPathForTest() != null) {
+                socket = Path.of(config.extPluginPathForTest()).toAbsolutePath();
+            } else {
+                try {
+                    dir = Files.createTempDirectory("gatekit-runner-");
+                } catch (IOException e) {
+                    throw new IllegalStateException("ext-plugin.cmd: cannot create a directory for the runner socket: "
+                            + e.getMessage(), e);
+                }
+                socket = dir.resolve("runner.sock");
             }
-            Path socket = dir.resolve("runner.sock");
             RunnerSupervisor supervisor = RunnerSupervisor.builder().command(config.extPluginCmd())
                     .socketPath(socket).build();
             supervisor.start();

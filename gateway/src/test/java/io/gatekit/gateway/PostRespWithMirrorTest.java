@@ -7,8 +7,8 @@ import io.gatekit.engine.ResourceKind;
 import io.gatekit.gateway.config.ConfigLoader;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.PluginContext;
 import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import java.net.InetSocketAddress;
@@ -31,7 +31,7 @@ class PostRespWithMirrorTest {
         Path socket = dir.resolve("runner.sock");
         RunnerPlugin tagger = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+            public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                 return RespCallResult.builder().status(203).addHeader("x-runner", "saw " + response.status()).build();
             }
         };

@@ -1,8 +1,8 @@
 package io.gatekit.gateway;
 
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.PluginContext;
 import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ public final class SeedRunnerMain {
     public static void main(String[] args) throws InterruptedException {
         RunnerPlugin pluginA = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+            public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                 byte[] upstreamBody = context.extraInfo(io.gatekit.runner.ExtraInfo.responseBody());
                 String body = new String(upstreamBody, StandardCharsets.UTF_8);
                 return RespCallResult.builder()

@@ -2,7 +2,6 @@ package io.gatekit.runner;
 
 import io.gatekit.runner.internal.Checks;
 import java.net.InetAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Arrays;
 import java.util.Objects;
@@ -28,8 +27,8 @@ public final class HttpReqCall {
         this.sourceIp = builder.sourceIp;
         this.method = builder.method;
         this.path = builder.path;
-        this.args = List.copyOf(builder.args);
-        this.headers = List.copyOf(builder.headers);
+        this.args = builder.args.toList();
+        this.headers = builder.headers.toList();
     }
 
     /** A builder with id 0, method GET, path "", no source address, no arguments and no headers. */
@@ -87,8 +86,8 @@ public final class HttpReqCall {
         private byte[] sourceIp = new byte[0];
         private HttpMethod method = HttpMethod.GET;
         private String path = "";
-        private final List<TextEntry> args = new ArrayList<>();
-        private final List<TextEntry> headers = new ArrayList<>();
+        private final Entries args = new Entries();
+        private final Entries headers = new Entries();
 
         private Builder() {
         }
@@ -123,36 +122,34 @@ public final class HttpReqCall {
         }
 
         public Builder addArg(String name, String value) {
-            args.add(TextEntry.of(name, value));
+            args.add(name, value);
             return this;
         }
 
         public Builder addArg(TextEntry arg) {
-            args.add(Objects.requireNonNull(arg, "arg"));
+            args.add(arg, "arg");
             return this;
         }
 
+        /** Replaces the arguments added so far. */
         public Builder args(List<TextEntry> args) {
-            List<TextEntry> copy = List.copyOf(args);
-            this.args.clear();
-            this.args.addAll(copy);
+            this.args.replaceAll(args);
             return this;
         }
 
         public Builder addHeader(String name, String value) {
-            headers.add(TextEntry.of(name, value));
+            headers.add(name, value);
             return this;
         }
 
         public Builder addHeader(TextEntry header) {
-            headers.add(Objects.requireNonNull(header, "header"));
+            headers.add(header, "header");
             return this;
         }
 
+        /** Replaces the headers added so far. */
         public Builder headers(List<TextEntry> headers) {
-            List<TextEntry> copy = List.copyOf(headers);
-            this.headers.clear();
-            this.headers.addAll(copy);
+            this.headers.replaceAll(headers);
             return this;
         }
 

@@ -1,7 +1,6 @@
 package io.gatekit.runner;
 
 import io.gatekit.runner.internal.Checks;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,7 +18,7 @@ public final class HttpRespCall {
     private HttpRespCall(Builder builder) {
         this.id = builder.id;
         this.status = builder.status;
-        this.headers = List.copyOf(builder.headers);
+        this.headers = builder.headers.toList();
     }
 
     /** A builder with id 0, status 200 and no headers. */
@@ -61,7 +60,7 @@ public final class HttpRespCall {
     public static final class Builder {
         private long id;
         private int status = 200;
-        private final List<TextEntry> headers = new ArrayList<>();
+        private final Entries headers = new Entries();
 
         private Builder() {
         }
@@ -77,19 +76,18 @@ public final class HttpRespCall {
         }
 
         public Builder addHeader(String name, String value) {
-            headers.add(TextEntry.of(name, value));
+            headers.add(name, value);
             return this;
         }
 
         public Builder addHeader(TextEntry header) {
-            headers.add(Objects.requireNonNull(header, "header"));
+            headers.add(header, "header");
             return this;
         }
 
+        /** Replaces the headers added so far. */
         public Builder headers(List<TextEntry> headers) {
-            List<TextEntry> copy = List.copyOf(headers);
-            this.headers.clear();
-            this.headers.addAll(copy);
+            this.headers.replaceAll(headers);
             return this;
         }
 

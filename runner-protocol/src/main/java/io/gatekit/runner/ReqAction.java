@@ -1,9 +1,7 @@
 package io.gatekit.runner;
 
-import io.gatekit.runner.internal.Checks;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -43,95 +41,67 @@ public sealed interface ReqAction permits ReqAction.None, ReqAction.Stop, ReqAct
         }
     }
 
-    /** Answer the client now, with this status, these headers and this body. */
+    /** Answer the client now, with this status, these headers and this body: a {@link Reply}. */
     final class Stop implements ReqAction {
-        private final int status;
-        private final List<TextEntry> headers;
-        private final byte[] body;
+        private final Reply reply;
 
-        private Stop(Builder builder) {
-            this.status = builder.status;
-            this.headers = List.copyOf(builder.headers);
-            this.body = builder.body;
+        private Stop(Reply reply) {
+            this.reply = reply;
+        }
+
+        /** Status, headers and body as one value. */
+        public Reply reply() {
+            return reply;
         }
 
         /** The status; 0 means 200. */
         public int status() {
-            return status;
+            return reply.status();
         }
 
         /** Response headers in order; a repeated name gives several values. */
         public List<TextEntry> headers() {
-            return headers;
+            return reply.headers();
         }
 
         /** A read-only view of the body, empty when there is none. */
         public ByteBuffer body() {
-            return ByteBuffer.wrap(body).asReadOnlyBuffer();
+            return reply.body();
         }
 
         /** The body decoded as UTF-8. */
         public String bodyUtf8() {
-            return new String(body, StandardCharsets.UTF_8);
+            return reply.bodyUtf8();
         }
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof Stop that && status == that.status && headers.equals(that.headers)
-                    && Arrays.equals(body, that.body);
+            return other instanceof Stop that && reply.equals(that.reply);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(status, headers, Arrays.hashCode(body));
+            return reply.hashCode();
         }
 
         @Override
         public String toString() {
-            return "ReqAction.Stop{status=" + status + ", headers=" + headers + ", body=" + body.length + " bytes}";
+            return reply.describe("ReqAction.Stop");
         }
 
         /** Builds a {@link Stop}; every setter checks its argument at once. */
-        public static final class Builder {
-            private int status;
-            private final List<TextEntry> headers = new ArrayList<>();
-            private byte[] body = Bodies.EMPTY;
+        public static final class Builder extends Reply.Builder<Builder> {
 
             private Builder() {
             }
 
-            public Builder status(int status) {
-                this.status = Checks.uint16("status", status);
-                return this;
-            }
-
-            public Builder addHeader(String name, String value) {
-                headers.add(TextEntry.of(name, value));
-                return this;
-            }
-
-            public Builder addHeader(TextEntry header) {
-                headers.add(Objects.requireNonNull(header, "header"));
-                return this;
-            }
-
-            public Builder body(byte[] body) {
-                this.body = body.clone();
-                return this;
-            }
-
-            public Builder body(ByteBuffer body) {
-                this.body = Bodies.copy(body);
-                return this;
-            }
-
-            public Builder body(String body) {
-                this.body = body.getBytes(StandardCharsets.UTF_8);
-                return this;
-            }
-
             public Stop build() {
-                return new Stop(this);
+                return new Stop(reply());
+            }
+
+            @Override
+            Builder self() {
+                return this;
             }
         }
     }
@@ -149,9 +119,9 @@ public sealed interface ReqAction permits ReqAction.None, ReqAction.Stop, ReqAct
 
         private Rewrite(Builder builder) {
             this.path = builder.path;
-            this.headers = List.copyOf(builder.headers);
-            this.args = List.copyOf(builder.args);
-            this.respHeaders = List.copyOf(builder.respHeaders);
+            this.headers = builder.headers.toList();
+            this.args = builder.args.toList();
+            this.respHeaders = builder.respHeaders.toList();
             this.body = builder.body;
         }
 
@@ -205,9 +175,9 @@ public sealed interface ReqAction permits ReqAction.None, ReqAction.Stop, ReqAct
         /** Builds a {@link Rewrite}; every setter checks its argument at once. */
         public static final class Builder {
             private String path;
-            private final List<TextEntry> headers = new ArrayList<>();
-            private final List<TextEntry> args = new ArrayList<>();
-            private final List<TextEntry> respHeaders = new ArrayList<>();
+            private final Entries headers = new Entries();
+            private final Entries args = new Entries();
+            private final Entries respHeaders = new Entries();
             private byte[] body = Bodies.EMPTY;
 
             private Builder() {
@@ -219,42 +189,42 @@ public sealed interface ReqAction permits ReqAction.None, ReqAction.Stop, ReqAct
             }
 
             public Builder setHeader(String name, String value) {
-                headers.add(TextEntry.of(name, value));
+                headers.add(name, value);
                 return this;
             }
 
             public Builder deleteHeader(String name) {
-                headers.add(TextEntry.nameOnly(name));
+                headers.addNameOnly(name);
                 return this;
             }
 
             public Builder addHeader(TextEntry header) {
-                headers.add(Objects.requireNonNull(header, "header"));
+                headers.add(header, "header");
                 return this;
             }
 
             public Builder setArg(String name, String value) {
-                args.add(TextEntry.of(name, value));
+                args.add(name, value);
                 return this;
             }
 
             public Builder deleteArg(String name) {
-                args.add(TextEntry.nameOnly(name));
+                args.addNameOnly(name);
                 return this;
             }
 
             public Builder addArg(TextEntry arg) {
-                args.add(Objects.requireNonNull(arg, "arg"));
+                args.add(arg, "arg");
                 return this;
             }
 
             public Builder addRespHeader(String name, String value) {
-                respHeaders.add(TextEntry.of(name, value));
+                respHeaders.add(name, value);
                 return this;
             }
 
             public Builder addRespHeader(TextEntry header) {
-                respHeaders.add(Objects.requireNonNull(header, "header"));
+                respHeaders.add(header, "header");
                 return this;
             }
 

@@ -2,7 +2,6 @@ package io.gatekit.runner;
 
 import io.gatekit.runner.internal.Checks;
 import io.gatekit.runner.internal.ConfTokenCache;
-import io.gatekit.runner.internal.ConnectionPool;
 import io.gatekit.runner.internal.Frames;
 import io.gatekit.runner.internal.MessageReader;
 import io.gatekit.runner.internal.MessageWriter;
@@ -15,17 +14,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ExecutionException;
 import java.util.function.BiFunction;
-import java.util.function.Function;
-import java.util.function.IntFunction;
-import java.util.function.LongFunction;
-import java.util.function.Supplier;
 
 /**
  * Talks to a Plugin Runner the way APISIX does: the client side of the ext-plugin protocol.
@@ -37,24 +27,26 @@ import java.util.function.Supplier;
  * the token, every token is dropped and the call is tried again with a new one: three attempts in
  * all, as APISIX.
  *
- * <p>Connections carry one RPC at a time and are kept for reuse (32 idle at most per path, 180 s
- * each by default), except after {@code PrepareConf}: the Java runner answers it twice, so that connection
- * is closed. A pooled connection with unread bytes is never reused, and a call whose pooled
- * connection turns out to be closed by the runner before any answer is sent again on another one.
+ * <p>Connections carry one RPC at a time and are kept for reuse (32 idle at most, 180 s each by
+ * default), except after {@code PrepareConf}: the Java runner answers it twice, so that connection
+ * is closed. A pooled connection the runner wrote to unasked is never reused, and a call whose
+ * pooled connection turns out to be closed by the runner before any answer is sent again on
+ * another one.
  *
  * <p>With a {@linkplain Builder#runner(RunnerSupervisor) supervised} runner, the client drops its
- * tokens and idle connections whenever the runner exits, and calls made while it restarts wait for
- * the new one (up to {@link Builder#restartWait(Duration)}) instead of failing.
+ * tokens and idle connections whenever the runner exits, and a call that cannot connect while it
+ * restarts waits for the new one (up to {@link Builder#restartWait(Duration)}) instead of failing.
  *
- * <p>The plain methods block the calling thread. The {@code *Async} methods never block the caller:
- * when the conf token is cached (the usual case) the call is written from the caller's thread and
- * its answer read by one selector thread the client owns, which also answers the runner's
- * questions; a call that must first prepare its conf, or wait for a restarting runner, runs the
- * blocking way on a small executor. Their stages complete on either of those threads. At most
- * {@link Builder#threads(int)} async calls are out at once each way; more wait. Failures are
- * {@link RunnerException}s (in async stages, as the cause).
+ * <p>There is one transport. The {@code *Async} methods never block the caller: the call is written
+ * from the caller's thread, and one selector thread the client owns reads the answer, answers the
+ * runner's questions (so {@link ExtraInfoHandler}s run on it) and completes the stage; a call that
+ * must first prepare its conf or wait for a restart continues where that completes. The plain
+ * methods are the async ones, waited for. At most {@link Builder#threads(int)} RPCs are out at
+ * once; more wait. Failures are {@link RunnerException}s (in async stages, as the cause).
  */
 public final class RunnerClient implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(RunnerClient.class.getName());
 
     /** APISIX tries a call at most this many times when the runner forgot the token. */
     static final int ATTEMPTS = 3;
@@ -62,38 +54,27 @@ public final class RunnerClient implements AutoCloseable {
     private final Path socketPath;
     private final RunnerSupervisor supervisor;
     private final RunnerSupervisor.Listener supervisorListener;
-    private final long connectTimeoutNanos;
-    private final long sendTimeoutNanos;
-    private final long readTimeoutNanos;
     private final long restartWaitNanos;
-    private final int maxPayload;
-    private final ConnectionPool pool;
+    private final RunnerIo.Settings ioSettings;
     private final ConfTokenCache tokens;
-    private final ExecutorService executor;
-    private final int threads;
     private volatile RunnerIo io;
     private volatile boolean closed;
 
     private RunnerClient(Builder builder) {
         this.supervisor = builder.supervisor;
         this.socketPath = supervisor != null ? supervisor.socketPath() : builder.socketPath;
-        this.connectTimeoutNanos = builder.connectTimeout.toNanos();
-        this.sendTimeoutNanos = builder.sendTimeout.toNanos();
-        this.readTimeoutNanos = builder.readTimeout.toNanos();
-        this.restartWaitNanos = builder.restartWait.toNanos();
-        this.maxPayload = builder.maxPayload;
-        this.pool = new ConnectionPool(builder.maxIdleConnections, builder.idleTimeout.toNanos());
+        this.restartWaitNanos = supervisor != null && supervisor.isManaged() ? builder.restartWait.toNanos() : 0;
+        this.ioSettings = new RunnerIo.Settings(socketPath, builder.connectTimeout.toNanos(),
+                builder.sendTimeout.toNanos(), builder.readTimeout.toNanos(), builder.idleTimeout.toNanos(),
+                builder.maxPayload, builder.maxIdleConnections, builder.threads);
         Duration tokenTtl = builder.tokenTtl != null ? builder.tokenTtl
                 : supervisor != null ? supervisor.confExpire() : Duration.ofSeconds(3600);
         this.tokens = new ConfTokenCache(tokenTtl.toNanos(), builder.maxTokens);
-        this.executor = newExecutor(builder.threads);
-        this.threads = builder.threads;
         this.supervisorListener = new RunnerSupervisor.Listener() {
             @Override
             public void runnerExited(int exitStatus) {
                 // A new runner knows none of the old tokens and none of the old connections work.
                 tokens.flush();
-                pool.evictAll();
                 RunnerIo current = io;
                 if (current != null) {
                     current.evictIdle();
@@ -116,103 +97,51 @@ public final class RunnerClient implements AutoCloseable {
     }
 
     /**
-     * Sends an {@code HTTPReqCall} and returns the runner's action, blocking the calling thread.
+     * Sends an {@code HTTPReqCall} and returns the runner's action: {@link #httpReqCallAsync}, waited for.
      *
      * @throws RunnerException on any failure, after up to three attempts for an unknown token
      */
     public ReqAction httpReqCall(RunnerConf conf, HttpReqCall call, ExtraInfoHandler handler) {
-        Objects.requireNonNull(call, "call");
-        Objects.requireNonNull(handler, "handler");
-        return withToken(conf, ATTEMPTS, token -> rpc(connection -> connection.httpReqCall(call, token, handler)));
+        return join(httpReqCallAsync(conf, call, handler));
     }
 
     /**
-     * Sends an {@code HTTPRespCall} and returns the response the runner wants, blocking the calling thread.
+     * Sends an {@code HTTPRespCall} and returns the response the runner wants: {@link #httpRespCallAsync},
+     * waited for.
      *
      * @throws RunnerException on any failure, after up to three attempts for an unknown token
      */
     public RespCallResult httpRespCall(RunnerConf conf, HttpRespCall call, ExtraInfoHandler handler) {
-        Objects.requireNonNull(call, "call");
-        Objects.requireNonNull(handler, "handler");
-        return withToken(conf, ATTEMPTS, token -> rpc(connection -> connection.httpRespCall(call, token, handler)));
+        return join(httpRespCallAsync(conf, call, handler));
     }
 
-    /** The conf token for {@code conf}: cached, or prepared now (blocking). */
+    /** The conf token for {@code conf}: cached, or prepared now; {@link #confTokenAsync}, waited for. */
     public long confToken(RunnerConf conf) {
-        checkOpen();
-        return tokens.token(Objects.requireNonNull(conf, "conf"), this::prepareConf);
+        return join(confTokenAsync(conf));
     }
 
-    /** {@link #httpReqCall} on the client's executor. */
+    /** Sends an {@code HTTPReqCall} without blocking; the stage completes with the runner's action. */
     public CompletionStage<ReqAction> httpReqCallAsync(RunnerConf conf, HttpReqCall call, ExtraInfoHandler handler) {
         Objects.requireNonNull(call, "call");
-        Objects.requireNonNull(handler, "handler");
-        return nonBlocking(conf, Frames.RPC_HTTP_REQ_CALL, handler, (writer, token) -> writer.httpReqCall(call, token),
-                MessageReader::reqAction,
-                attempts -> withToken(conf, attempts, token -> rpc(c -> c.httpReqCall(call, token, handler))));
+        return new TokenCall<>(conf, Frames.RPC_HTTP_REQ_CALL, handler,
+                (writer, token) -> writer.httpReqCall(call, token), MessageReader::reqAction).start();
     }
 
-    /** {@link #httpRespCall} on the client's executor. */
-    public CompletionStage<RespCallResult> httpRespCallAsync(RunnerConf conf, HttpRespCall call, ExtraInfoHandler handler) {
+    /** Sends an {@code HTTPRespCall} without blocking; the stage completes with the runner's answer. */
+    public CompletionStage<RespCallResult> httpRespCallAsync(RunnerConf conf, HttpRespCall call,
+            ExtraInfoHandler handler) {
         Objects.requireNonNull(call, "call");
-        Objects.requireNonNull(handler, "handler");
-        return nonBlocking(conf, Frames.RPC_HTTP_RESP_CALL, handler, (writer, token) -> writer.httpRespCall(call, token),
-                MessageReader::respCallResult,
-                attempts -> withToken(conf, attempts, token -> rpc(c -> c.httpRespCall(call, token, handler))));
+        return new TokenCall<>(conf, Frames.RPC_HTTP_RESP_CALL, handler,
+                (writer, token) -> writer.httpRespCall(call, token), MessageReader::respCallResult).start();
     }
 
-    /**
-     * A call on the selector thread when its token is cached; otherwise, and for what the blocking
-     * path retries (a forgotten token, a stale pooled connection), the blocking path on the executor.
-     * {@code blocking} takes how many token attempts are left.
-     */
-    private <T> CompletionStage<T> nonBlocking(RunnerConf conf, int type, ExtraInfoHandler handler,
-            BiFunction<MessageWriter, Long, ByteBuffer> encode,
-            BiFunction<MessageReader, ByteBuffer, T> decode,
-            IntFunction<T> blocking) {
-        Objects.requireNonNull(conf, "conf");
-        long token = closed ? ConfTokenCache.NONE : tokens.cached(conf);
-        if (token == ConfTokenCache.NONE) {
-            return async(() -> blocking.apply(ATTEMPTS));
-        }
-        return io().submit(RunnerIo.<T>call(type, handler, writer -> encode.apply(writer, token), decode,
-                (pending, failure) -> resume(pending.result, () -> blocking.apply(ATTEMPTS)),
-                (pending, failure) -> {
-                    // As APISIX: the runner lost its confs (restart, expiry), so every token is suspect.
-                    tokens.flush();
-                    resume(pending.result, () -> blocking.apply(ATTEMPTS - 1));
-                }));
-    }
-
-    private <T> void resume(CompletableFuture<T> result, Supplier<T> work) {
-        async(work).whenComplete((value, error) -> {
-            if (error == null) {
-                result.complete(value);
-            } else {
-                result.completeExceptionally(error instanceof CompletionException
-                        && error.getCause() != null ? error.getCause() : error);
-            }
-        });
-    }
-
-    private RunnerIo io() {
-        RunnerIo current = io;
-        if (current == null) {
-            synchronized (this) {
-                current = io;
-                if (current == null) {
-                    current = new RunnerIo(socketPath, connectTimeoutNanos, readTimeoutNanos, pool.idleTimeoutNanos(),
-                            maxPayload, pool.maxIdle(), threads);
-                    io = current;
-                }
-            }
-        }
-        return current;
-    }
-
-    /** {@link #confToken} on the client's executor. */
+    /** The conf token for {@code conf} without blocking: cached, or prepared now (once for all who ask together). */
     public CompletionStage<Long> confTokenAsync(RunnerConf conf) {
-        return async(() -> confToken(conf));
+        Objects.requireNonNull(conf, "conf");
+        if (closed) {
+            return CompletableFuture.failedFuture(closedFailure());
+        }
+        return tokens.token(conf, this::prepareConf).copy(); // a copy: the cache's stage is shared
     }
 
     /** Drops every cached conf token, e.g. after restarting a runner this client does not supervise. */
@@ -220,142 +149,229 @@ public final class RunnerClient implements AutoCloseable {
         tokens.flush();
     }
 
-    /** Closes idle connections and stops the executor; calls still queued fail with {@code CLOSED}. */
+    /** Closes the connections; calls in flight or waiting fail with {@code CLOSED}. */
     @Override
     public void close() {
-        closed = true;
-        if (supervisor != null) {
-            supervisor.removeListener(supervisorListener);
-        }
-        executor.shutdown();
-        pool.close();
         RunnerIo current;
         synchronized (this) {
+            // Under the lock io() replaces a stopped transport with, so none starts after this.
+            closed = true;
             current = io;
+        }
+        if (supervisor != null) {
+            supervisor.removeListener(supervisorListener);
         }
         if (current != null) {
             current.close();
         }
     }
 
+    /** Whether {@link #close()} was called: a closed client refuses every call. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     ConfTokenCache tokens() {
         return tokens;
     }
 
-    ConnectionPool pool() {
-        return pool;
-    }
-
-    /** Idle connections of both paths, blocking and non-blocking. */
+    /** Idle connections that are still open. */
     int idleConnections() {
         RunnerIo current = io;
-        return pool.idleCount() + (current == null ? 0 : current.idleCount());
+        return current == null ? 0 : current.idleCount();
     }
 
     /** A new connection outside the pool, for tests that speak raw frames. */
     RunnerConnection openConnection() {
-        return new RunnerConnection(UnixSockets.connect(socketPath, connectTimeoutNanos), maxPayload,
-                sendTimeoutNanos, readTimeoutNanos);
+        return new RunnerConnection(UnixSockets.connect(socketPath, ioSettings.connectTimeoutNanos()),
+                ioSettings.maxPayload(), ioSettings.sendTimeoutNanos(), ioSettings.readTimeoutNanos());
     }
 
-    private <T> T withToken(RunnerConf conf, int attempts, LongFunction<T> call) {
-        checkOpen();
-        Objects.requireNonNull(conf, "conf");
-        RunnerException last = null;
-        for (int attempt = 1; attempt <= attempts; attempt++) {
-            try {
-                return call.apply(tokens.token(conf, this::prepareConf));
-            } catch (RunnerException e) {
-                if (!e.isConfTokenNotFound()) {
-                    throw e;
+    /** Hands {@code rpc} to the transport; fails it with {@code CLOSED} when this client is closed. */
+    private <T> CompletableFuture<T> submit(RunnerIo.Rpc<T> rpc) {
+        RunnerIo transport = io();
+        if (transport == null) {
+            rpc.failed(closedFailure());
+            return rpc.result;
+        }
+        return transport.submit(rpc);
+    }
+
+    /**
+     * The transport, started on first use; {@code null} when this client was closed before it ever
+     * had one. One that stopped although this client is open (its selector failed) is replaced, so
+     * a client that is not closed never refuses calls.
+     */
+    RunnerIo io() {
+        RunnerIo current = io;
+        if (current == null || current.isStopped()) {
+            synchronized (this) {
+                current = io;
+                if (!closed && (current == null || current.isStopped())) {
+                    if (current != null) {
+                        LOG.log(System.Logger.Level.WARNING, "runner I/O thread for " + socketPath
+                                + " had stopped; starting a new one");
+                    }
+                    current = new RunnerIo(ioSettings);
+                    io = current;
                 }
+            }
+        }
+        return current;
+    }
+
+    /** {@code PrepareConf} as one more RPC; its connection is closed after the answer. */
+    private CompletionStage<Long> prepareConf(RunnerConf conf) {
+        return submit(new RunnerIo.Rpc<Long>(Frames.RPC_PREPARE_CONF, null, new CompletableFuture<>()) {
+            @Override
+            ByteBuffer encode(MessageWriter writer) {
+                return writer.prepareConf(conf);
+            }
+
+            @Override
+            Long decode(MessageReader reader, ByteBuffer payload) {
+                return reader.prepareConfResp(payload);
+            }
+
+            @Override
+            boolean closesConnection() {
+                return true; // the Java runner sends its answer twice; the copy must not answer the next RPC
+            }
+        });
+    }
+
+    private static RunnerException closedFailure() {
+        return new RunnerException(RunnerException.Kind.CLOSED, "runner client is closed");
+    }
+
+    /** The stage's outcome, waited for; a failure is thrown as itself, not wrapped. */
+    private static <T> T join(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().get();
+        } catch (ExecutionException e) {
+            throw unwrap(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunnerException(RunnerException.Kind.CLOSED, "interrupted while waiting for the runner", e);
+        }
+    }
+
+    private static RuntimeException unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        if (cause instanceof Error error) {
+            throw error;
+        }
+        return new RunnerException(RunnerException.Kind.IO, "runner call failed: " + cause, cause);
+    }
+
+    /** Encodes a call with the conf token of its attempt. */
+    @FunctionalInterface
+    private interface TokenEncoder {
+        ByteBuffer encode(MessageWriter writer, long token);
+    }
+
+    /**
+     * One call as the caller sees it: a conf token, then the RPC, tried again where APISIX tries
+     * again. This is the client's one retry rule: a forgotten token flushes every token and tries
+     * again with a new one, up to {@link #ATTEMPTS} in all; a runner that cannot be reached while a
+     * supervised one restarts is waited for once. (Resending on another connection, when a pooled
+     * one turns out dead before any answer, is the transport's business.)
+     */
+    private final class TokenCall<T> extends RunnerIo.Rpc<T> {
+        private final RunnerConf conf;
+        private final TokenEncoder encoder;
+        private final BiFunction<MessageReader, ByteBuffer, T> decoder;
+        private long token;
+        private int attemptsLeft = ATTEMPTS;
+        private boolean waitedForRestart;
+        /** The supervisor's generation when the attempt began: what a restart has to be newer than. */
+        private long seenGeneration;
+
+        TokenCall(RunnerConf conf, int type, ExtraInfoHandler handler, TokenEncoder encoder,
+                BiFunction<MessageReader, ByteBuffer, T> decoder) {
+            super(type, Objects.requireNonNull(handler, "handler"), new CompletableFuture<>());
+            this.conf = Objects.requireNonNull(conf, "conf");
+            this.encoder = encoder;
+            this.decoder = decoder;
+        }
+
+        CompletableFuture<T> start() {
+            if (closed) {
+                result.completeExceptionally(closedFailure());
+            } else {
+                attempt();
+            }
+            return result;
+        }
+
+        private void attempt() {
+            if (restartWaitNanos > 0) {
+                seenGeneration = supervisor.generation();
+            }
+            long cached = tokens.cached(conf);
+            if (cached != ConfTokenCache.NONE) {
+                token = cached;
+                submit(this);
+                return;
+            }
+            tokens.token(conf, RunnerClient.this::prepareConf).whenComplete((prepared, error) -> {
+                if (error != null) {
+                    failed(asRunnerException(error));
+                } else {
+                    token = prepared;
+                    submit(this);
+                }
+            });
+        }
+
+        @Override
+        ByteBuffer encode(MessageWriter writer) {
+            return encoder.encode(writer, token);
+        }
+
+        @Override
+        T decode(MessageReader reader, ByteBuffer payload) {
+            return decoder.apply(reader, payload);
+        }
+
+        @Override
+        void failed(RunnerException failure) {
+            if (failure.isConfTokenNotFound() && --attemptsLeft > 0) {
                 // As APISIX: the runner lost its confs (restart, expiry), so every token is suspect.
                 tokens.flush();
-                last = e;
+                attempt();
+                return;
             }
-        }
-        throw last;
-    }
-
-    private long prepareConf(RunnerConf conf) {
-        RunnerConnection connection = acquire();
-        try {
-            return connection.prepareConf(conf);
-        } finally {
-            // The Java runner sends its answer twice; the copy must not become the next call's answer.
-            connection.drainAndClose();
-        }
-    }
-
-    private <T> T rpc(Function<RunnerConnection, T> exchange) {
-        while (true) {
-            RunnerConnection connection = acquire();
-            try {
-                T result = exchange.apply(connection);
-                pool.release(connection);
-                return result;
-            } catch (RunnerException e) {
-                connection.close();
-                // A pooled connection the runner closed while idle: the request never arrived, send it
-                // again. Bounded, as each retry takes another pooled connection or a fresh one.
-                if (!connection.failedStale(e)) {
-                    throw e;
-                }
-            } catch (RuntimeException | Error e) {
-                connection.close();
-                throw e;
-            }
-        }
-    }
-
-    private RunnerConnection acquire() {
-        checkOpen();
-        RunnerConnection pooled = pool.poll();
-        if (pooled != null) {
-            return pooled;
-        }
-        if (supervisor == null || !supervisor.isManaged() || restartWaitNanos == 0) {
-            return openConnection();
-        }
-        if (!supervisor.awaitIfRestarting(restartWaitNanos)) {
-            return openConnection();
-        }
-        long seen = supervisor.generation();
-        try {
-            return openConnection();
-        } catch (RunnerException e) {
-            // The runner may have died a moment ago, before the supervisor noticed: wait for the next one.
-            if (e.kind() == RunnerException.Kind.CONNECT && supervisor.awaitNewerThan(seen, restartWaitNanos)) {
-                return openConnection();
-            }
-            throw e;
-        }
-    }
-
-    private <T> CompletionStage<T> async(Supplier<T> work) {
-        try {
-            return CompletableFuture.supplyAsync(work, executor);
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new RunnerException(RunnerException.Kind.CLOSED, "runner client is closed", e));
-        }
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new RunnerException(RunnerException.Kind.CLOSED, "runner client is closed");
-        }
-    }
-
-    private static ExecutorService newExecutor(int threads) {
-        AtomicInteger count = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "gatekit-runner-client-" + count.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
+            if (failure.kind() == RunnerException.Kind.CONNECT && restartWaitNanos > 0 && !waitedForRestart) {
+                // The runner may be restarting, or have died a moment ago, before the supervisor noticed.
+                waitedForRestart = true;
+                supervisor.whenNewerThan(seenGeneration, restartWaitNanos).whenComplete((ready, error) -> {
+                    if (Boolean.TRUE.equals(ready) && !closed) {
+                        attempt();
+                    } else {
+                        result.completeExceptionally(failure);
+                    }
                 });
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
+                return;
+            }
+            result.completeExceptionally(failure);
+        }
+    }
+
+    /** What a failed {@code PrepareConf} stage failed with, as the call's failure. */
+    private static RunnerException asRunnerException(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof RunnerException runner ? runner
+                : new RunnerException(RunnerException.Kind.IO, "PrepareConf failed: " + cause, cause);
     }
 
     /** Builds a {@link RunnerClient}; every setter checks its argument at once. */
@@ -397,13 +413,13 @@ public final class RunnerClient implements AutoCloseable {
             return this;
         }
 
-        /** How long sending one frame may take; default 60 s. */
+        /** How long the rest of a frame the socket had no room for may take to go out; default 60 s. */
         public Builder sendTimeout(Duration timeout) {
             this.sendTimeout = Checks.positive("sendTimeout", timeout);
             return this;
         }
 
-        /** How long reading one frame may take; default 60 s. */
+        /** How long the runner may take for each frame of its answer; default 60 s. */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = Checks.positive("readTimeout", timeout);
             return this;
@@ -415,10 +431,7 @@ public final class RunnerClient implements AutoCloseable {
             return this;
         }
 
-        /**
-         * How many idle connections are kept by each of the two paths (blocking calls, and async
-         * calls with a cached token); default 32, 0 closes each after use.
-         */
+        /** How many idle connections are kept; default 32, 0 closes each after use. */
         public Builder maxIdleConnections(int max) {
             this.maxIdleConnections = Checks.range("maxIdleConnections", max, 0, 65_536);
             return this;
@@ -442,16 +455,20 @@ public final class RunnerClient implements AutoCloseable {
             return this;
         }
 
-        /** Threads of the executor behind the async calls: at most this many calls run at once. */
+        /**
+         * How many RPCs are out at once (each on a connection of its own); more wait in arrival
+         * order. Default twice the processors, at least 4. (The name is from when a thread carried each.)
+         */
         public Builder threads(int threads) {
             this.threads = Checks.range("threads", threads, 1, 1024);
             return this;
         }
 
         /**
-         * With a managed runner, how long a call waits for a runner that is restarting before it fails
-         * with {@link RunnerException.Kind#CONNECT}; default 10 s. Zero fails at once, as APISIX. Calls
-         * never wait for a runner that died before it ever became ready.
+         * With a managed runner, how long a call that cannot connect waits for a runner that is
+         * restarting before it fails with {@link RunnerException.Kind#CONNECT}; default 10 s. Zero
+         * fails at once, as APISIX. Calls never wait for a runner that died before it ever became
+         * ready.
          */
         public Builder restartWait(Duration wait) {
             this.restartWait = Checks.notNegative("restartWait", wait);

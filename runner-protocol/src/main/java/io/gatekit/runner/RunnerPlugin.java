@@ -11,12 +11,12 @@ package io.gatekit.runner;
 public interface RunnerPlugin {
 
     /** Handles an {@code HTTPReqCall}; the default does nothing. */
-    default ReqAction onRequest(HttpReqCall request, PluginContext context) throws Exception {
+    default ReqAction onRequest(HttpReqCall request, RunnerCallContext context) throws Exception {
         return ReqAction.none();
     }
 
     /** Handles an {@code HTTPRespCall}; the default changes nothing. */
-    default RespCallResult onResponse(HttpRespCall response, PluginContext context) throws Exception {
+    default RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) throws Exception {
         return RespCallResult.unchanged();
     }
 }

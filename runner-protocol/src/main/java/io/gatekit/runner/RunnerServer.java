@@ -212,7 +212,7 @@ public final class RunnerServer implements AutoCloseable {
     }
 
     /** One connection: frames in, answers out, one RPC at a time. */
-    private final class Session implements PluginContext {
+    private final class Session implements RunnerCallContext {
         private final FrameChannel frames;
         private final MessageReader reader = new MessageReader();
         private final MessageWriter writer = new MessageWriter();

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,8 +73,11 @@ public final class RunnerSupervisor implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private State state = State.NEW;
     private Process process;
-    private long generation;
+    /** Written under {@link #lock}; read without it, on every call of a client that follows this supervisor. */
+    private volatile long generation;
     private boolean lastExitedBeforeReady;
+    /** Calls waiting for a runner newer than the one they saw; guarded by {@link #lock}. */
+    private final List<Waiter> waiters = new ArrayList<>();
     private ScheduledFuture<?> pendingRestart;
     private Thread shutdownHook;
 
@@ -127,6 +131,7 @@ public final class RunnerSupervisor implements AutoCloseable {
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             spawnLocked();
         }
+        settleWaiters();
     }
 
     /**
@@ -166,9 +171,7 @@ public final class RunnerSupervisor implements AutoCloseable {
 
     /** How many times a managed runner became ready; 0 before the first time and when external. */
     public long generation() {
-        synchronized (lock) {
-            return generation;
-        }
+        return generation;
     }
 
     /** The pid of the managed runner process while it runs. */
@@ -187,32 +190,59 @@ public final class RunnerSupervisor implements AutoCloseable {
     }
 
     /**
-     * Waits for a runner newer than {@code seenGeneration} to be ready, at most {@code timeoutNanos}.
-     * Returns false at once when stopped or when the last runner died before it was ever ready
-     * (a crash loop should fail calls fast, not hold them).
+     * Completes with true once a runner newer than {@code seenGeneration} is ready, and with false
+     * after {@code timeoutNanos}, or at once when stopped or when the last runner died before it
+     * was ever ready (a crash loop should fail calls fast, not hold them). Nothing blocks: the stage
+     * completes on the supervisor's thread (or the JDK's timer thread at the timeout).
      */
-    boolean awaitNewerThan(long seenGeneration, long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
+    CompletableFuture<Boolean> whenNewerThan(long seenGeneration, long timeoutNanos) {
+        CompletableFuture<Boolean> ready = new CompletableFuture<>();
         synchronized (lock) {
-            while (!(state == State.READY && generation > seenGeneration)) {
-                if (state == State.STOPPED || lastExitedBeforeReady || !waitLocked(deadline)) {
-                    return false;
-                }
+            Boolean known = newerThanLocked(seenGeneration);
+            if (known != null) {
+                return CompletableFuture.completedFuture(known);
             }
-            return true;
+            waiters.add(new Waiter(seenGeneration, ready));
         }
+        ready.completeOnTimeout(false, timeoutNanos, TimeUnit.NANOSECONDS).whenComplete((result, error) -> {
+            synchronized (lock) {
+                waiters.removeIf(waiter -> waiter.ready() == ready);
+            }
+        });
+        return ready;
     }
 
-    /** Waits while a managed runner is being (re)started, at most {@code timeoutNanos}. */
-    boolean awaitIfRestarting(long timeoutNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
+    /** A call waiting for a runner newer than {@code seen}. */
+    private record Waiter(long seen, CompletableFuture<Boolean> ready) {
+    }
+
+    /** True: a newer runner is ready; false: none will be in time; null: not known yet. */
+    private Boolean newerThanLocked(long seenGeneration) {
+        if (state == State.READY && generation > seenGeneration) {
+            return true;
+        }
+        if (state == State.STOPPED || lastExitedBeforeReady) {
+            return false;
+        }
+        return null;
+    }
+
+    /** Completes the waiters whose answer the last change of state decided; outside the lock. */
+    private void settleWaiters() {
+        List<Waiter> decided = new ArrayList<>();
+        List<Boolean> answers = new ArrayList<>();
         synchronized (lock) {
-            while (state == State.STARTING || state == State.RESTARTING) {
-                if (lastExitedBeforeReady || !waitLocked(deadline)) {
-                    return false;
+            for (Waiter waiter : waiters) {
+                Boolean known = newerThanLocked(waiter.seen());
+                if (known != null) {
+                    decided.add(waiter);
+                    answers.add(known);
                 }
             }
-            return state == State.READY;
+            waiters.removeAll(decided);
+        }
+        for (int i = 0; i < decided.size(); i++) {
+            decided.get(i).ready().complete(answers.get(i));
         }
     }
 
@@ -231,6 +261,7 @@ public final class RunnerSupervisor implements AutoCloseable {
             }
             lock.notifyAll();
         }
+        settleWaiters();
         if (toStop != null && toStop.isAlive()) {
             stop(toStop);
             if (!toStop.isAlive()) {
@@ -286,6 +317,7 @@ public final class RunnerSupervisor implements AutoCloseable {
                 readyGeneration = ++generation;
                 lock.notifyAll();
             }
+            settleWaiters();
             restrictSocket();
             logger.log(Level.INFO, "runner ready on {0}", socketPath);
             listeners.forEach(listener -> listener.runnerReady(readyGeneration));
@@ -322,6 +354,7 @@ public final class RunnerSupervisor implements AutoCloseable {
             scheduleRestartLocked();
             lock.notifyAll();
         }
+        settleWaiters();
         logger.log(Level.WARNING, "runner exited with status {0}, restarting in {1} ms", status,
                 restartDelay.toMillis());
         listeners.forEach(listener -> listener.runnerExited(status));
@@ -335,6 +368,7 @@ public final class RunnerSupervisor implements AutoCloseable {
                     spawnLocked();
                 }
             }
+            settleWaiters();
         }, restartDelay.toNanos(), TimeUnit.NANOSECONDS);
     }
 

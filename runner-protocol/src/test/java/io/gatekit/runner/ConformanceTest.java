@@ -248,7 +248,7 @@ class ConformanceTest {
             for (int i = 0; i < 50; i++) {
                 assertInstanceOf(ReqAction.Stop.class, client.httpReqCall(conf, request(), ExtraInfoHandler.none()));
             }
-            assertEquals(1, client.pool().idleCount());
+            assertEquals(1, client.idleConnections());
         }
     }
 
@@ -267,7 +267,7 @@ class ConformanceTest {
                 ReqAction.Rewrite rewrite = assertInstanceOf(ReqAction.Rewrite.class, calls.get(i).join());
                 assertEquals("/p" + i, asMap(rewrite.headers()).get("x-echo-path"));
             }
-            // the calls spread over the blocking pool and the selector path: count both
+            // 200 calls at once, at most threads() out at a time: several connections went back to the pool
             assertTrue(client.idleConnections() > 1, "idle connections: " + client.idleConnections());
         }
     }

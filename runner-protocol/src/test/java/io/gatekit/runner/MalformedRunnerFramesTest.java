@@ -159,7 +159,7 @@ class MalformedRunnerFramesTest {
                 assertTrue(e.getMessage().contains(word), () -> input.name() + ": '" + e.getMessage()
                         + "' should mention " + word);
             }
-            assertEquals(0, client.pool().idleCount(), "the broken connection must not be pooled");
+            assertEquals(0, client.idleConnections(), "the broken connection must not be pooled");
             connections.set(2);
             release.countDown();
             ReqAction next = client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());

@@ -122,7 +122,7 @@ class RunnerServerMalformedFramesTest {
         try (RunnerServer server = RunnerServer.builder().socketPath(socket).maxPayload(MAX_PAYLOAD)
                 .plugin("stamp", new RunnerPlugin() {
                     @Override
-                    public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+                    public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                         return ReqAction.rewrite().path("/stamped").build();
                     }
                 }).build().start();

@@ -63,7 +63,7 @@ class RunnerServerTest {
     private static RunnerPlugin rewriting(ReqAction.Rewrite rewrite) {
         return new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                 return rewrite;
             }
         };
@@ -135,7 +135,7 @@ class RunnerServerTest {
         List<String> seen = new ArrayList<>();
         RunnerPlugin recording = new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                 seen.add(context.config());
                 return ReqAction.none();
             }
@@ -159,7 +159,7 @@ class RunnerServerTest {
         List<String> ran = new ArrayList<>();
         RunnerPlugin after = new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                 ran.add("after");
                 return ReqAction.none();
             }
@@ -178,13 +178,13 @@ class RunnerServerTest {
     void responseResultsAddUpWithTheLastStatusAndBodyWinning() {
         RunnerPlugin one = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+            public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                 return RespCallResult.builder().status(201).addHeader("a", "1").body("one").build();
             }
         };
         RunnerPlugin two = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+            public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                 return RespCallResult.builder().addHeader("b", "2").build();
             }
         };
@@ -210,7 +210,7 @@ class RunnerServerTest {
     void aFailingPluginGivesServiceUnavailableAndTheConnectionStaysUsable() {
         RunnerPlugin failing = new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                 throw new IllegalStateException("boom");
             }
         };
@@ -245,7 +245,7 @@ class RunnerServerTest {
         List<Object> seen = new ArrayList<>();
         RunnerPlugin asking = new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                 seen.add(context.var("missing"));
                 seen.add(context.var("present"));
                 seen.add(context.requestBody().length);

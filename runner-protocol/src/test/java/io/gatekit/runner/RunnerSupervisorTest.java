@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,15 @@ class RunnerSupervisorTest {
         return RunnerSupervisor.builder().command("sh", "-c", script).socketPath(dir.resolve("runner.sock")).logger(log);
     }
 
+    /**
+     * A shell command that creates {@code file} once {@code setUp} ran, then runs {@code then}. Tests
+     * await the file, not a log line: the supervisor's own "runner started" line quotes the whole
+     * command, so any word of it is in the log before the shell has run a single command.
+     */
+    private static String signalling(Path file, String setUp, String then) {
+        return setUp + " : > '" + file + "'; " + then;
+    }
+
     @Test
     void theRunnerGetsTheListenAddressAndConfExpiryAndItsOutputIsLogged() {
         try (RunnerSupervisor supervisor = supervisor(
@@ -33,8 +43,12 @@ class RunnerSupervisorTest {
                 .confExpire(Duration.ofSeconds(120)).build()) {
             supervisor.start();
 
+            // The supervisor's own "runner started" line quotes the command, "oops" included: only
+            // lines prefixed with the runner's pid are its output.
+            String output = "runner[" + supervisor.pid().orElseThrow() + "]: ";
             String expected = "addr=unix:" + dir.resolve("runner.sock").toAbsolutePath() + " expire=120";
-            Await.until("the runner's output in the log", () -> log.contains(expected) && log.contains("oops"));
+            Await.until("the runner's output in the log",
+                    () -> log.contains(output + expected) && log.contains(output + "oops"));
             assertTrue(log.contains("]: " + expected), log.messages.toString());
         }
     }
@@ -63,9 +77,10 @@ class RunnerSupervisorTest {
 
     @Test
     void closeStopsTheRunnerWithSigterm() throws Exception {
-        RunnerSupervisor supervisor = supervisor("echo up; exec sleep 600").build();
+        Path started = dir.resolve("started");
+        RunnerSupervisor supervisor = supervisor(signalling(started, "", "exec sleep 600")).build();
         supervisor.start();
-        Await.until("the runner to start", () -> log.contains("up"));
+        Await.until("the runner to start", () -> Files.exists(started));
         ProcessHandle runner = ProcessHandle.of(supervisor.pid().orElseThrow()).orElseThrow();
         long start = System.nanoTime();
 
@@ -79,11 +94,13 @@ class RunnerSupervisorTest {
 
     @Test
     void aRunnerIgnoringSigtermIsKilledAfterTheStopTimeout() throws Exception {
-        // the child is started before "up" and lives as long as the test: no window without it
-        RunnerSupervisor supervisor = supervisor("trap '' TERM; sleep 600 & echo up; while :; do wait; done")
-                .stopTimeout(Duration.ofMillis(500)).build();
+        // The file is created once the trap is set and the child started (the child lives as long as
+        // the test): SIGTERM cannot come too early, nor the list of children be empty.
+        Path trapped = dir.resolve("trapped");
+        RunnerSupervisor supervisor = supervisor(signalling(trapped, "trap '' TERM; sleep 600 &",
+                "while :; do wait; done")).stopTimeout(Duration.ofMillis(500)).build();
         supervisor.start();
-        Await.until("the runner to start", () -> log.contains("up"));
+        Await.until("the runner to ignore SIGTERM", () -> Files.exists(trapped));
         ProcessHandle runner = ProcessHandle.of(supervisor.pid().orElseThrow()).orElseThrow();
         List<ProcessHandle> children = runner.descendants().toList();
         long start = System.nanoTime();

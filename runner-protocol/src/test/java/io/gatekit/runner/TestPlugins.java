@@ -17,13 +17,14 @@ final class TestPlugins {
         return builder
                 .plugin("gk-stop", new RunnerPlugin() {
                     @Override
-                    public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+                    public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                         return ReqAction.stop().status(403).addHeader("x-stop", "yes").body(context.config()).build();
                     }
                 })
                 .plugin("gk-rewrite", new RunnerPlugin() {
                     @Override
-                    public ReqAction onRequest(HttpReqCall request, PluginContext context) throws UnknownHostException {
+                    public ReqAction onRequest(HttpReqCall request, RunnerCallContext context)
+                            throws UnknownHostException {
                         return ReqAction.rewrite()
                                 .setHeader("x-echo-method", request.method().name())
                                 .setHeader("x-echo-path", request.path())
@@ -43,7 +44,7 @@ final class TestPlugins {
                 })
                 .plugin("gk-resp", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                         String upstream = response.headers().stream().filter(h -> h.name().equals("x-up"))
                                 .map(TextEntry::value).findFirst().orElse("");
                         return RespCallResult.builder().status(418).addHeader("x-runner", "gk")
@@ -52,7 +53,7 @@ final class TestPlugins {
                 })
                 .plugin("gk-extra-req", new RunnerPlugin() {
                     @Override
-                    public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+                    public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                         return ReqAction.rewrite()
                                 .setHeader("x-remote-addr", String.valueOf(context.var("remote_addr")))
                                 .setHeader("x-server-port", String.valueOf(context.var("server_port")))
@@ -62,7 +63,7 @@ final class TestPlugins {
                 })
                 .plugin("gk-extra-resp", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                         return RespCallResult.builder()
                                 .addHeader("x-server-port", context.var("server_port"))
                                 .addHeader("x-resp-body", new String(context.responseBody(), StandardCharsets.UTF_8))

@@ -77,6 +77,22 @@ class ValueTypesTest {
     }
 
     @Test
+    void aStopAndARespCallResultCarryTheSameReplyBuiltTheSameWay() {
+        ReqAction.Stop stop = ReqAction.stop().status(401).addHeader("x-a", "1").addHeader(TextEntry.of("x-a", "2"))
+                .body("denied").build();
+        RespCallResult result = RespCallResult.builder().status(401).addHeader("x-a", "1")
+                .addHeader(TextEntry.of("x-a", "2")).body("denied").build();
+
+        assertEquals(stop.reply(), result.reply());
+        assertEquals(List.of(TextEntry.of("x-a", "1"), TextEntry.of("x-a", "2")), stop.headers());
+        assertEquals("ReqAction.Stop{status=401, headers=[TextEntry[name=x-a, value=1], TextEntry[name=x-a, value=2]],"
+                + " body=6 bytes}", stop.toString());
+        assertEquals("RespCallResult{status=0, headers=[], body=0 bytes}", RespCallResult.unchanged().toString());
+        assertTrue(RespCallResult.unchanged().reply().isEmpty());
+        assertFalse(stop.reply().isEmpty());
+    }
+
+    @Test
     void anEntryWithoutAValueMeansDeleteOrFlag() {
         assertFalse(TextEntry.nameOnly("x").hasValue());
         assertTrue(TextEntry.of("x", "").hasValue());

@@ -1,8 +1,8 @@
 package io.gatekit.benchmarks.e2e;
 
 import io.gatekit.runner.HttpReqCall;
-import io.gatekit.runner.PluginContext;
 import io.gatekit.runner.ReqAction;
+import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +26,7 @@ public final class NoopRunnerMain {
         LongAdder calls = new LongAdder();
         RunnerServer server = RunnerServer.builderFromEnvironment().plugin("noop", new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                 calls.increment();
                 return ReqAction.none();
             }

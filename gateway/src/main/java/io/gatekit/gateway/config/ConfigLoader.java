@@ -75,7 +75,13 @@ public final class ConfigLoader {
             }
             base = file.toAbsolutePath().getParent();
         }
-        return fromTree(merged, base);
+        GatewayConfig config = fromTree(merged, base);
+        if (config.extPluginPathForTest() != null) {
+            warnings.accept("ext-plugin.path_for_test: " + config.extPluginPathForTest() + " is meant for tests, as"
+                    + " in APISIX: " + (config.extPluginCmd() != null ? "the runner from ext-plugin.cmd is told to"
+                    + " listen there instead of on a private socket" : "a runner started by hand is expected there"));
+        }
+        return config;
     }
 
     private static JsonNode readDefaults() {

@@ -106,7 +106,7 @@ class CutUpstreamResponseTest {
         Path socket = dir.resolve("runner.sock");
         RunnerPlugin tagger = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, io.gatekit.runner.PluginContext context) {
+            public RespCallResult onResponse(HttpRespCall response, io.gatekit.runner.RunnerCallContext context) {
                 return RespCallResult.builder().addHeader("x-runner", "saw " + response.status()).build();
             }
         };

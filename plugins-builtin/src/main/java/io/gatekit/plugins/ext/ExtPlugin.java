@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the three {@code ext-plugin-*} plugins share: the runner client, the per-call deadline,
@@ -22,9 +21,6 @@ abstract class ExtPlugin implements Plugin {
     static final long MAX_BODY = 16_776_192;
 
     private static final byte[] EMPTY = new byte[0];
-
-    /** Call ids: APISIX counts per worker; one counter for the process does the same job. */
-    private static final AtomicLong IDS = new AtomicLong();
 
     private final ExtSetup setup;
     private final AtomicBoolean warnedNotConfigured = new AtomicBoolean();
@@ -40,7 +36,7 @@ abstract class ExtPlugin implements Plugin {
     }
 
     static long nextId() {
-        return IDS.getAndIncrement() & 0xFFFF_FFFFL;
+        return CallIds.PROCESS.next();
     }
 
     /** {@code call} with the instance's deadline: it fails with a {@code TimeoutException} after it. */
@@ -94,16 +90,24 @@ abstract class ExtPlugin implements Plugin {
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
-    /** The request body for a runner's {@code ReqBody} question: empty when there is none. */
-    final byte[] requestBody(Exchange exchange) throws BodyTooLargeException {
+    /**
+     * The answer to a runner's {@code ReqBody} question: no value when the request has no body (or an
+     * empty one), as APISIX answers with {@code core.request.get_body()}, which is nil then. A body
+     * that streams past the plugin ({@code read_request_body: false}) is unknown: the runner gets an
+     * empty one, and the log says why.
+     */
+    final byte @Nullable [] requestBody(Exchange exchange) throws BodyTooLargeException {
         byte[] body = exchange.request().body();
-        if (body == null) {
-            if (!setup.readRequestBody() && warnedBodyNotRead.compareAndSet(false, true)) {
+        if (body == null && !setup.readRequestBody()) {
+            if (warnedBodyNotRead.compareAndSet(false, true)) {
                 setup.logger().log(Level.WARNING, setup.who() + ": the runner asked for the request body, but"
                         + " read_request_body is false so the body streams past the plugin; the runner gets an"
                         + " empty body (said once)");
             }
             return EMPTY;
+        }
+        if (body == null || body.length == 0) {
+            return null;
         }
         if (body.length > MAX_BODY) {
             throw new BodyTooLargeException("request body", body.length, MAX_BODY);

@@ -90,8 +90,8 @@ abstract class ExtPluginFactory implements PluginFactory<ExtPluginConfig> {
             }
             if (socket != null && !socket.isBlank()) {
                 // A call the instance has given up on must not keep holding one of the client's few
-                // threads (and its connection) for the whole read_timeout: a silent runner would
-                // then starve every later call even once it answers again. So a frame is never
+                // in-flight slots (and its connection) for the whole read_timeout: a silent runner
+                // would then starve every later call even once it answers again. So a frame is never
                 // awaited longer than the instance's own timeout.
                 Duration read = seconds("read_timeout", attributes.read_timeout(), 60);
                 Duration instance = Duration.ofNanos(timeoutNanos);

@@ -11,9 +11,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The runner clients shared by every {@code ext-plugin-*} instance of the process: one per socket
  * path (and timeouts), so all routes share its connection pool and conf-token cache, as APISIX's
  * workers share theirs. Instances lease a client when created and give it back when closed; the
- * client is closed with the last lease.
+ * client is closed with the last lease. A client found closed while leases remain (however that
+ * came about) is replaced, so every route behind it does not answer 503 from then on.
  */
 final class RunnerClients {
+
+    private static final System.Logger LOG = System.getLogger(RunnerClients.class.getName());
 
     /** How to reach a runner; equal settings share a client. */
     record Settings(Path socketPath, Duration connectTimeout, Duration sendTimeout, Duration readTimeout) {
@@ -23,28 +26,51 @@ final class RunnerClients {
     private static final Map<Settings, Shared> SHARED = new HashMap<>();
 
     private static final class Shared {
-        final RunnerClient client;
-        int leases;
+        final Settings settings;
+        /** Read without the lock on every call; replaced under it. */
+        volatile RunnerClient client;
+        int leases; // guarded by LOCK
 
-        Shared(RunnerClient client) {
-            this.client = client;
+        Shared(Settings settings) {
+            this.settings = settings;
+            this.client = newClient(settings);
+        }
+
+        /** The open client for these settings, a new one in place of one found closed. */
+        RunnerClient client() {
+            RunnerClient current = client;
+            if (!current.isClosed()) {
+                return current;
+            }
+            synchronized (LOCK) {
+                if (client.isClosed() && leases > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "the runner client for " + settings.socketPath()
+                            + " was closed while in use; replacing it");
+                    client = newClient(settings);
+                }
+                return client;
+            }
         }
     }
 
     private RunnerClients() {
     }
 
+    private static RunnerClient newClient(Settings settings) {
+        return RunnerClient.builder()
+                .socketPath(settings.socketPath())
+                .connectTimeout(settings.connectTimeout())
+                .sendTimeout(settings.sendTimeout())
+                .readTimeout(settings.readTimeout())
+                .build();
+    }
+
     /** A lease on the client for {@code settings}, created on first use. */
     static Lease acquire(Settings settings) {
         synchronized (LOCK) {
-            Shared shared = SHARED.computeIfAbsent(settings, s -> new Shared(RunnerClient.builder()
-                    .socketPath(s.socketPath())
-                    .connectTimeout(s.connectTimeout())
-                    .sendTimeout(s.sendTimeout())
-                    .readTimeout(s.readTimeout())
-                    .build()));
+            Shared shared = SHARED.computeIfAbsent(settings, Shared::new);
             shared.leases++;
-            return new Lease(settings, shared.client);
+            return new Lease(shared);
         }
     }
 
@@ -63,12 +89,11 @@ final class RunnerClients {
         }
     }
 
-    private static void release(Settings settings) {
+    private static void release(Shared shared) {
         RunnerClient last = null;
         synchronized (LOCK) {
-            Shared shared = SHARED.get(settings);
-            if (shared != null && --shared.leases == 0) {
-                SHARED.remove(settings);
+            if (--shared.leases == 0) {
+                SHARED.remove(shared.settings, shared);
                 last = shared.client;
             }
         }
@@ -79,27 +104,26 @@ final class RunnerClients {
 
     /** One instance's use of a shared client; {@link #close()} gives it back, once. */
     static final class Lease implements AutoCloseable {
-        private final Settings settings;
-        private final RunnerClient client;
+        private final Shared shared;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        private Lease(Settings settings, RunnerClient client) {
-            this.settings = settings;
-            this.client = client;
+        private Lease(Shared shared) {
+            this.shared = shared;
         }
 
+        /** The shared client, open unless this lease was given back. */
         RunnerClient client() {
-            return client;
+            return shared.client();
         }
 
         Settings settings() {
-            return settings;
+            return shared.settings;
         }
 
         @Override
         public void close() {
             if (released.compareAndSet(false, true)) {
-                release(settings);
+                release(shared);
             }
         }
     }

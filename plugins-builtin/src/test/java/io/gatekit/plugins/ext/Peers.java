@@ -3,9 +3,9 @@ package io.gatekit.plugins.ext;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.JavaRunnerCommand;
-import io.gatekit.runner.PluginContext;
 import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import io.gatekit.runner.RunnerSupervisor;
@@ -72,13 +72,14 @@ final class Peers implements AutoCloseable {
         return builder
                 .plugin("gk-stop", new RunnerPlugin() {
                     @Override
-                    public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+                    public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                         return ReqAction.stop().status(403).addHeader("x-stop", "yes").body(context.config()).build();
                     }
                 })
                 .plugin("gk-rewrite", new RunnerPlugin() {
                     @Override
-                    public ReqAction onRequest(HttpReqCall request, PluginContext context) throws UnknownHostException {
+                    public ReqAction onRequest(HttpReqCall request, RunnerCallContext context)
+                            throws UnknownHostException {
                         ReqAction.Rewrite.Builder rewrite = ReqAction.rewrite();
                         rewrite.addHeader(entry("x-echo-method", request.method().name()));
                         rewrite.addHeader(entry("x-echo-path", request.path()));
@@ -95,7 +96,7 @@ final class Peers implements AutoCloseable {
                 })
                 .plugin("gk-resp", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                         return RespCallResult.builder().status(418).addHeader("x-runner", "gk")
                                 .addHeader(entry("x-upstream", first(response.headers(), "x-up")))
                                 .body(context.config()).build();
@@ -103,7 +104,7 @@ final class Peers implements AutoCloseable {
                 })
                 .plugin("gk-extra-req", new RunnerPlugin() {
                     @Override
-                    public ReqAction onRequest(HttpReqCall request, PluginContext context) {
+                    public ReqAction onRequest(HttpReqCall request, RunnerCallContext context) {
                         return ReqAction.rewrite()
                                 .addHeader(entry("x-remote-addr", context.var("remote_addr")))
                                 .addHeader(entry("x-server-port", context.var("server_port")))
@@ -113,7 +114,7 @@ final class Peers implements AutoCloseable {
                 })
                 .plugin("gk-extra-resp", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                         return RespCallResult.builder()
                                 .addHeader(entry("x-server-port", context.var("server_port")))
                                 .addHeader(entry("x-resp-body", new String(context.responseBody(), StandardCharsets.UTF_8)))
@@ -122,13 +123,14 @@ final class Peers implements AutoCloseable {
                 })
                 .plugin("gk-slow", new RunnerPlugin() {
                     @Override
-                    public ReqAction onRequest(HttpReqCall request, PluginContext context) throws InterruptedException {
+                    public ReqAction onRequest(HttpReqCall request, RunnerCallContext context)
+                            throws InterruptedException {
                         Thread.sleep(Long.parseLong(context.config().trim())); // a slow runner, as GkSlowFilter
                         return ReqAction.none();
                     }
 
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, PluginContext context)
+                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context)
                             throws InterruptedException {
                         Thread.sleep(Long.parseLong(context.config().trim()));
                         return RespCallResult.unchanged();

@@ -10,11 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatekit.api.http.QueryParams;
 import io.gatekit.engine.Engine;
 import io.gatekit.plugins.ext.TestHost.Served;
+import io.gatekit.runner.ExtraInfo;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.PluginContext;
 import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import io.gatekit.runner.TextEntry;
@@ -66,9 +67,14 @@ class ReqActionsTest {
                         .collect(Collectors.joining(","))).build()))
                 .plugin("t-req-body", answering((call, context) -> ReqAction.rewrite().setHeader("x-req-body",
                         new String(context.requestBody(), StandardCharsets.UTF_8)).build()))
+                .plugin("t-req-body-answer", answering((call, context) -> {
+                    byte[] body = context.extraInfo(ExtraInfo.requestBody());
+                    return ReqAction.rewrite().setHeader("x-req-body-answer",
+                            body == null ? "no value" : body.length + " bytes").build();
+                }))
                 .plugin("t-resp-edit", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, PluginContext context) {
+                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
                         return RespCallResult.builder().addHeader(TextEntry.nameOnly("x-up"))
                                 .addHeader("x-new", "1").addHeader("x-new", "2").build();
                     }
@@ -97,7 +103,7 @@ class ReqActionsTest {
     private static RunnerPlugin answering(Answer answer) {
         return new RunnerPlugin() {
             @Override
-            public ReqAction onRequest(HttpReqCall call, PluginContext context) {
+            public ReqAction onRequest(HttpReqCall call, RunnerCallContext context) {
                 return answer.answer(call, context);
             }
         };
@@ -105,7 +111,7 @@ class ReqActionsTest {
 
     @FunctionalInterface
     private interface Answer {
-        ReqAction answer(HttpReqCall call, PluginContext context);
+        ReqAction answer(HttpReqCall call, RunnerCallContext context);
     }
 
     @Test
@@ -233,6 +239,19 @@ class ReqActionsTest {
         assertEquals("payload", read.sent().headers().get("x-req-body"));
         assertEquals("", streamed.sent().headers().get("x-req-body"));
         assertEquals("payload", streamed.sentBody(), "the streamed body reaches the upstream untouched");
+    }
+
+    @Test
+    void aRequestWithoutABodyGivesTheRunnerNoValueAsApisixDoesNotAnEmptyOne() {
+        route(engine, "1", "/r", "\"ext-plugin-pre-req\": {" + conf("t-req-body-answer", "{}") + "}");
+
+        Served none = host.serve(request("GET", "/r").build());
+        Served empty = host.serve(request("POST", "/r").build(), "", TestHost.OK);
+        Served some = host.serve(request("POST", "/r").build(), "payload", TestHost.OK);
+
+        assertEquals("no value", none.sent().headers().get("x-req-body-answer"));
+        assertEquals("no value", empty.sent().headers().get("x-req-body-answer"));
+        assertEquals("7 bytes", some.sent().headers().get("x-req-body-answer"));
     }
 
     @Test

@@ -1,20 +1,18 @@
 package io.gatekit.runner.internal;
 
 import io.gatekit.runner.RunnerConf;
-import io.gatekit.runner.RunnerException;
-import io.gatekit.runner.RunnerException.Kind;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
 
 /**
  * Conf tokens per conf id, valid for one conf version and until they expire. Concurrent first
  * requests for the same (id, version) share one {@code PrepareConf} (single flight): the first
- * caller prepares, the others wait for its result.
+ * caller starts it, the others get the same stage. Nothing here blocks.
  *
  * <p>A new version replaces the entry of the old one, so the cache holds at most one token per id.
  * {@link #flush()} drops everything, as APISIX does when a runner forgot a token or exited.
@@ -56,30 +54,42 @@ public final class ConfTokenCache {
         return entry.token.getNow(NONE);
     }
 
-    /** The token for {@code conf}, preparing it with {@code prepare} when there is no usable one. */
-    public long token(RunnerConf conf, ToLongFunction<RunnerConf> prepare) {
+    /**
+     * The token for {@code conf}: the usable one (perhaps still being prepared), or one that
+     * {@code prepare} starts preparing now. The stage is shared by every caller of the same
+     * preparation: complete nothing on it. A failed preparation leaves no entry behind.
+     */
+    public CompletableFuture<Long> token(RunnerConf conf,
+            Function<RunnerConf, ? extends CompletionStage<Long>> prepare) {
         long now = System.nanoTime();
         Entry entry = entries.get(conf.id());
         if (entry != null && entry.isUsable(conf.version(), now)) {
-            return await(entry);
+            return entry.token;
         }
         Entry mine = new Entry(conf.version());
         Entry winner = entries.compute(conf.id(),
                 (id, current) -> current != null && current.isUsable(conf.version(), now) ? current : mine);
         if (winner != mine) {
-            return await(winner);
+            return winner.token;
         }
         trimIfFull();
+        CompletionStage<Long> prepared;
         try {
-            long token = prepare.applyAsLong(conf);
-            mine.expiresAtNanos = System.nanoTime() + ttlNanos;
-            mine.token.complete(token);
-            return token;
-        } catch (RuntimeException | Error e) {
-            entries.remove(conf.id(), mine);
-            mine.token.completeExceptionally(e);
-            throw e;
+            prepared = prepare.apply(conf);
+        } catch (RuntimeException e) {
+            prepared = CompletableFuture.failedFuture(e);
         }
+        prepared.whenComplete((token, error) -> {
+            if (error == null) {
+                mine.expiresAtNanos = System.nanoTime() + ttlNanos;
+                mine.token.complete(token);
+            } else {
+                entries.remove(conf.id(), mine);
+                mine.token.completeExceptionally(error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error);
+            }
+        });
+        return mine.token;
     }
 
     /** Drops every token, including any being prepared (its callers still get its result). */
@@ -97,25 +107,6 @@ public final class ConfTokenCache {
 
     public int size() {
         return entries.size();
-    }
-
-    private static long await(Entry entry) {
-        try {
-            return entry.token.get();
-        } catch (ExecutionException | CompletionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RunnerException) {
-                // A fresh copy, so each waiter's stack shows its own call, but the same kind and code.
-                RunnerException failed = (RunnerException) cause;
-                throw failed.kind() == Kind.RUNNER_ERROR
-                        ? RunnerException.runnerError(failed.runnerCode())
-                        : new RunnerException(failed.kind(), failed.getMessage(), failed);
-            }
-            throw new RunnerException(Kind.IO, "PrepareConf failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RunnerException(Kind.CLOSED, "interrupted while waiting for a conf token", e);
-        }
     }
 
     /** Keeps the map bounded when confs come and go: expired entries first, then any. */

@@ -119,27 +119,6 @@ public final class FrameChannel implements Closeable {
         }
     }
 
-    /**
-     * Discards whatever already arrived, then closes. Closing a unix socket with unread bytes resets
-     * the peer's end, which the Java runner logs as an error with a stack trace for every PrepareConf.
-     */
-    public void drainAndClose() {
-        if (!blocking && channel.isOpen()) {
-            try {
-                for (int i = 0; i < 16; i++) {
-                    inbox.clear();
-                    if (channel.read(inbox) <= 0) {
-                        break;
-                    }
-                }
-            } catch (IOException ignored) {
-                // Closing anyway.
-            }
-            inbox.limit(0);
-        }
-        close();
-    }
-
     public int maxPayload() {
         return maxPayload;
     }

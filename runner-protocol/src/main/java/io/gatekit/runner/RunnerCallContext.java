@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
  * What a {@link RunnerPlugin} knows besides the call itself: its config, and a way to ask APISIX
  * for more while the call is open. Valid only during the call, on the thread that made it.
  */
-public interface PluginContext {
+public interface RunnerCallContext {
 
     /** This plugin's config string from {@code conf[].value} (JSON by convention). */
     String config();
