@@ -3,6 +3,7 @@ package io.gatekit.api;
 import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.metrics.Metrics;
 import java.lang.System.Logger;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -26,6 +27,16 @@ public interface PluginContext {
      * the instance is closed, so a forgotten timer cannot outlive its config.
      */
     ScheduledExecutorService scheduler();
+
+    /**
+     * The clock this instance reads the time from, for rate windows, delays and timestamps: the
+     * system's, or a test's manual one (the test kit's harness passes a clock it advances, the
+     * same one that drives {@link #scheduler()}). Read it rather than
+     * {@link System#currentTimeMillis()} so that time-based behaviour can be tested without waiting.
+     */
+    default Clock clock() {
+        return Clock.systemUTC();
+    }
 
     /** Where this plugin records its own counters and timers. */
     Metrics metrics();

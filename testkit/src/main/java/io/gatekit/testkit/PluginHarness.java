@@ -293,7 +293,7 @@ public final class PluginHarness implements AutoCloseable {
                 loader.forEach(all::add);
             }
             all.addAll(factories);
-            WrappedFactory.Hooks use = hooks != null ? hooks : manualTime(clock.timeline());
+            WrappedFactory.Hooks use = hooks != null ? hooks : manualTime(clock);
             AtomicReference<Run> current = new AtomicReference<>();
             Engine.Builder engine = Engine.builder()
                     .httpClient(httpClient)
@@ -305,11 +305,11 @@ public final class PluginHarness implements AutoCloseable {
             return new PluginHarness(engine.build(), clock, httpClient, current, use);
         }
 
-        private static WrappedFactory.Hooks manualTime(Timeline timeline) {
+        private static WrappedFactory.Hooks manualTime(ManualClock clock) {
             return new WrappedFactory.Hooks() {
                 @Override
                 public PluginContext context(PluginContext engineContext) {
-                    return new ManualTimeContext(engineContext, timeline);
+                    return new ManualTimeContext(engineContext, clock);
                 }
 
                 @Override
