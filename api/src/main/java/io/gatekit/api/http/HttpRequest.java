@@ -94,6 +94,16 @@ public final class HttpRequest {
         return rawQuery;
     }
 
+    /**
+     * Replaces the query string sent upstream, as raw text without {@code ?} ({@code null} or
+     * empty for none); arguments read through {@link #query()} before are dropped with it.
+     */
+    public HttpRequest rawQuery(@Nullable String rawQuery) {
+        this.rawQuery = rawQuery == null || rawQuery.isEmpty() ? null : rawQuery;
+        this.query = null;
+        return this;
+    }
+
     /** The query arguments, mutable. */
     public QueryParams query() {
         if (query == null) {
