@@ -34,7 +34,8 @@ import java.util.regex.PatternSyntaxException;
  * cannot decode ({@code br}, say) is left as it is, headers included, and logged (APISIX drops the
  * encoding header and sends the compressed bytes). Regexes are Java's; the options letters are
  * PCRE's {@code i}, {@code m}, {@code s}, {@code x}, {@code u}, {@code a} (anchored) and the
- * no-ops {@code j}, {@code o}, {@code J}, {@code D}; others are refused.
+ * no-ops {@code j}, {@code o}, {@code J}, {@code D}; others are refused. The second form of
+ * {@code headers} must be an object (APISIX's schema lets any value through there and fails later).
  */
 public final class ResponseRewriteFactory extends SimplePluginFactory<ResponseRewriteFactory.Config> {
 
@@ -49,7 +50,8 @@ public final class ResponseRewriteFactory extends SimplePluginFactory<ResponseRe
                "headers": {"description": "new headers for response",
                  "anyOf": [
                    {"type": "object", "minProperties": 1, "patternProperties": %1$s},
-                   {"properties": {
+                   {"type": "object",
+                    "properties": {
                       "add": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[^:]+:[^:]*[^/]$"}},
                       "set": {"type": "object", "minProperties": 1, "patternProperties": %1$s},
                       "remove": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": "^[^:]+$"}}}}]},
