@@ -121,14 +121,14 @@ public final class LimitCountFactory extends SimplePluginFactory<LimitCountFacto
     /**
      * APISIX's {@code oneOf} of {@code count}+{@code time_window} or {@code rules} is checked here,
      * not in the schema, so that a config with both gets APISIX's own sentence, which it produces
-     * by rewording the schema's error.
+     * by rewording the schema's error; a config with neither gets the schema's sentence, as APISIX
+     * words it.
      */
     @Override
     public void validate(Config config) {
         boolean counted = config.count() != null && config.timeWindow() != null;
         if (!counted && config.rules() == null) {
-            throw new IllegalArgumentException("value should match only one schema, but matches none"
-                    + " (expected: count and time_window, or rules)");
+            throw new IllegalArgumentException("value should match only one schema, but matches none");
         }
         if (config.rules() != null && (config.count() != null || config.timeWindow() != null)) {
             throw new IllegalArgumentException("count/time_window and rules cannot be specified at the same time");

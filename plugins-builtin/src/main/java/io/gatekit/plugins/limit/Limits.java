@@ -21,7 +21,8 @@ final class Limits {
 
     /** APISIX's refusal: {@code rejected_code}, with {@code {"error_msg": rejected_msg}} when set. */
     static Outcome rejection(int status, byte[] body, HttpHeaders headers) {
-        return Outcome.respond(HttpResponse.of(status, headers, body.length == 0 ? null : body.clone()));
+        // an empty body, not none: a response without a body would be taken for one still streaming
+        return Outcome.respond(HttpResponse.of(status, headers, body.length == 0 ? body : body.clone()));
     }
 
     static byte[] body(String rejectedMsg) {

@@ -45,7 +45,7 @@ final class RewriteHeaders {
         if (headers == null) {
             return HeaderOps.none();
         }
-        HeaderOps.Builder ops = HeaderOps.builder();
+        HeaderOps.Builder ops = HeaderOps.builder().emptySetRemoves();
         if (!isCurrentForm(headers)) {
             headers.forEach((name, value) -> {
                 checkFlat(name, value, false);

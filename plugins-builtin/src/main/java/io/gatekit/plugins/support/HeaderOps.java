@@ -17,7 +17,7 @@ import java.util.regex.MatchResult;
  */
 public final class HeaderOps {
 
-    private static final HeaderOps NONE = new HeaderOps(List.of(), List.of(), List.of());
+    private static final HeaderOps NONE = new HeaderOps(List.of(), List.of(), List.of(), false);
 
     private record Op(String name, VarTemplate[] values) {
     }
@@ -25,11 +25,13 @@ public final class HeaderOps {
     private final List<Op> add;
     private final List<Op> set;
     private final List<String> remove;
+    private final boolean emptySetRemoves;
 
-    private HeaderOps(List<Op> add, List<Op> set, List<String> remove) {
+    private HeaderOps(List<Op> add, List<Op> set, List<String> remove, boolean emptySetRemoves) {
         this.add = add;
         this.set = set;
         this.remove = remove;
+        this.emptySetRemoves = emptySetRemoves;
     }
 
     /** No change at all. */
@@ -60,7 +62,12 @@ public final class HeaderOps {
         }
         for (Op op : set) {
             if (op.values().length == 1) {
-                headers.set(op.name(), resolve(op.values()[0], exchange, withCaptures, captures));
+                String value = resolve(op.values()[0], exchange, withCaptures, captures);
+                if (value.isEmpty() && emptySetRemoves) {
+                    headers.remove(op.name());
+                } else {
+                    headers.set(op.name(), value);
+                }
             } else {
                 headers.remove(op.name());
                 for (VarTemplate value : op.values()) {
@@ -105,8 +112,18 @@ public final class HeaderOps {
         private final List<Op> add = new ArrayList<>();
         private final List<Op> set = new ArrayList<>();
         private final List<String> remove = new ArrayList<>();
+        private boolean emptySetRemoves;
 
         private Builder() {
+        }
+
+        /**
+         * A {@code set} whose value resolves to {@code ""} removes the header, as setting
+         * {@code ngx.header} to an empty string does for response headers.
+         */
+        public Builder emptySetRemoves() {
+            this.emptySetRemoves = true;
+            return this;
         }
 
         /** Adds one header per value, keeping what is there. */
@@ -138,7 +155,7 @@ public final class HeaderOps {
         /** The operations. */
         public HeaderOps build() {
             return add.isEmpty() && set.isEmpty() && remove.isEmpty() ? NONE
-                    : new HeaderOps(List.copyOf(add), List.copyOf(set), List.copyOf(remove));
+                    : new HeaderOps(List.copyOf(add), List.copyOf(set), List.copyOf(remove), emptySetRemoves);
         }
     }
 }
