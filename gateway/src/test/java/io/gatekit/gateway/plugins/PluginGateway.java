@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * A real gateway on ephemeral ports with the built-in plugins, its Admin API, and a real upstream
  * that echoes what it received, the way APISIX's own test upstream does: the request line's URI,
  * then every header as {@code name: value}, one per line, names lower-cased and sorted. Paths
- * {@code /status/NNN} answer with that status.
+ * {@code /status/NNN} answer with that status; {@code /headers?Name=value&...} answers with those
+ * response headers.
  */
 final class PluginGateway implements AutoCloseable {
 
@@ -100,6 +101,13 @@ final class PluginGateway implements AutoCloseable {
         byte[] bytes = (echo ? body.toString() : "mirrored").getBytes(StandardCharsets.UTF_8);
         String path = exchange.getRequestURI().getPath();
         int status = path.startsWith("/status/") ? Integer.parseInt(path.substring(8, 11)) : 200;
+        if (path.equals("/headers") && exchange.getRequestURI().getRawQuery() != null) {
+            // as APISIX's test upstream: /headers?Name=value answers with those headers
+            for (String pair : exchange.getRequestURI().getQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                exchange.getResponseHeaders().add(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
         exchange.getResponseHeaders().add("Content-Type", "text/plain");
         exchange.getResponseHeaders().add("X-Upstream", "echo");
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
