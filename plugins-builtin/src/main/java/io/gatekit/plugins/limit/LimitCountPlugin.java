@@ -6,7 +6,6 @@ import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpHeaders;
-import java.math.BigDecimal;
 import java.time.Clock;
 
 /**
@@ -108,7 +107,13 @@ class LimitCountPlugin implements Plugin {
     /** As APISIX writes the reset: seconds, cut to hundredths, as Lua prints a number ({@code 60}, {@code 59.5}). */
     static String seconds(long millis) {
         long hundredths = millis / 10;
-        return BigDecimal.valueOf(hundredths, 2).stripTrailingZeros().toPlainString();
+        long whole = hundredths / 100;
+        int fraction = (int) (hundredths % 100);
+        if (fraction == 0) {
+            return Long.toString(whole); // the common case: first request of a window, or whole seconds
+        }
+        StringBuilder out = new StringBuilder(8).append(whole).append('.').append((char) ('0' + fraction / 10));
+        return fraction % 10 == 0 ? out.toString() : out.append((char) ('0' + fraction % 10)).toString();
     }
 
     /** The limiter cannot fail on its own; should this code throw, {@code allow_degradation} lets the request on. */

@@ -183,4 +183,13 @@ class LimitCountTest {
         assertTrue(e.errorMsg().startsWith("failed to check the configuration of plugin limit-count err: "), e.errorMsg());
         assertTrue(e.errorMsg().contains(reason), e.errorMsg());
     }
+
+    @Test
+    void theResetIsWrittenAsLuaPrintsSecondsCutToHundredths() {
+        assertEquals("60", LimitCountPlugin.seconds(60_000));
+        assertEquals("58.5", LimitCountPlugin.seconds(58_500));
+        assertEquals("58.05", LimitCountPlugin.seconds(58_059));
+        assertEquals("0.99", LimitCountPlugin.seconds(999));
+        assertEquals("0", LimitCountPlugin.seconds(9));
+    }
 }
