@@ -50,6 +50,9 @@ class LimitApisixTest {
 
         assertEquals(List.of(200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello"));
         assertEquals(List.of(404, 503, 404, 503), statuses("/hello1", "/hello", "/hello2", "/hello"));
+
+        gw.putRoute("1", countRoute(2, 60, "").replace("remote_addr", "server_addr"));
+        assertEquals(List.of(200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello"));
     }
 
     /** limit-count: the quota headers, on admitted and refused requests. */

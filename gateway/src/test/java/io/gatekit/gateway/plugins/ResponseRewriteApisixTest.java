@@ -57,6 +57,8 @@ class ResponseRewriteApisixTest {
     void invalidConfigsAreRefusedWithApisixTexts() throws Exception {
         PluginGateway.Response emptyName = gw.admin("PUT", "/apisix/admin/routes/1", gw.route("/hello", """
                 {"response-rewrite": {"status_code": 200, "headers": {"": 2}}}"""));
+        PluginGateway.Response objectValue = gw.admin("PUT", "/apisix/admin/routes/1", gw.route("/hello", """
+                {"response-rewrite": {"status_code": 200, "headers": {"X-Name": {}}}}"""));
         PluginGateway.Response base64 = gw.admin("PUT", "/apisix/admin/routes/1", gw.route("/hello", """
                 {"response-rewrite": {"body": "YWJj\\n=", "body_base64": true}}"""));
         PluginGateway.Response emptyBase64 = gw.admin("PUT", "/apisix/admin/routes/1", gw.route("/hello", """
@@ -67,6 +69,10 @@ class ResponseRewriteApisixTest {
                 {"response-rewrite": {"vars": ["a"]}}"""));
 
         assertEquals(400, emptyName.status());
+        assertTrue(emptyName.body().contains("invalid field length in header")
+                || emptyName.body().contains("headers"), emptyName.body());
+        assertEquals(400, objectValue.status());
+        assertTrue(objectValue.body().contains("invalid type as header value"), objectValue.body());
         assertEquals(400, base64.status());
         assertTrue(base64.body().contains("invalid base64 content"), base64.body());
         assertTrue(emptyBase64.body().contains("invalid base64 content"), emptyBase64.body());

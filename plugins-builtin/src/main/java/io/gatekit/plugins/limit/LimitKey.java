@@ -1,5 +1,6 @@
 package io.gatekit.plugins.limit;
 
+import io.gatekit.api.Nullable;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.plugins.support.VarTemplate;
 
@@ -49,12 +50,19 @@ final class LimitKey {
     String of(Exchange exchange) {
         String value = switch (type) {
             case "constant" -> key;
-            case "var_combination" -> template.resolvedCount(exchange) == 0 ? null : template.resolve(exchange);
+            case "var_combination" -> combined(exchange);
             default -> exchange.var(key);
         };
         if (value == null) {
             value = exchange.var("remote_addr");
         }
         return value == null ? "" : value;
+    }
+
+    /** The template resolved, or null when none of its variables is set, as APISIX's {@code n_resolved == 0}. */
+    private @Nullable String combined(Exchange exchange) {
+        int[] resolved = new int[1];
+        String value = template.resolve(exchange, null, resolved);
+        return resolved[0] == 0 ? null : value;
     }
 }
