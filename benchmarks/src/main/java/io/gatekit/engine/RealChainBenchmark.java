@@ -29,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * template and a header set from a variable) and {@code limit-count} (a count never reached, quota
  * headers on), over 1,024 distinct routes, against the same routes without plugins. Both build a
  * fresh request and response per call (the rewrite changes the path), so the difference is the
- * four plugins' cost. {@code key-auth} joins the chain when it exists.
+ * four plugins' cost. {@code key-auth} joins the chain when it exists. The other values of
+ * {@code chain} run one plugin alone, to see each one's share.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar RealChainBenchmark -prof gc</pre>
  *
@@ -47,8 +48,22 @@ public class RealChainBenchmark {
     private static final int ROUTES = 1024;
     private static final int MASK = ROUTES - 1;
 
-    /** Which plugins the routes carry. */
-    public enum Chain { NONE, REALISTIC }
+    /** Which plugins the routes carry: none, the four, or one of them alone (to see each one's share). */
+    public enum Chain {
+        NONE(""),
+        REQUEST_ID("\"request-id\": {}"),
+        MIRROR_SAMPLED_OUT("\"proxy-mirror\": {\"host\": \"http://127.0.0.1:9797\", \"sample_ratio\": 0.00001}"),
+        PROXY_REWRITE("\"proxy-rewrite\": {\"uri\": \"/v2$uri\", \"headers\": {\"set\": {\"X-Client\": \"$remote_addr\"}}}"),
+        LIMIT_COUNT("\"limit-count\": {\"count\": 1000000000, \"time_window\": 60, \"key\": \"remote_addr\"}"),
+        REALISTIC(String.join(", ", REQUEST_ID.plugins, MIRROR_SAMPLED_OUT.plugins, PROXY_REWRITE.plugins,
+                LIMIT_COUNT.plugins));
+
+        final String plugins;
+
+        Chain(String plugins) {
+            this.plugins = plugins;
+        }
+    }
 
     @Param({"NONE", "REALISTIC"})
     public Chain chain;
@@ -69,14 +84,7 @@ public class RealChainBenchmark {
         for (int r = 0; r < ROUTES; r++) {
             doc.append(r == 0 ? "" : ",").append("{\"id\": \"").append(r).append("\", \"uri\": \"/r/").append(r)
                     .append("\", \"upstream\": {\"nodes\": {\"127.0.0.1:1980\": 1}}, \"plugins\": {");
-            if (chain == Chain.REALISTIC) {
-                doc.append("""
-                        "request-id": {},
-                        "proxy-mirror": {"host": "http://127.0.0.1:9797", "sample_ratio": 0.00001},
-                        "proxy-rewrite": {"uri": "/v2$uri", "headers": {"set": {"X-Client": "$remote_addr"}}},
-                        "limit-count": {"count": 1000000000, "time_window": 60, "key": "remote_addr"}""");
-            }
-            doc.append("}}");
+            doc.append(chain.plugins).append("}}");
         }
         engine.replaceAll(doc.append("]}").toString());
         uris = new String[ROUTES];

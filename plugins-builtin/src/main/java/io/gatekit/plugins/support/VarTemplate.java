@@ -83,8 +83,21 @@ public final class VarTemplate {
      * {@code counter[0]} incremented per reference that had a value or a fallback.
      */
     public String resolve(Exchange exchange, @Nullable UnaryOperator<String> escaper, int @Nullable [] counter) {
-        if (parts.length == 1 && parts[0] instanceof String literal) {
-            return literal;
+        if (parts.length == 1) {
+            if (parts[0] instanceof String literal) {
+                return literal;
+            }
+            // one reference and nothing else, as "$remote_addr": its value itself, no copy
+            Reference ref = (Reference) parts[0];
+            String value = exchange.var(ref.name());
+            value = value != null ? value : ref.fallback();
+            if (value == null) {
+                return "";
+            }
+            if (counter != null) {
+                counter[0]++;
+            }
+            return escaper == null ? value : escaper.apply(value);
         }
         StringBuilder out = new StringBuilder(source.length() + 16);
         for (Object part : parts) {

@@ -70,6 +70,8 @@ class VarTemplateTest {
         assertEquals("[v]", VarTemplate.parse("[${ http_x }]").resolve(exchange));
         assertEquals("x--y", VarTemplate.parse("x-$unset-y").resolve(exchange));
         assertEquals("dflt", VarTemplate.parse("${unset ?? dflt}").resolve(exchange));
+        assertEquals("v", VarTemplate.parse("$http_x").resolve(exchange));
+        assertEquals("", VarTemplate.parse("$unset").resolve(exchange));
         assertEquals("\\$uri", VarTemplate.parse("\\$uri").resolve(exchange));
     }
 
@@ -79,6 +81,10 @@ class VarTemplateTest {
 
         assertEquals(2, t.resolvedCount(exchange));
         assertEquals(0, VarTemplate.parse("$unset").resolvedCount(exchange));
+        int[] counted = new int[1];
+        VarTemplate.parse("$http_x").resolve(exchange, null, counted);
+        VarTemplate.parse("$unset").resolve(exchange, null, counted);
+        assertEquals(1, counted[0]);
         assertTrue(VarTemplate.parse("plain").isLiteral());
         assertFalse(t.isLiteral());
     }
