@@ -20,6 +20,7 @@ module io.gatekit.api {
     exports io.gatekit.api;
     exports io.gatekit.api.client;
     exports io.gatekit.api.http;
+    exports io.gatekit.api.match;
     exports io.gatekit.api.metrics;
 
     uses io.gatekit.api.PluginFactory;

@@ -3,6 +3,7 @@ package io.gatekit.api;
 import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.metrics.Metrics;
 import java.lang.System.Logger;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -29,7 +30,17 @@ public interface PluginContext {
      */
     ScheduledExecutorService scheduler();
 
-    /** {@return where this plugin records its own counters and timers} */
+    /**
+     * {@return the clock this instance reads the time from} It serves rate windows, delays and timestamps: the
+     * system's, or a test's manual one (the test kit's harness passes a clock it advances, the
+     * same one that drives {@link #scheduler()}). Read it rather than
+     * {@link System#currentTimeMillis()} so that time-based behaviour can be tested without waiting.
+     */
+    default Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    /** {@return where this plugin records its own counters and timers} 
     Metrics metrics();
 
     /** {@return a logger named after the plugin} */

@@ -84,4 +84,40 @@ public interface PluginFactory<C> {
      * @return the new instance
      */
     Plugin create(C config, PluginContext context);
+
+    /**
+     * Creates instances of a plugin declared with {@link #of}: its {@code create}.
+     *
+     * @param <C> the typed config
+     */
+    @FunctionalInterface
+    interface Creator<C> {
+        /** A new instance for a validated {@code config}. */
+        Plugin create(C config, PluginContext context);
+    }
+
+    /**
+     * A factory declared in one call, for plugins registered in code
+     * ({@code Engine.builder().plugin(...)}); a plugin found by {@link java.util.ServiceLoader}
+     * needs a class with a no-argument constructor: extend {@link SimplePluginFactory}.
+     *
+     * <pre>{@code
+     * PluginFactory<Stamp> stamp = PluginFactory.of("stamp", 50, """
+     *         {"type": "object", "properties": {"value": {"type": "string"}}}""",
+     *         Stamp.class, (config, context) -> new StampPlugin(config.value()));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when {@code name} is blank or {@code configSchema} is not
+     *     a JSON object
+     */
+    static <C> PluginFactory<C> of(String name, int priority, String configSchema, Class<C> configType,
+            Creator<C> creator) {
+        java.util.Objects.requireNonNull(creator, "creator");
+        return new SimplePluginFactory<C>(name, priority, configSchema, configType) {
+            @Override
+            public Plugin create(C config, PluginContext context) {
+                return creator.create(config, context);
+            }
+        };
+    }
 }

@@ -24,10 +24,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * clock.advance(Duration.ofSeconds(1));   // runs the timer here; fired = start + 5 s
  * }</pre>
  *
- * <p>A {@link PluginHarness} gives each plugin instance a scheduler on its clock in place of
- * {@link io.gatekit.api.PluginContext#scheduler()}, so plugin timers run on test time. Plugins that
- * read the time themselves take a {@link Clock} in their factory's constructor (the SPI has no
- * clock yet): pass this one in tests.
+ * <p>A {@link PluginHarness} gives each plugin instance this clock as
+ * {@link io.gatekit.api.PluginContext#clock()} and a scheduler on its time in place of
+ * {@link io.gatekit.api.PluginContext#scheduler()}, so plugin timers and time readings follow the
+ * test.
  */
 public final class ManualClock extends Clock {
 

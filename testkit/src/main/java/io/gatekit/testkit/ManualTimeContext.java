@@ -5,11 +5,13 @@ import io.gatekit.api.PluginContext;
 import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.metrics.Metrics;
 import java.lang.System.Logger;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * The engine's context for one instance, with {@link #scheduler()} on a {@link ManualClock}.
+ * The engine's context for one instance, with {@link #clock()} a {@link ManualClock} and
+ * {@link #scheduler()} on its time.
  *
  * <p>The engine shuts an instance's scheduler down when it closes the instance, and the plugin SPI
  * has no other close signal a context could see. So the manual scheduler watches the engine's own
@@ -19,12 +21,12 @@ import java.util.concurrent.ScheduledExecutorService;
 final class ManualTimeContext implements PluginContext {
 
     private final PluginContext engine;
-    private final Timeline timeline;
+    private final ManualClock clock;
     private @Nullable ManualScheduler scheduler;
 
-    ManualTimeContext(PluginContext engine, Timeline timeline) {
+    ManualTimeContext(PluginContext engine, ManualClock clock) {
         this.engine = engine;
-        this.timeline = timeline;
+        this.clock = clock;
     }
 
     @Override
@@ -46,10 +48,15 @@ final class ManualTimeContext implements PluginContext {
     public synchronized ScheduledExecutorService scheduler() {
         if (scheduler == null) {
             ScheduledExecutorService engineOwned = engine.scheduler();
-            scheduler = new ManualScheduler(timeline, engine.pluginName() + " of " + engine.owner(),
+            scheduler = new ManualScheduler(clock.timeline(), engine.pluginName() + " of " + engine.owner(),
                     engineOwned::isShutdown);
         }
         return scheduler;
+    }
+
+    @Override
+    public Clock clock() {
+        return clock;
     }
 
     @Override

@@ -327,7 +327,7 @@ public final class PluginHarness implements AutoCloseable {
                 loader.forEach(all::add);
             }
             all.addAll(factories);
-            WrappedFactory.Hooks use = hooks != null ? hooks : manualTime(clock.timeline());
+            WrappedFactory.Hooks use = hooks != null ? hooks : manualTime(clock);
             AtomicReference<Run> current = new AtomicReference<>();
             Engine.Builder engine = Engine.builder()
                     .httpClient(httpClient)
@@ -339,11 +339,11 @@ public final class PluginHarness implements AutoCloseable {
             return new PluginHarness(engine.build(), clock, httpClient, current, use, transport);
         }
 
-        private static WrappedFactory.Hooks manualTime(Timeline timeline) {
+        private static WrappedFactory.Hooks manualTime(ManualClock clock) {
             return new WrappedFactory.Hooks() {
                 @Override
                 public PluginContext context(PluginContext engineContext) {
-                    return new ManualTimeContext(engineContext, timeline);
+                    return new ManualTimeContext(engineContext, clock);
                 }
 
                 @Override

@@ -301,4 +301,30 @@ class PluginHarnessTest {
             assertNull(result.shortCircuitedBy());
         }
     }
+
+    record NoConfig() {
+    }
+
+    @Test
+    void pluginsReadTheTimeFromTheHarnessClock() {
+        io.gatekit.api.PluginFactory<NoConfig> clocked = io.gatekit.api.PluginFactory.of("clocked", 1,
+                "{\"type\": \"object\"}", NoConfig.class, (config, context) -> new io.gatekit.api.Plugin() {
+                    @Override
+                    public io.gatekit.api.Outcome rewrite(io.gatekit.api.http.Exchange exchange) {
+                        exchange.request().headers().set("x-now", context.clock().instant().toString());
+                        return io.gatekit.api.Outcome.proceed();
+                    }
+                });
+        try (PluginHarness harness = PluginHarness.of(clocked)) {
+            harness.route("""
+                    {"clocked": {}}""");
+
+            String before = harness.request("/").upstreamRequest().headers().get("x-now");
+            harness.clock().advance(Duration.ofSeconds(90));
+            String after = harness.request("/").upstreamRequest().headers().get("x-now");
+
+            assertEquals(ManualClock.DEFAULT_START.toString(), before);
+            assertEquals(ManualClock.DEFAULT_START.plusSeconds(90).toString(), after);
+        }
+    }
 }

@@ -109,6 +109,19 @@ public final class HttpRequest {
         return rawQuery;
     }
 
+    /**
+     * Replaces the query string sent upstream, as raw text without {@code ?} ({@code null} or
+     * empty for none); arguments read through {@link #query()} before are dropped with it.
+     *
+     * @param rawQuery the new query string
+     * @return this request
+     */
+    public HttpRequest rawQuery(@Nullable String rawQuery) {
+        this.rawQuery = rawQuery == null || rawQuery.isEmpty() ? null : rawQuery;
+        this.query = null;
+        return this;
+    }
+
     /** {@return the query arguments, mutable} */
     public QueryParams query() {
         if (query == null) {

@@ -21,6 +21,7 @@ public final class ConfigBinder {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .annotationIntrospector(new SnakeCaseAliases())
+            .addModule(MatchBindings.module())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
@@ -47,6 +48,11 @@ public final class ConfigBinder {
         try {
             return MAPPER.treeToValue(json, type);
         } catch (Exception e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof MatchBindings.Rejected rejected) {
+                    throw new IllegalArgumentException(rejected.getMessage(), e);
+                }
+            }
             throw new IllegalArgumentException("cannot bind config to " + type.getName() + ": "
                     + firstLine(e.getMessage()), e);
         }

@@ -68,7 +68,8 @@ class ModulePathIT {
         ModuleDescriptor api = module("io.gatekit.api");
         assertFalse(api.isAutomatic(), "gatekit-api has a module-info");
         assertTrue(api.uses().contains("io.gatekit.api.PluginFactory"), api.toString());
-        assertEquals(List.of("io.gatekit.api", "io.gatekit.api.client", "io.gatekit.api.http", "io.gatekit.api.metrics"),
+        assertEquals(List.of("io.gatekit.api", "io.gatekit.api.client", "io.gatekit.api.http", "io.gatekit.api.match",
+                "io.gatekit.api.metrics"),
                 api.exports().stream().map(ModuleDescriptor.Exports::source).sorted().toList());
 
         // named by its Automatic-Module-Name, not by its file name
