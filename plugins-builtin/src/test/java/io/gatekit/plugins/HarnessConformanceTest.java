@@ -1,4 +1,4 @@
-package io.gatekit.testkit.host;
+package io.gatekit.plugins;
 
 import io.gatekit.api.client.OutboundRequest;
 import io.gatekit.api.client.OutboundResponse;
@@ -9,6 +9,11 @@ import io.gatekit.engine.host.Body;
 import io.gatekit.engine.host.JdkTransport;
 import io.gatekit.engine.host.Response;
 import io.gatekit.testkit.PluginHarness;
+import io.gatekit.testkit.host.ClientRequest;
+import io.gatekit.testkit.host.ClientResponse;
+import io.gatekit.testkit.host.HostConformance;
+import io.gatekit.testkit.host.HostSetup;
+import io.gatekit.testkit.host.HostUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
@@ -26,7 +31,8 @@ import java.util.zip.CRC32;
 /**
  * The test kit's own harness passes the host conformance suite: it serves through the same code as
  * every host, here with a real network call to the suite's upstreams; the client side is in memory,
- * bodies streamed with back-pressure both ways.
+ * bodies streamed with back-pressure both ways. It lives here, not in testkit, because the suite
+ * needs the built-in proxy-mirror, and this module's tests already use the test kit.
  */
 class HarnessConformanceTest extends HostConformance {
 
