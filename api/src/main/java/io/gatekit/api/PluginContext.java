@@ -31,8 +31,8 @@ public interface PluginContext {
     ScheduledExecutorService scheduler();
 
     /**
-     * {@return the clock this instance reads the time from} It serves rate windows, delays and timestamps: the
-     * system's, or a test's manual one (the test kit's harness passes a clock it advances, the
+     * {@return the clock this instance reads the time from} It serves rate windows, delays and
+     * timestamps: the system's, or a test's manual one (the test kit's harness passes a clock it advances, the
      * same one that drives {@link #scheduler()}). Read it rather than
      * {@link System#currentTimeMillis()} so that time-based behaviour can be tested without waiting.
      */
@@ -40,7 +40,7 @@ public interface PluginContext {
         return Clock.systemUTC();
     }
 
-    /** {@return where this plugin records its own counters and timers} 
+    /** {@return where this plugin records its own counters and timers} */
     Metrics metrics();
 
     /** {@return a logger named after the plugin} */

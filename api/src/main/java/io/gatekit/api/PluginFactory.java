@@ -92,7 +92,12 @@ public interface PluginFactory<C> {
      */
     @FunctionalInterface
     interface Creator<C> {
-        /** A new instance for a validated {@code config}. */
+        /**
+         * {@return a new instance for a validated {@code config}}
+         *
+         * @param config  the validated, typed config
+         * @param context what the engine hands the instance
+         */
         Plugin create(C config, PluginContext context);
     }
 
@@ -107,6 +112,13 @@ public interface PluginFactory<C> {
      *         Stamp.class, (config, context) -> new StampPlugin(config.value()));
      * }</pre>
      *
+     * @param <C>          the typed config
+     * @param name         the plugin's name in config
+     * @param priority     the order within a phase, higher first
+     * @param configSchema the JSON Schema of an instance's config
+     * @param configType   the record the config binds to
+     * @param creator      creates an instance from a validated config
+     * @return the factory
      * @throws IllegalArgumentException when {@code name} is blank or {@code configSchema} is not
      *     a JSON object
      */

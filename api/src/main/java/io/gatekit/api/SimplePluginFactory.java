@@ -40,6 +40,11 @@ public abstract class SimplePluginFactory<C> implements PluginFactory<C> {
     /**
      * Checks every argument at once, so a factory with a missing part fails where it is made, not
      * when a config is applied.
+     *
+     * @param name         the plugin's name in config
+     * @param priority     the order within a phase, higher first
+     * @param configSchema the JSON Schema of an instance's config
+     * @param configType   the record the config binds to
      */
     protected SimplePluginFactory(String name, int priority, String configSchema, Class<C> configType) {
         this.name = checkName(name);

@@ -21,9 +21,13 @@ import java.util.List;
  */
 public interface IpSet {
 
-    /** Whether {@code address} (an IP address without port) is in this set; false when it is not an IP. */
+    /**
+     * {@return whether {@code address} is in this set; false when it is not an IP}
+     *
+     * @param address an IP address without port
+     */
     boolean contains(@Nullable String address);
 
-    /** The entries, as configured. */
+    /** {@return the entries, as configured} */
     List<String> entries();
 }

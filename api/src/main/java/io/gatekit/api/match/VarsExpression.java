@@ -26,6 +26,10 @@ import io.gatekit.api.http.Exchange;
  */
 public interface VarsExpression {
 
-    /** Whether the request and response of {@code exchange}, as they are now, satisfy this expression. */
+    /**
+     * {@return whether the request and response of {@code exchange}, as they are now, satisfy this expression}
+     *
+     * @param exchange the request being served
+     */
     boolean test(Exchange exchange);
 }
