@@ -72,7 +72,7 @@ class CutUpstreamResponseTest {
                 RawHttp.Response response = http.get("/cut/buffered", "example.com").read();
 
                 assertEquals(502, response.status(), response.text());
-                assertEquals("{\"error_msg\":\"502 Bad Gateway\"}\n", response.text());
+                assertTrue(response.text().contains("<h1>502 Bad Gateway</h1>"), response.text()); // APISIX's page
                 assertEquals("buffered", response.header("x-header-filter"), "the 502 went through header_filter");
 
                 RawHttp.Response next = http.get("/whole/buffered", "example.com").read();
@@ -118,7 +118,7 @@ class CutUpstreamResponseTest {
                 RawHttp.Response response = http.get("/cut/post-resp", "example.com").read();
 
                 assertEquals(502, response.status(), response.text());
-                assertEquals("{\"error_msg\":\"502 Bad Gateway\"}\n", response.text());
+                assertTrue(response.text().contains("<h1>502 Bad Gateway</h1>"), response.text()); // APISIX's page
 
                 RawHttp.Response next = http.get("/whole/post-resp", "example.com").read();
                 assertEquals(200, next.status());
