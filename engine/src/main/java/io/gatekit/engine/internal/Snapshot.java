@@ -25,8 +25,14 @@ public final class Snapshot {
     private final CompiledRoute globalOnly;
     private final List<PluginEntry> globals;
     private final Map<String, io.gatekit.engine.Upstream> upstreams;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicBoolean retired = new AtomicBoolean();
+    /**
+     * Requests in flight, plus {@link #RETIRED} once this snapshot is replaced: one word, so that
+     * "the last request left a retired snapshot" is decided on one value. With the count and the
+     * flag apart, a request leaving before the retirement could read the flag after it, and
+     * drain the snapshot under a request that pinned it in between.
+     */
+    private final AtomicInteger pins = new AtomicInteger();
+    private static final int RETIRED = 1 << 30;
     private final AtomicBoolean released = new AtomicBoolean();
     /** Instances to release once drained; {@code null} once drained. Guarded by {@code this}. */
     private @Nullable List<PluginInstance> held = new ArrayList<>();
@@ -84,27 +90,26 @@ public final class Snapshot {
 
     /** Pins this snapshot for a request; the caller checks it is still current afterwards. */
     void acquire() {
-        inFlight.incrementAndGet();
+        pins.incrementAndGet();
     }
 
     /** Unpins; the last request out of a retired snapshot releases what it holds. */
     public void release() {
-        if (inFlight.decrementAndGet() == 0 && retired.get()) {
+        if (pins.decrementAndGet() == RETIRED) {
             drain();
         }
     }
 
     /** Marks this snapshot replaced; lets go of what it holds now if no request uses it. */
     void retire() {
-        retired.set(true);
-        if (inFlight.get() == 0) {
+        if (pins.accumulateAndGet(RETIRED, (current, flag) -> current | flag) == RETIRED) {
             drain();
         }
     }
 
     /** Requests still running on this snapshot. */
     int inFlight() {
-        return inFlight.get();
+        return pins.get() & ~RETIRED;
     }
 
     /**
