@@ -29,9 +29,11 @@ import java.util.function.BiFunction;
  *
  * <p>Connections carry one RPC at a time and are kept for reuse (32 idle at most, 180 s each by
  * default), except after {@code PrepareConf}: the Java runner answers it twice, so that connection
- * is closed. A pooled connection the runner wrote to unasked is never reused, and a call whose
- * pooled connection turns out to be closed by the runner before any answer is sent again on
- * another one.
+ * is closed. A pooled connection the runner wrote to unasked is never reused. A call whose
+ * connection breaks before any answer is sent once more, on a new connection, when the runner
+ * cannot have read it (the frame never left whole, or the runner reset the connection with it
+ * unread); one the runner read before hanging up fails with {@link RunnerException.Kind#IO}, since
+ * its plugins may have run.
  *
  * <p>With a {@linkplain Builder#runner(RunnerSupervisor) supervised} runner, the client drops its
  * tokens and idle connections whenever the runner exits, and a call that cannot connect while it
@@ -237,6 +239,11 @@ public final class RunnerClient implements AutoCloseable {
             boolean closesConnection() {
                 return true; // the Java runner sends its answer twice; the copy must not answer the next RPC
             }
+
+            @Override
+            boolean idempotent() {
+                return true; // a second PrepareConf only stores the conf again, under a token no one uses
+            }
         });
     }
 
@@ -280,8 +287,8 @@ public final class RunnerClient implements AutoCloseable {
      * One call as the caller sees it: a conf token, then the RPC, tried again where APISIX tries
      * again. This is the client's one retry rule: a forgotten token flushes every token and tries
      * again with a new one, up to {@link #ATTEMPTS} in all; a runner that cannot be reached while a
-     * supervised one restarts is waited for once. (Resending on another connection, when a pooled
-     * one turns out dead before any answer, is the transport's business.)
+     * supervised one restarts is waited for once. (Resending on a new connection, when the runner
+     * cannot have read the call, is the transport's business.)
      */
     private final class TokenCall<T> extends RunnerIo.Rpc<T> {
         private final RunnerConf conf;
