@@ -110,6 +110,15 @@ final class RunnerIo implements AutoCloseable {
         }
 
         /**
+         * Whether what the RPC carries is still good for the runner behind the connection it is
+         * about to go out on: checked after the connection was found or opened (an open may have
+         * found a new runner), before the RPC is encoded. True by default.
+         */
+        boolean stillValid() {
+            return true;
+        }
+
+        /**
          * The RPC failed, and the transport is done with it (it may be submitted again). The
          * default fails {@link #result}; {@link RunnerClient} tries again where APISIX would.
          */
@@ -119,6 +128,8 @@ final class RunnerIo implements AutoCloseable {
     }
 
     private final Settings settings;
+    /** Told after each new connection is made, before any RPC goes out on it. */
+    private final Runnable connected;
     private final Selector selector;
     private final ArrayDeque<Connection> idle = new ArrayDeque<>(); // guarded by itself
     /** RPCs beyond {@code maxInFlight}, guarded by {@code this} with {@link #inFlight}. */
@@ -135,8 +146,13 @@ final class RunnerIo implements AutoCloseable {
     /** Runs on the closing thread just before a connection's channel closes; a seam for tests of that moment. */
     private volatile Runnable closeHook;
 
-    RunnerIo(Settings settings) {
+    /**
+     * A transport; {@code connected} runs on the caller's thread after each new connection is made,
+     * before any RPC goes out on it (the client checks there which runner it reached).
+     */
+    RunnerIo(Settings settings, Runnable connected) {
         this.settings = settings;
+        this.connected = connected;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -244,6 +260,12 @@ final class RunnerIo implements AutoCloseable {
                     return;
                 }
             }
+            if (!rpc.stillValid()) {
+                // e.g. a conf token of a runner that has since been replaced: the client gets a new one
+                release(connection);
+                fail(rpc, RunnerException.runnerError(RunnerException.CONF_TOKEN_NOT_FOUND));
+                return;
+            }
             ByteBuffer[] frame;
             try {
                 frame = frame(rpc.type, rpc.encode(connection.writer));
@@ -322,6 +344,11 @@ final class RunnerIo implements AutoCloseable {
 
     private Connection open() {
         SocketChannel channel = UnixSockets.connect(settings.socketPath(), settings.connectTimeoutNanos());
+        try {
+            connected.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "runner connection listener failed; going on", e);
+        }
         Connection connection = new Connection(channel);
         try {
             connection.key = channel.register(selector, SelectionKey.OP_READ, connection);

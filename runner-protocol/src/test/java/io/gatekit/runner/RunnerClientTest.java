@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.runner.internal.FrameChannel;
 import io.gatekit.runner.internal.Frames;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -26,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -621,6 +624,53 @@ class RunnerClientTest {
         assertSame(ReqAction.none(), answer);
         assertEquals(2, runner.calls.get());
         assertEquals(List.of(), runner.failures);
+    }
+
+    @Test
+    void aTokenOfARunnerThatWasReplacedIsNeverSentToTheNewOneWhichNumbersItsTokensAfresh() throws Exception {
+        RunnerConf first = RunnerConf.builder().id("route#1").version(1).addPlugin("p", "first").build();
+        RunnerConf second = RunnerConf.builder().id("route#2").version(1).addPlugin("p", "second").build();
+        try (RunnerClient client = client().build()) {
+            try (ScriptedRunner old = confRunner()) {
+                assertEquals("first", stopBody(client.httpReqCall(first, CALL, ExtraInfoHandler.none())));
+            }
+            Files.deleteIfExists(socket());
+            try (ScriptedRunner restarted = confRunner()) { // this client does not follow any supervisor
+                assertEquals("second", stopBody(client.httpReqCall(second, CALL, ExtraInfoHandler.none())));
+
+                // the old runner's token for "first" is the new runner's token for "second"
+                assertEquals("first", stopBody(client.httpReqCall(first, CALL, ExtraInfoHandler.none())));
+            }
+        }
+    }
+
+    /**
+     * A runner that numbers its tokens from 101 whenever it starts, as RunnerServer and the Go runner
+     * count from 1, and stops every call with the value of its conf's plugin.
+     */
+    private ScriptedRunner confRunner() {
+        Map<Long, String> confs = new ConcurrentHashMap<>();
+        AtomicLong tokens = new AtomicLong(100);
+        return ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_PREPARE_CONF) {
+                long token = tokens.incrementAndGet();
+                confs.put(token, conn.reader.prepareConf(conn.payload()).plugins().get(0).value());
+                conn.runner.prepares.incrementAndGet();
+                conn.send(type, conn.writer.prepareConfResp(token));
+            } else if (type == Frames.RPC_HTTP_REQ_CALL) {
+                String key = confs.get(conn.reader.httpReqCallToken(conn.payload()));
+                if (key == null) {
+                    conn.send(Frames.RPC_ERROR, conn.writer.err(RunnerException.CONF_TOKEN_NOT_FOUND));
+                } else {
+                    conn.send(type, conn.writer.reqAction(0, ReqAction.stop().body(utf8(key)).build()));
+                }
+            }
+        });
+    }
+
+    private static String stopBody(ReqAction action) {
+        ByteBuffer body = ((ReqAction.Stop) action).body();
+        return StandardCharsets.UTF_8.decode(body.duplicate()).toString();
     }
 
     @Test
