@@ -9,6 +9,7 @@ import io.gatekit.runner.RunnerSupervisor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,11 @@ final class ExtPluginRunner implements AutoCloseable {
                 socket = Path.of(config.extPluginPathForTest()).toAbsolutePath();
             } else {
                 try {
-                    dir = Files.createTempDirectory("gatekit-runner-");
+                    // Only this user may enter it, so no one else reaches the socket, whatever mode
+                    // the runner gives the file (the supervisor narrows that too, and again when
+                    // the runner changes it). The JDK's default for temporary directories, made sure.
+                    dir = Files.createTempDirectory("gatekit-runner-",
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } catch (IOException e) {
                     throw new IllegalStateException("ext-plugin.cmd: cannot create a directory for the runner socket: "
                             + e.getMessage(), e);

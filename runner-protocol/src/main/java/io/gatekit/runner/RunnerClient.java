@@ -7,9 +7,13 @@ import io.gatekit.runner.internal.MessageReader;
 import io.gatekit.runner.internal.MessageWriter;
 import io.gatekit.runner.internal.RunnerConnection;
 import io.gatekit.runner.internal.UnixSockets;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,11 +33,18 @@ import java.util.function.BiFunction;
  *
  * <p>Connections carry one RPC at a time and are kept for reuse (32 idle at most, 180 s each by
  * default), except after {@code PrepareConf}: the Java runner answers it twice, so that connection
- * is closed. A pooled connection the runner wrote to unasked is never reused, and a call whose
- * pooled connection turns out to be closed by the runner before any answer is sent again on
- * another one.
+ * is closed. A pooled connection the runner wrote to unasked is never reused. A call whose
+ * connection breaks before any answer is sent once more, on a new connection, when the runner
+ * cannot have read it (the frame never left whole, or the runner reset the connection with it
+ * unread); one the runner read before hanging up fails with {@link RunnerException.Kind#IO}, since
+ * its plugins may have run.
  *
- * <p>With a {@linkplain Builder#runner(RunnerSupervisor) supervised} runner, the client drops its
+ * <p>Tokens are good only with the runner process that issued them, and runners number them
+ * afresh when they restart (RunnerServer and the Go runner count from 1), so a token kept from a
+ * runner that was replaced could name another conf on the new one. Each new connection therefore
+ * notes which socket file it reached (a restarted runner binds a new one): when that changed, every
+ * token is dropped, and a call whose token predates the change gets a new one before it goes out.
+ * With a {@linkplain Builder#runner(RunnerSupervisor) supervised} runner, the client also drops its
  * tokens and idle connections whenever the runner exits, and a call that cannot connect while it
  * restarts waits for the new one (up to {@link Builder#restartWait(Duration)}) instead of failing.
  *
@@ -57,6 +68,11 @@ public final class RunnerClient implements AutoCloseable {
     private final long restartWaitNanos;
     private final RunnerIo.Settings ioSettings;
     private final ConfTokenCache tokens;
+    private final Object runnerLock = new Object();
+    /** The socket file the last new connection reached, as (file key, modification time); guarded by runnerLock. */
+    private Object runnerFile;
+    /** How many times a new connection reached another socket file than the one before. */
+    private volatile long runnerChanges;
     private volatile RunnerIo io;
     private volatile boolean closed;
 
@@ -212,12 +228,46 @@ public final class RunnerClient implements AutoCloseable {
                         LOG.log(System.Logger.Level.WARNING, "runner I/O thread for " + socketPath
                                 + " had stopped; starting a new one");
                     }
-                    current = new RunnerIo(ioSettings);
+                    current = new RunnerIo(ioSettings, this::connected);
                     io = current;
                 }
             }
         }
         return current;
+    }
+
+    /**
+     * Notes the socket file a new connection reached. Another file than last time is another
+     * runner (it bound its own): its tokens are not ours, so every token is dropped, and counting
+     * the change makes calls holding an older token get a new one (see {@link TokenCall#stillValid}).
+     * The file is read just after connecting, so a change racing with the connect may drop the
+     * tokens once too often, never too rarely.
+     */
+    private void connected() {
+        Object file = socketFile(socketPath);
+        if (file == null) {
+            return; // cannot tell: the supervisor (if any) and the runner's own errors still apply
+        }
+        synchronized (runnerLock) {
+            if (runnerFile != null && !runnerFile.equals(file)) {
+                tokens.flush(); // before the count changes: a call that sees the new count sees no old token
+                runnerChanges++;
+                LOG.log(System.Logger.Level.INFO, "runner on " + socketPath + " was replaced; its conf tokens"
+                        + " are dropped");
+            }
+            runnerFile = file;
+        }
+    }
+
+    /** The socket file's identity, or {@code null} when it cannot be read. */
+    private static Object socketFile(Path socketPath) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(socketPath, BasicFileAttributes.class);
+            // the key alone (device, inode) may come back for a new file; the time it was made does not
+            return List.of(String.valueOf(attributes.fileKey()), attributes.lastModifiedTime());
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
     }
 
     /** {@code PrepareConf} as one more RPC; its connection is closed after the answer. */
@@ -236,6 +286,11 @@ public final class RunnerClient implements AutoCloseable {
             @Override
             boolean closesConnection() {
                 return true; // the Java runner sends its answer twice; the copy must not answer the next RPC
+            }
+
+            @Override
+            boolean idempotent() {
+                return true; // a second PrepareConf only stores the conf again, under a token no one uses
             }
         });
     }
@@ -280,8 +335,8 @@ public final class RunnerClient implements AutoCloseable {
      * One call as the caller sees it: a conf token, then the RPC, tried again where APISIX tries
      * again. This is the client's one retry rule: a forgotten token flushes every token and tries
      * again with a new one, up to {@link #ATTEMPTS} in all; a runner that cannot be reached while a
-     * supervised one restarts is waited for once. (Resending on another connection, when a pooled
-     * one turns out dead before any answer, is the transport's business.)
+     * supervised one restarts is waited for once. (Resending on a new connection, when the runner
+     * cannot have read the call, is the transport's business.)
      */
     private final class TokenCall<T> extends RunnerIo.Rpc<T> {
         private final RunnerConf conf;
@@ -289,6 +344,8 @@ public final class RunnerClient implements AutoCloseable {
         private final BiFunction<MessageReader, ByteBuffer, T> decoder;
         private long token;
         private int attemptsLeft = ATTEMPTS;
+        /** {@link #runnerChanges} when the attempt began: its token is from that runner or a later one. */
+        private long runnerSeen;
         private boolean waitedForRestart;
         /** The supervisor's generation when the attempt began: what a restart has to be newer than. */
         private long seenGeneration;
@@ -314,6 +371,7 @@ public final class RunnerClient implements AutoCloseable {
             if (restartWaitNanos > 0) {
                 seenGeneration = supervisor.generation();
             }
+            runnerSeen = runnerChanges; // before the token is read: a change after this is caught by stillValid
             long cached = tokens.cached(conf);
             if (cached != ConfTokenCache.NONE) {
                 token = cached;
@@ -328,6 +386,11 @@ public final class RunnerClient implements AutoCloseable {
                     submit(this);
                 }
             });
+        }
+
+        @Override
+        boolean stillValid() {
+            return runnerSeen == runnerChanges;
         }
 
         @Override

@@ -32,9 +32,15 @@ import java.util.function.Consumer;
  * <p>Connections carry one RPC at a time and stay registered with the selector for their whole
  * life, so a pooled connection the runner closes (or writes to unasked) is noticed and dropped while
  * idle. After {@code PrepareConf} the connection is closed, not pooled: the Java runner answers it
- * twice. A call whose pooled connection breaks before any answer arrived (the runner closed it while
- * it sat idle, so the request never reached it) is sent again on another connection. At most
- * {@code maxInFlight} RPCs are out at once; more wait in arrival order.
+ * twice. At most {@code maxInFlight} RPCs are out at once; more wait in arrival order.
+ *
+ * <p>A connection is retired before it is closed, under the same lock an RPC takes it with: an RPC
+ * is never put on a connection that is closing, and whoever closes a connection settles the RPC on
+ * it. When a connection breaks before any byte of the answer arrived, the RPC is sent once more, on
+ * a new connection, if the runner cannot have acted on it: the frame never left whole, or the
+ * runner reset the connection (it closed it with our bytes unread), or it is a {@code PrepareConf}
+ * (a second one only registers the conf again). A call the runner read before it hung up fails at
+ * once with {@code IO}: its plugins may have run, and APISIX does not send a call twice either.
  *
  * <p>Whatever goes wrong on one connection (the runner closes or resets it, sends a bad frame, a
  * handler throws, another thread closes it) fails that connection's RPC only: the selector loop
@@ -73,6 +79,10 @@ final class RunnerIo implements AutoCloseable {
         final CompletableFuture<T> result;
         /** When the RPC fails unless the runner sends (or the socket takes) the next frame. */
         volatile long deadline;
+        /** Sent again already since its last {@link #submit}: it is not sent a third time. */
+        boolean resent;
+        /** Its next start opens a new connection instead of taking a pooled one. */
+        boolean fresh;
 
         Rpc(int type, ExtraInfoHandler handler, CompletableFuture<T> result) {
             this.type = type;
@@ -92,6 +102,23 @@ final class RunnerIo implements AutoCloseable {
         }
 
         /**
+         * Whether the runner may get this RPC twice: false by default, as a call's plugins may act
+         * on each copy (count, log, call out).
+         */
+        boolean idempotent() {
+            return false;
+        }
+
+        /**
+         * Whether what the RPC carries is still good for the runner behind the connection it is
+         * about to go out on: checked after the connection was found or opened (an open may have
+         * found a new runner), before the RPC is encoded. True by default.
+         */
+        boolean stillValid() {
+            return true;
+        }
+
+        /**
          * The RPC failed, and the transport is done with it (it may be submitted again). The
          * default fails {@link #result}; {@link RunnerClient} tries again where APISIX would.
          */
@@ -101,6 +128,8 @@ final class RunnerIo implements AutoCloseable {
     }
 
     private final Settings settings;
+    /** Told after each new connection is made, before any RPC goes out on it. */
+    private final Runnable connected;
     private final Selector selector;
     private final ArrayDeque<Connection> idle = new ArrayDeque<>(); // guarded by itself
     /** RPCs beyond {@code maxInFlight}, guarded by {@code this} with {@link #inFlight}. */
@@ -114,9 +143,16 @@ final class RunnerIo implements AutoCloseable {
     private volatile Throwable fatal;
     /** Runs before each ready key is handled; a seam for tests that inject per-key faults. */
     private volatile Consumer<SelectionKey> keyHook;
+    /** Runs on the closing thread just before a connection's channel closes; a seam for tests of that moment. */
+    private volatile Runnable closeHook;
 
-    RunnerIo(Settings settings) {
+    /**
+     * A transport; {@code connected} runs on the caller's thread after each new connection is made,
+     * before any RPC goes out on it (the client checks there which runner it reached).
+     */
+    RunnerIo(Settings settings, Runnable connected) {
         this.settings = settings;
+        this.connected = connected;
         try {
             this.selector = Selector.open();
         } catch (IOException e) {
@@ -129,6 +165,20 @@ final class RunnerIo implements AutoCloseable {
 
     /** Starts {@code rpc} now, or once an earlier one finished; its result completes on the selector thread. */
     <T> CompletableFuture<T> submit(Rpc<T> rpc) {
+        rpc.resent = false;
+        rpc.fresh = false;
+        enqueue(rpc);
+        return rpc.result;
+    }
+
+    /** Sends {@code rpc} once more, on a new connection: its connection broke before the runner could act on it. */
+    private void resend(Rpc<?> rpc) {
+        rpc.resent = true;
+        rpc.fresh = true;
+        enqueue(rpc);
+    }
+
+    private void enqueue(Rpc<?> rpc) {
         boolean stopped = false;
         boolean start = false;
         synchronized (this) {
@@ -147,7 +197,6 @@ final class RunnerIo implements AutoCloseable {
         } else if (start) {
             start(rpc);
         }
-        return rpc.result;
     }
 
     /** Whether this transport has stopped (closed, or its selector failed): it takes no more RPCs. */
@@ -158,6 +207,14 @@ final class RunnerIo implements AutoCloseable {
     /** Sets the hook that runs before each ready key is handled ({@code null}: none); for fault injection. */
     void keyHook(Consumer<SelectionKey> hook) {
         keyHook = hook;
+    }
+
+    /**
+     * Sets the hook that runs just before a connection's channel closes, on the closing thread
+     * ({@code null}: none); for tests of what other threads do at that moment.
+     */
+    void closeHook(Runnable hook) {
+        closeHook = hook;
     }
 
     /** Idle connections that are still open. */
@@ -174,7 +231,7 @@ final class RunnerIo implements AutoCloseable {
             dropped = new ArrayList<>(idle);
             idle.clear();
         }
-        dropped.forEach(Connection::close);
+        dropped.forEach(this::discard);
         selector.wakeup(); // so the closed channels are deregistered now
     }
 
@@ -188,38 +245,110 @@ final class RunnerIo implements AutoCloseable {
     // ---------------------------------------------------------------- starting an RPC (any thread)
 
     private void start(Rpc<?> rpc) {
-        if (closed) {
-            fail(rpc, stoppedFailure());
-            return;
-        }
-        Connection connection = pollIdle();
-        boolean reused = connection != null;
-        if (connection == null) {
-            try {
-                connection = open();
-            } catch (RunnerException e) {
-                fail(rpc, e);
+        while (true) {
+            if (closed) {
+                fail(rpc, stoppedFailure());
                 return;
             }
+            Connection connection = rpc.fresh ? null : pollIdle();
+            boolean pooled = connection != null;
+            if (connection == null) {
+                try {
+                    connection = open();
+                } catch (RunnerException e) {
+                    fail(rpc, e);
+                    return;
+                }
+            }
+            if (!rpc.stillValid()) {
+                // e.g. a conf token of a runner that has since been replaced: the client gets a new one
+                release(connection);
+                fail(rpc, RunnerException.runnerError(RunnerException.CONF_TOKEN_NOT_FOUND));
+                return;
+            }
+            ByteBuffer[] frame;
+            try {
+                frame = frame(rpc.type, rpc.encode(connection.writer));
+            } catch (RuntimeException e) {
+                release(connection);
+                fail(rpc, e instanceof RunnerException re ? re
+                        : new RunnerException(Kind.PROTOCOL, "cannot encode " + Frames.typeName(rpc.type) + ": " + e, e));
+                return;
+            }
+            if (claimAndSend(connection, rpc, frame)) {
+                return;
+            }
+            // The connection was retired (the runner closed it, or wrote to it unasked) before this
+            // RPC could take it: nothing was sent on it. A pooled one: take the next. A new one the
+            // runner hung up on at once: one more new one, then give up.
+            if (!pooled) {
+                if (rpc.resent) {
+                    fail(rpc, new RunnerException(Kind.IO, "connection closed by the runner before "
+                            + Frames.typeName(rpc.type) + " was sent"));
+                    return;
+                }
+                rpc.resent = true;
+                rpc.fresh = true;
+            }
         }
-        connection.reused = reused;
-        connection.answered = false;
-        ByteBuffer payload;
-        try {
-            payload = rpc.encode(connection.writer);
-        } catch (RuntimeException e) {
-            release(connection);
-            fail(rpc, e instanceof RunnerException re ? re
-                    : new RunnerException(Kind.PROTOCOL, "cannot encode " + Frames.typeName(rpc.type) + ": " + e, e));
-            return;
+    }
+
+    /** A frame's header and payload as buffers of their own (see {@link #send}); checks the length. */
+    private ByteBuffer[] frame(int type, ByteBuffer payload) {
+        ByteBuffer header = ByteBuffer.allocate(Frames.HEADER_BYTES);
+        ByteBuffer body = payload.duplicate();
+        Frames.putHeader(header, type, body.remaining(), settings.maxPayload());
+        return new ByteBuffer[] {header, body};
+    }
+
+    /**
+     * Puts {@code rpc} on {@code connection} and writes its frame, unless the connection was retired:
+     * then nothing happens and this returns false. The write happens under the connection's lock, so
+     * a connection retired after the claim has the frame out (or failed to write it) already, and
+     * what the runner then does with the connection tells whether it read it.
+     */
+    private boolean claimAndSend(Connection connection, Rpc<?> rpc, ByteBuffer[] frame) {
+        IOException failure = null;
+        boolean unfinished = false;
+        synchronized (connection) {
+            if (connection.retired) {
+                return false;
+            }
+            connection.received = false;
+            connection.sendFailed = false;
+            rpc.deadline = System.nanoTime() + settings.readTimeoutNanos();
+            connection.call = rpc; // volatile: the selector thread sees the RPC before any answer to it
+            try {
+                connection.channel.write(frame);
+                if (frame[1].hasRemaining()) {
+                    // The runner cannot answer a frame it has not got whole: nothing races with this.
+                    rpc.deadline = System.nanoTime() + settings.sendTimeoutNanos();
+                    connection.unsent = frame;
+                    unfinished = true;
+                }
+            } catch (IOException e) {
+                // Recorded before the lock is let go: the selector thread may retire the connection
+                // (it saw the runner's end of stream) before this thread does, and must know.
+                connection.sendFailed = true;
+                failure = e;
+            }
         }
-        rpc.deadline = System.nanoTime() + settings.readTimeoutNanos();
-        connection.call = rpc; // volatile: the selector thread sees the RPC before any answer to it
-        send(connection, rpc.type, payload, false);
+        if (failure != null) {
+            broken(connection, sendFailed(failure), Breakage.SEND_FAILED);
+        } else if (unfinished) {
+            unfinishedWrites.add(connection);
+            selector.wakeup();
+        }
+        return true;
     }
 
     private Connection open() {
         SocketChannel channel = UnixSockets.connect(settings.socketPath(), settings.connectTimeoutNanos());
+        try {
+            connected.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "runner connection listener failed; going on", e);
+        }
         Connection connection = new Connection(channel);
         try {
             connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
@@ -235,7 +364,7 @@ final class RunnerIo implements AutoCloseable {
         }
         if (closed) {
             // shutdown() may have taken its list of connections before this one was added
-            connection.close();
+            discard(connection);
             throw stoppedFailure();
         }
         selector.wakeup(); // a new registration takes effect on the selector's next round
@@ -255,7 +384,7 @@ final class RunnerIo implements AutoCloseable {
             if (connection.channel.isOpen() && now - connection.idleSince < settings.idleTimeoutNanos()) {
                 return connection;
             }
-            connection.close();
+            discard(connection);
         }
     }
 
@@ -270,7 +399,7 @@ final class RunnerIo implements AutoCloseable {
             }
         }
         if (!kept) {
-            connection.close();
+            discard(connection);
         }
     }
 
@@ -289,39 +418,33 @@ final class RunnerIo implements AutoCloseable {
     }
 
     /**
-     * Writes one frame without blocking; what does not fit now is finished by the selector thread
-     * when the socket has room. {@code onSelector}: called by the selector thread itself.
+     * Writes one frame (an ExtraInfo answer) from the selector thread without blocking; what does
+     * not fit now is finished when the socket has room.
      */
-    private void send(Connection connection, int type, ByteBuffer payload, boolean onSelector) {
+    private void send(Connection connection, int type, ByteBuffer payload) {
         // Buffer objects of this send's own: the runner may answer, and the connection go back to
-        // the pool and carry the next RPC (encoded into the same writer), before this thread has
-        // returned from its write; the JDK sets the positions of the buffers it was given only after
-        // the bytes left, so shared buffer objects would have the next RPC's frame marked as sent.
-        ByteBuffer header = ByteBuffer.allocate(Frames.HEADER_BYTES);
-        ByteBuffer body = payload.duplicate();
-        ByteBuffer[] frame = {header, body};
+        // the pool and carry the next RPC (encoded into the same writer), before the bytes of this
+        // frame are all out; shared buffer objects would have the next RPC's frame marked as sent.
+        ByteBuffer[] frame;
         try {
-            Frames.putHeader(header, type, body.remaining(), settings.maxPayload());
+            frame = frame(type, payload);
             connection.channel.write(frame);
-            if (!body.hasRemaining()) {
-                return;
-            }
-            // The runner cannot answer a frame it has not got whole: nothing races with this.
-            Rpc<?> rpc = connection.call;
-            if (rpc != null) {
-                rpc.deadline = System.nanoTime() + settings.sendTimeoutNanos();
-            }
-            connection.unsent = frame;
-        } catch (IOException | RuntimeException e) {
-            broken(connection, e instanceof RunnerException re ? re : sendFailed(e));
+        } catch (IOException e) {
+            broken(connection, sendFailed(e), Breakage.SEND_FAILED);
+            return;
+        } catch (RunnerException e) {
+            broken(connection, e, Breakage.OTHER);
             return;
         }
-        if (onSelector) {
-            connection.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-        } else {
-            unfinishedWrites.add(connection);
-            selector.wakeup();
+        if (!frame[1].hasRemaining()) {
+            return;
         }
+        Rpc<?> rpc = connection.call;
+        if (rpc != null) {
+            rpc.deadline = System.nanoTime() + settings.sendTimeoutNanos();
+        }
+        connection.unsent = frame;
+        connection.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
     }
 
     private static RunnerException sendFailed(Exception e) {
@@ -371,7 +494,7 @@ final class RunnerIo implements AutoCloseable {
             try {
                 unfinished.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
             } catch (CancelledKeyException e) {
-                broken(unfinished, closedWhileInUse());
+                broken(unfinished, closedWhileInUse(), Breakage.OTHER);
             }
         }
     }
@@ -396,10 +519,10 @@ final class RunnerIo implements AutoCloseable {
                 read(connection);
             }
         } catch (CancelledKeyException e) {
-            broken(connection, closedWhileInUse());
+            broken(connection, closedWhileInUse(), Breakage.OTHER);
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.WARNING, "runner connection failed; only its call fails", e);
-            broken(connection, new RunnerException(Kind.IO, "runner connection failed: " + e, e));
+            broken(connection, new RunnerException(Kind.IO, "runner connection failed: " + e, e), Breakage.OTHER);
         }
     }
 
@@ -416,7 +539,7 @@ final class RunnerIo implements AutoCloseable {
         try {
             connection.channel.write(frame);
         } catch (IOException e) {
-            broken(connection, sendFailed(e));
+            broken(connection, sendFailed(e), Breakage.SEND_FAILED);
             return;
         }
         if (!frame[1].hasRemaining()) {
@@ -442,12 +565,15 @@ final class RunnerIo implements AutoCloseable {
             }
         } catch (IOException e) {
             broken(connection, new RunnerException(Kind.IO, "read failed: " + (e instanceof ClosedChannelException
-                    ? "connection closed" : e.getMessage()), e));
+                    ? "connection closed" : e.getMessage()), e), isReset(e) ? Breakage.RESET : Breakage.OTHER);
             return;
         }
         if (n < 0) {
             closedByRunner(connection);
             return;
+        }
+        if (n > 0) {
+            connection.received = true;
         }
         while (connection.channel.isOpen() && frame(connection)) {
             // one frame handled; the next may already be in the inbox
@@ -474,7 +600,16 @@ final class RunnerIo implements AutoCloseable {
                     + " payload of " + length + " bytes (" + (have - Frames.HEADER_BYTES) + " of " + length
                     + " bytes read)";
         }
-        broken(connection, new RunnerException(Kind.IO, message));
+        broken(connection, new RunnerException(Kind.IO, message), Breakage.END_OF_STREAM);
+    }
+
+    /**
+     * Whether a read failed because the runner reset the connection: on a unix socket that means
+     * it closed its end with bytes of ours unread (Linux's af_unix sets ECONNRESET only then).
+     */
+    private static boolean isReset(IOException e) {
+        String message = e.getMessage(); // "Connection reset" (a SocketException), "Connection reset by peer"
+        return message != null && message.startsWith("Connection reset");
     }
 
     /** Handles one whole frame from the inbox; false when none is complete yet. */
@@ -490,7 +625,8 @@ final class RunnerIo implements AutoCloseable {
         Rpc<?> rpc = connection.call;
         if (rpc == null) {
             // Nothing was asked: a runner that writes unasked cannot be trusted with the next RPC.
-            connection.close();
+            broken(connection, new RunnerException(Kind.IO, "connection closed: the runner wrote "
+                    + Frames.typeName(type) + " to it unasked"), Breakage.OTHER);
             return false;
         }
         try {
@@ -499,7 +635,7 @@ final class RunnerIo implements AutoCloseable {
                 throw new RunnerException(Kind.PROTOCOL, "received " + Frames.typeName(type) + " with an empty payload");
             }
         } catch (RunnerException e) {
-            broken(connection, e);
+            broken(connection, e, Breakage.OTHER);
             return false;
         }
         if (inbox.remaining() < Frames.HEADER_BYTES + length) {
@@ -508,7 +644,6 @@ final class RunnerIo implements AutoCloseable {
         }
         ByteBuffer payload = inbox.slice(start + Frames.HEADER_BYTES, length).order(ByteOrder.LITTLE_ENDIAN);
         inbox.position(start + Frames.HEADER_BYTES + length);
-        connection.answered = true;
         rpc.deadline = System.nanoTime() + settings.readTimeoutNanos();
         if (type == rpc.type) {
             answer(connection, rpc, payload);
@@ -521,17 +656,18 @@ final class RunnerIo implements AutoCloseable {
             } catch (RunnerException e) {
                 failure = e;
             }
-            broken(connection, failure);
+            broken(connection, failure, Breakage.OTHER);
             return false;
         }
         if (type == Frames.RPC_EXTRA_INFO && rpc.handler != null) {
             return extraInfo(connection, rpc, payload);
         }
         String name = Frames.typeName(type);
-        broken(connection, new RunnerException(Kind.PROTOCOL, "unexpected type " + type
+        RunnerException unexpected = new RunnerException(Kind.PROTOCOL, "unexpected type " + type
                 + (name.startsWith("type ") ? "" : " (" + name + ")") + " while waiting for the answer to "
                 + Frames.typeName(rpc.type) + " (expected: " + Frames.typeName(rpc.type)
-                + (rpc.handler != null ? ", RPC_EXTRA_INFO" : "") + " or RPC_ERROR)"));
+                + (rpc.handler != null ? ", RPC_EXTRA_INFO" : "") + " or RPC_ERROR)");
+        broken(connection, unexpected, Breakage.OTHER);
         return false;
     }
 
@@ -541,16 +677,17 @@ final class RunnerIo implements AutoCloseable {
             value = rpc.decode(connection.reader, payload);
         } catch (RuntimeException e) {
             broken(connection, e instanceof RunnerException re ? re
-                    : new RunnerException(Kind.PROTOCOL, "cannot read the answer: " + e, e));
+                    : new RunnerException(Kind.PROTOCOL, "cannot read the answer: " + e, e), Breakage.OTHER);
             return;
         }
         if (connection.take() != rpc) {
             return; // settled elsewhere meanwhile
         }
         if (rpc.closesConnection()) {
+            connection.retire();
             connection.drainAndClose();
         } else if (connection.inbox.hasRemaining()) {
-            connection.close(); // bytes after the answer: the next RPC would take them for its own
+            discard(connection); // bytes after the answer: the next RPC would take them for its own
         } else {
             release(connection); // back in the pool before the caller hears of it
         }
@@ -564,7 +701,7 @@ final class RunnerIo implements AutoCloseable {
             question = connection.reader.extraInfoReq(payload);
         } catch (RuntimeException e) {
             broken(connection, e instanceof RunnerException re ? re
-                    : new RunnerException(Kind.PROTOCOL, "cannot read ExtraInfo: " + e, e));
+                    : new RunnerException(Kind.PROTOCOL, "cannot read ExtraInfo: " + e, e), Breakage.OTHER);
             return false;
         }
         byte[] answer;
@@ -575,35 +712,78 @@ final class RunnerIo implements AutoCloseable {
                 Frames.checkLength("answer to " + question, answer.length, settings.maxPayload());
             }
         } catch (RunnerException e) {
-            broken(connection, e);
+            broken(connection, e, Breakage.OTHER);
             return false;
         } catch (Throwable e) {
             // Errors too (an AssertionError in a handler, say): the handler's bug fails its own call.
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            broken(connection, new RunnerException(Kind.HANDLER, "cannot answer " + question + ": " + e, e));
+            broken(connection, new RunnerException(Kind.HANDLER, "cannot answer " + question + ": " + e, e),
+                    Breakage.OTHER);
             return false;
         }
-        send(connection, Frames.RPC_EXTRA_INFO, connection.writer.extraInfoResp(answer), true);
+        send(connection, Frames.RPC_EXTRA_INFO, connection.writer.extraInfoResp(answer));
         return connection.channel.isOpen();
     }
 
-    /** The connection cannot go on: it closes, and its RPC (if any) fails or is sent again. */
-    private void broken(Connection connection, RunnerException failure) {
-        Rpc<?> rpc = connection.take();
+    /** How a connection broke, as far as that tells whether the runner read the RPC on it. */
+    private enum Breakage {
+        /** Writing the RPC's frame failed: the runner never had it whole. */
+        SEND_FAILED,
+        /** The runner reset the connection: it closed it with bytes of ours unread. */
+        RESET,
+        /** The runner closed the connection after reading everything that had reached it. */
+        END_OF_STREAM,
+        /** Anything else: a timeout, a bad frame, a failing handler, a close on this side. */
+        OTHER
+    }
+
+    /**
+     * The connection cannot go on: it is retired and closed, and its RPC (if any) fails, or is sent
+     * once more on a new connection when the runner cannot have acted on it.
+     */
+    private void broken(Connection connection, RunnerException failure, Breakage breakage) {
+        Rpc<?> rpc = connection.retire();
+        boolean unprocessed = rpc != null && unprocessed(connection, rpc, breakage);
         connection.close();
         if (rpc == null) {
             return;
         }
-        if (failure.kind() == Kind.IO && connection.reused && !connection.answered) {
-            // A pooled connection the runner closed while it sat idle: the request never arrived, so
-            // it goes again on another connection. Bounded: each such failure used up a pooled one.
+        if (unprocessed && !rpc.resent) {
             finished();
-            submit(rpc);
+            resend(rpc);
             return;
         }
         fail(rpc, failure);
+    }
+
+    /**
+     * Whether the runner cannot have acted on {@code rpc}: nothing of an answer (nor a question)
+     * came back, and the frame never left whole, or the runner reset the connection with it unread,
+     * or the runner read it but may get it twice ({@code PrepareConf}).
+     */
+    private static boolean unprocessed(Connection connection, Rpc<?> rpc, Breakage breakage) {
+        if (connection.sendFailed) {
+            return true; // whatever broke the connection first, the runner never had the frame whole
+        }
+        if (connection.received) {
+            return false;
+        }
+        return switch (breakage) {
+            case SEND_FAILED, RESET -> true;
+            case END_OF_STREAM -> connection.unsent != null || rpc.idempotent();
+            case OTHER -> false;
+        };
+    }
+
+    /** Retires and closes a connection no RPC should be on (idle, or done with); settles one that is. */
+    private void discard(Connection connection) {
+        Rpc<?> rpc = connection.retire();
+        connection.close();
+        if (rpc != null) {
+            fail(rpc, closedWhileInUse());
+        }
     }
 
     private void fail(Rpc<?> rpc, RunnerException failure) {
@@ -623,8 +803,15 @@ final class RunnerIo implements AutoCloseable {
 
     private void sweep(long now) {
         List<Connection> expired = new ArrayList<>();
+        List<Connection> gone = new ArrayList<>();
         synchronized (all) {
-            all.removeIf(c -> !c.channel.isOpen());
+            all.removeIf(c -> {
+                if (c.channel.isOpen()) {
+                    return false;
+                }
+                gone.add(c);
+                return true;
+            });
             for (Connection c : all) {
                 Rpc<?> rpc = c.call;
                 if (rpc != null && now - rpc.deadline >= 0) {
@@ -632,8 +819,12 @@ final class RunnerIo implements AutoCloseable {
                 }
             }
         }
+        // A closed channel with an RPC on it is one closed without retiring it (by a path that
+        // forgot, or by someone outside this class): its RPC still fails now, never later.
+        gone.forEach(this::discard);
         for (Connection c : expired) {
-            broken(c, new RunnerException(Kind.TIMEOUT, c.unsent != null ? "send timed out" : "read timed out"));
+            broken(c, new RunnerException(Kind.TIMEOUT, c.unsent != null ? "send timed out" : "read timed out"),
+                    Breakage.OTHER);
         }
         List<Connection> stale = new ArrayList<>();
         synchronized (idle) {
@@ -641,7 +832,7 @@ final class RunnerIo implements AutoCloseable {
                 stale.add(idle.pollLast());
             }
         }
-        stale.forEach(Connection::close);
+        stale.forEach(this::discard);
     }
 
     /** What RPCs fail with once this transport has stopped. */
@@ -660,7 +851,7 @@ final class RunnerIo implements AutoCloseable {
             all.clear();
         }
         for (Connection c : connections) {
-            Rpc<?> rpc = c.take();
+            Rpc<?> rpc = c.retire();
             c.close();
             if (rpc != null) {
                 settle(rpc, stoppedFailure());
@@ -682,8 +873,11 @@ final class RunnerIo implements AutoCloseable {
         }
     }
 
-    /** One runner connection; reads and ExtraInfo answers happen on the selector thread only. */
-    private static final class Connection {
+    /**
+     * One runner connection; reads and ExtraInfo answers happen on the selector thread only. Its
+     * lock orders taking it for an RPC (with the RPC's first write) against retiring it.
+     */
+    private final class Connection {
         final SocketChannel channel;
         SelectionKey key;
         final MessageWriter writer = new MessageWriter();
@@ -694,19 +888,31 @@ final class RunnerIo implements AutoCloseable {
         ByteBuffer inbox = ByteBuffer.allocate(INBOX_BYTES).limit(0);
         volatile Rpc<?> call;
         volatile long idleSince;
-        /** Set before {@link #call}, whose volatile write publishes them to the selector thread. */
-        boolean reused;
-        boolean answered;
+        /** Bytes arrived since the RPC on it was sent: the runner began to answer or to ask. */
+        volatile boolean received;
+        /** Writing the RPC's frame failed, so the runner never had it whole. */
+        volatile boolean sendFailed;
+        /** Closing or closed: no RPC may take it any more. Guarded by this. */
+        boolean retired;
 
         Connection(SocketChannel channel) {
             this.channel = channel;
         }
 
-        /** Takes the RPC to settle it; only one thread gets it (a send failure and the selector may race). */
+        /** Takes the answered RPC off the connection, which may then carry the next one. */
         synchronized Rpc<?> take() {
             Rpc<?> taken = call;
             call = null;
             return taken;
+        }
+
+        /**
+         * Marks the connection as closing, so no RPC takes it any more, and takes the RPC on it (if
+         * any) for the caller to settle; only one thread gets it.
+         */
+        synchronized Rpc<?> retire() {
+            retired = true;
+            return take();
         }
 
         void ensureCapacity(int frameBytes) {
@@ -751,6 +957,10 @@ final class RunnerIo implements AutoCloseable {
         }
 
         void close() {
+            Runnable hook = closeHook;
+            if (hook != null) {
+                hook.run();
+            }
             try {
                 channel.close();
             } catch (IOException ignored) {

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -51,7 +52,12 @@ public final class RunnerServer implements AutoCloseable {
     private final int maxPayload;
     private final System.Logger logger;
     private final Map<Long, StoredConf> confs = new ConcurrentHashMap<>();
-    private final AtomicLong nextToken = new AtomicLong();
+    /**
+     * The last token given. A server starts at a random point, so that the tokens of a restarted
+     * runner are not the ones its clients may still hold from the last one (a client that does not
+     * learn of the restart would otherwise send an old token that names another conf now).
+     */
+    private final AtomicLong nextToken = new AtomicLong(ThreadLocalRandom.current().nextLong(Checks.MAX_UINT32));
     private final AtomicLong accepted = new AtomicLong();
     private final Set<FrameChannel> open = ConcurrentHashMap.newKeySet();
     private final ExecutorService connections;

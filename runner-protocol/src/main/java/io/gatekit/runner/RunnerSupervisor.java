@@ -8,8 +8,16 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -39,6 +47,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Without a command it is <em>external</em>: nothing is spawned and the runner is expected to
  * listen on the fixed socket path, as with APISIX's {@code ext-plugin.path_for_test}.
+ *
+ * <p>A managed runner's socket file is kept to its owner (mode {@code rw-------}): anyone who can
+ * connect can run the runner's plugins with any request, and the only client of a supervised runner
+ * is this process. Runners open the file to others themselves, in their own time (the released
+ * Java runner runs {@code chmod 777} in a child process after it listens, so possibly after this
+ * supervisor found it ready), so narrowing it once is not enough: the supervisor watches the file's
+ * directory and narrows the file again whenever its attributes change, for as long as it runs. The
+ * file can only be open to others between a runner's chmod and that event; put it in a directory
+ * only its owner can enter (as the gateway does) to close that window too.
  */
 public final class RunnerSupervisor implements AutoCloseable {
 
@@ -80,6 +97,8 @@ public final class RunnerSupervisor implements AutoCloseable {
     private final List<Waiter> waiters = new ArrayList<>();
     private ScheduledFuture<?> pendingRestart;
     private Thread shutdownHook;
+    /** Watches the socket's directory to keep the file owner-only; {@code null} when external or unwatchable. */
+    private WatchService socketWatch;
 
     private RunnerSupervisor(Builder builder) {
         this.command = builder.command;
@@ -129,6 +148,7 @@ public final class RunnerSupervisor implements AutoCloseable {
             });
             shutdownHook = new Thread(this::close, "gatekit-runner-supervisor-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
+            socketWatch = watchSocket();
             spawnLocked();
         }
         settleWaiters();
@@ -273,6 +293,18 @@ public final class RunnerSupervisor implements AutoCloseable {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
+        WatchService watch;
+        synchronized (lock) {
+            watch = socketWatch;
+            socketWatch = null;
+        }
+        if (watch != null) {
+            try {
+                watch.close(); // ends the guard thread
+            } catch (IOException ignored) {
+                // Nothing left to release.
+            }
+        }
         removeShutdownHook();
     }
 
@@ -331,16 +363,71 @@ public final class RunnerSupervisor implements AutoCloseable {
     }
 
     /**
-     * Narrows the socket file to its owner. A runner may open it to everyone (the released Java
-     * runner makes it rw for all, for an nginx worker of another user), yet anyone who can connect
-     * can run the runner's plugins; the only client of a supervised runner is this process. When
-     * this process does not own the file (a runner started as another user), it is left as is.
+     * Narrows the socket file to its owner when it is open to anyone else; returns the mode it had
+     * when it was changed, else {@code null}. A symbolic link is left alone (its target is not the
+     * runner's socket), and so is a file this process does not own (a runner started as another
+     * user): the chmod fails.
      */
-    private void restrictSocket() {
+    private String restrictSocket() {
         try {
+            PosixFileAttributes attributes = Files.readAttributes(socketPath, PosixFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink() || attributes.permissions().equals(OWNER_ONLY)) {
+                return null;
+            }
             Files.setPosixFilePermissions(socketPath, OWNER_ONLY);
+            return PosixFilePermissions.toString(attributes.permissions());
+        } catch (NoSuchFileException e) {
+            return null; // not bound yet, or gone with its runner
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             logger.log(Level.DEBUG, "socket {0} keeps its permissions: {1}", socketPath, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Starts the thread that narrows the socket file again whenever it is created or its
+     * attributes change (a chmod is an attribute change: {@code ENTRY_MODIFY} on Linux); an event
+     * on the directory, not a timer, so a runner's late chmod is undone however late it comes.
+     * {@code null} when the directory cannot be watched: the file is then narrowed once, when ready.
+     */
+    private WatchService watchSocket() {
+        Path directory = socketPath.getParent();
+        WatchService watch;
+        try {
+            watch = socketPath.getFileSystem().newWatchService();
+            directory.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        } catch (IOException | UnsupportedOperationException e) {
+            logger.log(Level.WARNING, "cannot watch {0}; the runner socket is narrowed to its owner only once, when"
+                    + " the runner is ready: {1}", directory, e.toString());
+            return null;
+        }
+        Thread guard = new Thread(() -> guardSocket(watch), "gatekit-runner-socket-guard");
+        guard.setDaemon(true);
+        guard.start();
+        return watch;
+    }
+
+    private void guardSocket(WatchService watch) {
+        Path name = socketPath.getFileName();
+        try {
+            while (true) {
+                WatchKey key = watch.take();
+                boolean touched = false;
+                for (WatchEvent<?> event : key.pollEvents()) {
+                    touched |= event.kind() == StandardWatchEventKinds.OVERFLOW || name.equals(event.context());
+                }
+                key.reset();
+                if (touched) {
+                    String was = restrictSocket();
+                    if (was != null) {
+                        logger.log(Level.INFO, "runner socket {0} was {1}; narrowed to rw------- again", socketPath,
+                                was);
+                    }
+                }
+            }
+        } catch (ClosedWatchServiceException | InterruptedException e) {
+            // close(): the supervisor is done with the runner
         }
     }
 

@@ -8,19 +8,27 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatekit.runner.internal.FrameChannel;
 import io.gatekit.runner.internal.Frames;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,21 +163,86 @@ class RunnerClientTest {
     }
 
     @Test
-    void aCallOnAPooledConnectionThatBreaksBeforeAnyAnswerIsSentAgainOnAFreshOne() throws Exception {
+    void aCallTheRunnerHungUpOnUnreadIsSentOnceMoreOnAFreshConnection() throws Exception {
+        CountDownLatch written = new CountDownLatch(1);
+        try (ScriptedRunner runner = new ScriptedRunner(socket(), conn -> {
+            while (true) {
+                int type = conn.read();
+                if (type == FrameChannel.END_OF_STREAM) {
+                    return;
+                }
+                ScriptedRunner.plainAnswer(conn, type);
+                if (type == Frames.RPC_HTTP_REQ_CALL && conn.runner.calls.get() == 1 && written.await(30, TimeUnit.SECONDS)) {
+                    conn.channel.close(); // the next call unread: the client's end is reset
+                    return;
+                }
+            }
+        }); RunnerClient client = client().build()) {
+            client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());
+            // a cached token: the frame is out on the pooled connection when this returns
+            CompletableFuture<ReqAction> second = client.httpReqCallAsync(CONF, CALL, ExtraInfoHandler.none())
+                    .toCompletableFuture();
+            written.countDown();
+
+            assertSame(ReqAction.none(), second.get(30, TimeUnit.SECONDS));
+            assertEquals(3, runner.accepted.get(), "PrepareConf's connection, the pooled one, a fresh one");
+            assertEquals(2, runner.calls.get(), "the runner read the second call once, on the fresh connection");
+        }
+    }
+
+    @Test
+    void aCallTheRunnerReadBeforeHangingUpFailsAtOnceInsteadOfReachingItTwice() throws Exception {
+        AtomicInteger callsRead = new AtomicInteger();
         try (ScriptedRunner runner = new ScriptedRunner(socket(), conn -> {
             int calls = 0;
             while (true) {
                 int type = conn.read();
-                if (type == Frames.RPC_HTTP_REQ_CALL && ++calls == 2) {
-                    return; // hang up on the second call of each connection, without a word
+                if (type == FrameChannel.END_OF_STREAM) {
+                    return;
+                }
+                if (type == Frames.RPC_HTTP_REQ_CALL) {
+                    callsRead.incrementAndGet();
+                    if (++calls == 2) {
+                        return; // hang up on the second call of each connection, having read it
+                    }
                 }
                 ScriptedRunner.plainAnswer(conn, type);
             }
         }); RunnerClient client = client().build()) {
             client.httpReqCall(CONF, CALL, ExtraInfoHandler.none());
 
+            RunnerException e = assertThrows(RunnerException.class,
+                    () -> client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+
+            assertEquals(RunnerException.Kind.IO, e.kind());
+            assertEquals("connection closed by the runner while waiting for the answer to RPC_HTTP_REQ_CALL", e.getMessage());
+            assertEquals(2, callsRead.get(), "each call reached the runner once");
+            assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()), "the next call");
+        }
+    }
+
+    @Test
+    void aPrepareConfTheRunnerReadBeforeHangingUpIsSentOnceMore() throws Exception {
+        AtomicInteger preparesRead = new AtomicInteger();
+        try (ScriptedRunner runner = new ScriptedRunner(socket(), conn -> {
+            while (true) {
+                int type = conn.read();
+                if (type == FrameChannel.END_OF_STREAM) {
+                    return;
+                }
+                if (type == Frames.RPC_PREPARE_CONF && preparesRead.incrementAndGet() == 2) {
+                    return; // hang up on the second PrepareConf, having read it
+                }
+                ScriptedRunner.plainAnswer(conn, type);
+            }
+        }); RunnerClient client = client().build()) {
+            client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()); // a PrepareConf, then a pooled connection
+            client.flushTokens();
+
+            // the next PrepareConf goes on the pooled connection, where the runner hangs up on it
             assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
-            assertEquals(3, runner.accepted.get());
+
+            assertEquals(3, preparesRead.get());
             assertEquals(2, runner.calls.get());
         }
     }
@@ -495,6 +568,128 @@ class RunnerClientTest {
             assertEquals("gatekit-runner-io", threads.get(0)); // the client's I/O thread, not the caller's
             CompletionException e = assertThrows(CompletionException.class, failing::join);
             assertEquals(RunnerException.Kind.CONNECT, assertInstanceOf(RunnerException.class, e.getCause()).kind());
+        }
+    }
+
+    @Test
+    void aCallNeverGoesOnAPooledConnectionClosedForUnaskedBytesWhileItIsTaken() throws Exception {
+        CountDownLatch pooled = new CountDownLatch(1);
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            ScriptedRunner.plainAnswer(conn, type);
+            if (type == Frames.RPC_HTTP_REQ_CALL && conn.runner.calls.get() == 1 && pooled.await(30, TimeUnit.SECONDS)) {
+                conn.send(Frames.RPC_ERROR, conn.writer.err(1)); // unasked: the client closes this connection
+            }
+        }); RunnerClient client = client().build()) {
+            assertRacingCallIsAnswered(runner, client, pooled);
+        }
+    }
+
+    @Test
+    void aCallNeverGoesOnAPooledConnectionClosedForTheRunnersEndOfStreamWhileItIsTaken() throws Exception {
+        CountDownLatch pooled = new CountDownLatch(1);
+        try (ScriptedRunner runner = ScriptedRunner.looping(socket(), (conn, type) -> {
+            ScriptedRunner.plainAnswer(conn, type);
+            if (type == Frames.RPC_HTTP_REQ_CALL && conn.runner.calls.get() == 1 && pooled.await(30, TimeUnit.SECONDS)) {
+                // The client sees the end of the stream, yet what it writes still arrives, as with a peer
+                // whose close is deferred (a JDK channel closed while registered with a selector).
+                conn.channel.shutdownOutput();
+            }
+        }); RunnerClient client = client().build()) {
+            assertRacingCallIsAnswered(runner, client, pooled);
+        }
+    }
+
+    /**
+     * Pools a connection, lets the runner spoil it, and, the moment the client's I/O thread closes
+     * it, makes a call from that very thread (as another caller could at that moment): the call must
+     * go on another connection and be answered, not be written to the closing one and lost.
+     */
+    private static void assertRacingCallIsAnswered(ScriptedRunner runner, RunnerClient client, CountDownLatch pooled)
+            throws Exception {
+        assertSame(ReqAction.none(), client.httpReqCall(CONF, CALL, ExtraInfoHandler.none()));
+        assertEquals(1, client.idleConnections());
+        CompletableFuture<CompletableFuture<ReqAction>> racing = new CompletableFuture<>();
+        AtomicBoolean armed = new AtomicBoolean(true);
+        client.io().closeHook(() -> {
+            if (armed.getAndSet(false)) {
+                racing.complete(client.httpReqCallAsync(CONF, CALL, ExtraInfoHandler.none()).toCompletableFuture());
+                // hold the close until the runner has the racing call, wherever it was sent
+                Await.until("the runner to read the racing call", Duration.ofSeconds(10), () -> runner.calls.get() == 2);
+            }
+        });
+        pooled.countDown();
+
+        ReqAction answer = racing.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+
+        assertSame(ReqAction.none(), answer);
+        assertEquals(2, runner.calls.get());
+        assertEquals(List.of(), runner.failures);
+    }
+
+    @Test
+    void aTokenOfARunnerThatWasReplacedIsNeverSentToTheNewOneWhichNumbersItsTokensAfresh() throws Exception {
+        RunnerConf first = RunnerConf.builder().id("route#1").version(1).addPlugin("p", "first").build();
+        RunnerConf second = RunnerConf.builder().id("route#2").version(1).addPlugin("p", "second").build();
+        try (RunnerClient client = client().build()) {
+            try (ScriptedRunner old = confRunner()) {
+                assertEquals("first", stopBody(client.httpReqCall(first, CALL, ExtraInfoHandler.none())));
+            }
+            Files.deleteIfExists(socket());
+            try (ScriptedRunner restarted = confRunner()) { // this client does not follow any supervisor
+                assertEquals("second", stopBody(client.httpReqCall(second, CALL, ExtraInfoHandler.none())));
+
+                // the old runner's token for "first" is the new runner's token for "second"
+                assertEquals("first", stopBody(client.httpReqCall(first, CALL, ExtraInfoHandler.none())));
+            }
+        }
+    }
+
+    /**
+     * A runner that numbers its tokens from 101 whenever it starts, as RunnerServer and the Go runner
+     * count from 1, and stops every call with the value of its conf's plugin.
+     */
+    private ScriptedRunner confRunner() {
+        Map<Long, String> confs = new ConcurrentHashMap<>();
+        AtomicLong tokens = new AtomicLong(100);
+        return ScriptedRunner.looping(socket(), (conn, type) -> {
+            if (type == Frames.RPC_PREPARE_CONF) {
+                long token = tokens.incrementAndGet();
+                confs.put(token, conn.reader.prepareConf(conn.payload()).plugins().get(0).value());
+                conn.runner.prepares.incrementAndGet();
+                conn.send(type, conn.writer.prepareConfResp(token));
+            } else if (type == Frames.RPC_HTTP_REQ_CALL) {
+                String key = confs.get(conn.reader.httpReqCallToken(conn.payload()));
+                if (key == null) {
+                    conn.send(Frames.RPC_ERROR, conn.writer.err(RunnerException.CONF_TOKEN_NOT_FOUND));
+                } else {
+                    conn.send(type, conn.writer.reqAction(0, ReqAction.stop().body(utf8(key)).build()));
+                }
+            }
+        });
+    }
+
+    private static String stopBody(ReqAction action) {
+        ByteBuffer body = ((ReqAction.Stop) action).body();
+        return StandardCharsets.UTF_8.decode(body.duplicate()).toString();
+    }
+
+    @Test
+    void aCallMadeJustAfterTheRunnerClosedFailsWithConnectEveryTime() throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try (ScriptedRunner runner = ScriptedRunner.looping(socket(), ScriptedRunner::plainAnswer);
+                 RunnerClient client = client().readTimeout(Duration.ofSeconds(10)).build()) {
+                client.httpReqCallAsync(CONF, CALL, ExtraInfoHandler.none()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                runner.close();
+
+                CompletableFuture<RespCallResult> call = client.httpRespCallAsync(CONF, HttpRespCall.builder().build(),
+                        ExtraInfoHandler.none()).toCompletableFuture();
+
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> call.get(30, TimeUnit.SECONDS), "iteration " + i);
+                assertEquals(RunnerException.Kind.CONNECT, assertInstanceOf(RunnerException.class, e.getCause()).kind(),
+                        "iteration " + i + ": " + e.getCause());
+            }
+            Files.deleteIfExists(socket());
         }
     }
 

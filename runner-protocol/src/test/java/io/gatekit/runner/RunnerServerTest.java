@@ -1,6 +1,7 @@
 package io.gatekit.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -118,6 +119,23 @@ class RunnerServerTest {
                 assertInstanceOf(ReqAction.Stop.class, call.join());
             }
         }
+    }
+
+    @Test
+    void aRestartedServerDoesNotHandOutTheTokensOfTheLastOne() {
+        RunnerConf conf = conf("gk-stop");
+        long[] first = new long[2];
+        long[] restarted = new long[2];
+        for (long[] tokens : List.of(first, restarted)) {
+            try (RunnerServer server = start(TestPlugins.register(RunnerServer.builder())); RunnerClient client = client()) {
+                tokens[0] = client.confToken(conf);
+                client.flushTokens();
+                tokens[1] = client.confToken(conf);
+            }
+        }
+
+        assertEquals(first[0] + 1, first[1], "one server numbers its tokens in order");
+        assertNotEquals(first[0], restarted[0], "a client still holding the old token would name another conf");
     }
 
     @Test

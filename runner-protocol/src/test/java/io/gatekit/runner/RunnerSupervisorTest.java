@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -184,6 +187,35 @@ class RunnerSupervisorTest {
             ProcessHandle.of(supervisor.pid().orElseThrow()).orElseThrow().destroyForcibly();
 
             Await.until("the tokens to be dropped", () -> client.tokens().size() == 0);
+        }
+    }
+
+    @Test
+    void theSocketIsNarrowedToItsOwnerAgainWhenTheRunnerOpensItToEveryoneAfterItWasFoundReady() throws Exception {
+        Path socket = dir.resolve("runner.sock");
+        Path reopened = dir.resolve("reopened");
+        try (RunnerSupervisor supervisor = RunnerSupervisor.builder()
+                .command(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                        "-cp", System.getProperty("java.class.path"), ReopeningRunnerMain.class.getName(),
+                        reopened.toString())
+                .socketPath(socket).logger(log).build()) {
+            supervisor.start();
+            supervisor.awaitReady(Duration.ofSeconds(60));
+
+            Await.until("the runner to open its socket to everyone", () -> Files.exists(reopened));
+            Await.until("the socket narrowed to its owner again", () -> "rw-------".equals(mode(socket)));
+
+            // the runner changes the mode no more: what is checked now stays
+            assertEquals("rw-------", mode(socket));
+            assertEquals("rwx------", mode(dir), "the directory the test gives the runner");
+        }
+    }
+
+    private static String mode(Path file) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            return "unreadable: " + e;
         }
     }
 

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -41,6 +43,7 @@ final class ScriptedRunner implements AutoCloseable {
     final AtomicInteger calls = new AtomicInteger();
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
     private final ServerSocketChannel server;
+    private final Thread acceptor;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger tokens = new AtomicInteger(100);
@@ -52,7 +55,9 @@ final class ScriptedRunner implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        threads.execute(() -> accept(script));
+        acceptor = new Thread(() -> accept(script), "scripted-runner-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /** A runner that serves frames in a loop, answering each with {@code responder}. */
@@ -83,13 +88,29 @@ final class ScriptedRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the listening socket and every connection, and returns once they are gone: a client
+     * connecting after this is refused, and every connection it had is closed at the runner's end.
+     * (Closing a channel that a thread is blocked on only signals that thread: the JDK releases
+     * the socket when the thread's system call returns, and a listening socket whose thread is in
+     * {@code accept} still takes connections until then.)
+     */
     @Override
     public void close() throws IOException {
         server.close();
-        for (SocketChannel channel : open) {
-            channel.close();
+        try {
+            acceptor.join(30_000); // after this, no connection is accepted, and every accepted one is in open
+            for (SocketChannel channel : open) {
+                channel.close();
+            }
+            threads.shutdownNow();
+            if (acceptor.isAlive() || !threads.awaitTermination(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("scripted runner threads still running 30 s after close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while closing the scripted runner", e);
         }
-        threads.shutdownNow();
     }
 
     private void accept(Script script) {
@@ -102,15 +123,19 @@ final class ScriptedRunner implements AutoCloseable {
             }
             accepted.incrementAndGet();
             open.add(channel);
-            threads.execute(() -> {
-                try (channel) {
-                    script.serve(new Conn(this, channel));
-                } catch (RunnerException | IOException e) {
-                    // The client hung up or a test closed the runner: the end of this connection.
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            });
+            try {
+                threads.execute(() -> {
+                    try (channel) {
+                        script.serve(new Conn(this, channel));
+                    } catch (RunnerException | IOException e) {
+                        // The client hung up or a test closed the runner: the end of this connection.
+                    } catch (Throwable e) {
+                        failures.add(e);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                return; // closing: close() closes the channel
+            }
         }
     }
 

@@ -32,14 +32,15 @@ final class ReqCalls {
     }
 
     /**
-     * The request as APISIX describes it: the decoded path ({@code $uri}), the arguments in order,
+     * The request as APISIX describes it: the path (see {@link #path}), the arguments in order,
      * the headers with lower-cased names (one entry per value), the client's address and method.
      */
-    static HttpReqCall describe(HttpRequest request, HttpMethod method, long id) {
+    static HttpReqCall describe(Exchange exchange, HttpMethod method, long id) {
+        HttpRequest request = exchange.request();
         HttpReqCall.Builder call = HttpReqCall.builder()
                 .id(id)
                 .method(method)
-                .path(Uris.decodePath(request.path()))
+                .path(path(exchange))
                 .args(Uris.args(request.rawQuery()));
         InetAddress address = request.remoteAddress().getAddress();
         if (address != null) {
@@ -50,6 +51,26 @@ final class ReqCalls {
             call.addHeader(headers.name(i).toLowerCase(Locale.ROOT), headers.value(i));
         }
         return call.build();
+    }
+
+    /**
+     * The path APISIX sends ({@code apisix/plugins/ext-plugin/init.lua}): while no plugin changed
+     * it, nginx's {@code $uri}, the received path normalized (decoded, dot segments resolved,
+     * slashes merged); once one did ({@code upstream_uri} is set), the changed path as it stands.
+     * A host that does not give {@code uri} gets the received path decoded.
+     */
+    static String path(Exchange exchange) {
+        String path = exchange.request().path();
+        String uri = exchange.var("uri");
+        if (uri == null) {
+            return Uris.decodePath(path);
+        }
+        String received = exchange.var("real_request_uri");
+        if (received != null) {
+            int query = received.indexOf('?');
+            received = query < 0 ? received : received.substring(0, query);
+        }
+        return received == null || received.equals(path) ? uri : path;
     }
 
     /**

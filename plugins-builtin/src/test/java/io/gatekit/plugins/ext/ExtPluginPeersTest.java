@@ -80,6 +80,29 @@ class ExtPluginPeersTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
+    void theRunnerSeesTheNormalizedPathAsApisixSendsUriAndAPathAPluginChangedAsItStands(Kind kind) {
+        try (Engine engine = engine(kind)) {
+            String runner = "\"ext-plugin-post-req\": {" + conf("gk-rewrite", "{}") + "}";
+            route(engine, "1", "/orders/*", runner);
+            route(engine, "2", "/old/*", "\"proxy-rewrite\": {\"uri\": \"/new/./x/../y\"}, " + runner);
+            TestHost host = new TestHost(engine);
+
+            // APISIX sends ctx.var.uri while upstream_uri is unset, and upstream_uri once a plugin set it
+            assertEquals("/orders/a/c", echoedPath(host, "/orders/a/./b/../c"));
+            assertEquals("/orders/x", echoedPath(host, "//orders//x"));
+            assertEquals("/orders/c d", echoedPath(host, "/orders/a/../c%20d"));
+            assertEquals("/new/./x/../y", echoedPath(host, "/old/1"));
+        }
+    }
+
+    private static String echoedPath(TestHost host, String uri) {
+        Served served = host.serve(request("GET", uri).build());
+        assertEquals(200, served.response().status(), uri);
+        return served.sent().headers().get("x-echo-path");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
     void theRunnerGetsTheVariablesAndTheRequestBodyItAsksFor(Kind kind) {
         try (Engine engine = engine(kind)) {
             route(engine, "1", "/upload", "\"ext-plugin-pre-req\": {" + conf("gk-extra-req", "{}") + "}");
