@@ -8,6 +8,8 @@ import io.gatekit.engine.host.Body;
 import io.gatekit.engine.host.Response;
 import io.gatekit.engine.host.Transport;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -44,6 +46,30 @@ final class ServletExchange {
 
     private static final System.Logger LOG = System.getLogger(GatekitFilter.class.getName());
 
+    /**
+     * Ends the async cycle when the container reports an error on it (the exception a broken-off
+     * response is thrown with, say), for containers that otherwise wait for the application to end
+     * it after calling their listeners.
+     */
+    private static final AsyncListener ENDS_ON_ERROR = new AsyncListener() {
+        @Override
+        public void onComplete(AsyncEvent event) {
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            event.getAsyncContext().complete();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+        }
+    };
+
     private final HttpServletRequest request;
     private final HttpServletResponse response;
     private final Call call;
@@ -73,6 +99,7 @@ final class ServletExchange {
     void start(FilterChain chain) throws IOException, ServletException {
         AsyncContext context = request.startAsync(request, response);
         context.setTimeout(0); // the engine bounds upstream waits by the route's timeouts
+        context.addListener(ENDS_ON_ERROR);
         request.setAttribute(ATTRIBUTE, this);
         synchronized (lock) {
             async = context;
@@ -120,6 +147,7 @@ final class ServletExchange {
         }
         AsyncContext context = dispatched.startAsync(dispatched, dispatchedResponse);
         context.setTimeout(0);
+        context.addListener(ENDS_ON_ERROR);
         ArrayDeque<Runnable> tasks;
         synchronized (lock) {
             async = context;
