@@ -7,12 +7,14 @@
 # Starts, all on 127.0.0.1: an upstream and a healthy mirror (nginx, static 1 KB answer), a mirror
 # that answers after 200 ms (TestServer), the gateway (with the benchmarks jar on its class path,
 # for the in-process test plugins, and a no-op ext-plugin runner started from ext-plugin.cmd), a
-# bare Netty forwarder, and nginx as a reverse proxy with its mirror module. wrk, pinned to its
+# bare Netty forwarder, nginx as a reverse proxy with its mirror module, and a servlet application
+# on embedded Jetty alone and behind the Gatekit filter with no route matching (P13). wrk, pinned to its
 # own core, drives each in turn; the servers under test share the other core. Every contender is
 # run once per round, rounds alternate the order, and the ratios come from medians of the same
 # invocation. Results go to benchmarks/e2e/results/ (results.csv, summary.md, chart.svg, env.txt;
 # raw wrk and server logs under results/raw/). Everything started is stopped on exit.
 #
+# ONLY="servlet servlet-gk" measures P13 alone (everything is still started, only those are driven).
 # Settings (environment): DURATION (s per run, 8), WARMUP (s per contender, 10: the JVMs need it),
 # ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=0
 # to use the jars already built (by default they are rebuilt, so a stale jar is never measured),
@@ -40,6 +42,7 @@ BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 # ports: upstream, mirrors, then the three contenders' listeners
 UPSTREAM_PORT=18080; MIRROR_PORT=18081; SLOW_MIRROR_PORT=18082
 GW_PORT=19080; GW_ADMIN_PORT=19180; GW_METRICS_PORT=19091; BARE_PORT=19081; NGINX_PORT=19082
+SERVLET_PORT=19083; SERVLET_GK_PORT=19084
 
 LOG_TAG=e2e
 # shellcheck source=../lib.sh
@@ -160,11 +163,21 @@ EOF
    "plugins": {"proxy-mirror": {"host": "http://127.0.0.1:$SLOW_MIRROR_PORT"}}}
 ]}
 EOF
+  # P13: the servlet application's Gatekit routes; none matches the benchmark's /plain, so every
+  # request takes the filter's no-match path (one router lookup on the path)
+  cat >"$WORK/servlet-routes.yaml" <<EOF
+routes:
+  - {id: api, uri: /api/*, plugins: {request-id: {}}}
+  - {id: orders, uri: /orders/:id, upstream: {nodes: {"127.0.0.1:$UPSTREAM_PORT": 1}}}
+  - {id: admin, uri: /admin/*, plugins: {ip-restriction: {whitelist: [127.0.0.1]}}}
+  - {id: health, uri: /healthz, plugins: {request-id: {}}}
+#END
+EOF
 }
 
 start_all() {
   for port in $UPSTREAM_PORT $MIRROR_PORT $SLOW_MIRROR_PORT $GW_PORT $GW_ADMIN_PORT $GW_METRICS_PORT \
-      $BARE_PORT $NGINX_PORT; do
+      $BARE_PORT $NGINX_PORT $SERVLET_PORT $SERVLET_GK_PORT; do
     port_free "$port" || die "port $port is in use on 127.0.0.1"
   done
   log "starting upstream + healthy mirror (nginx) and the 200 ms mirror on CPU $LOAD_CPU"
@@ -177,12 +190,19 @@ start_all() {
   start bare "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.BareForwarder \
     --port "$BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT"
   start nginx-peer "$SUT_CPU" "$NGINX" -e "$WORK/nginx-peer-error.log" -c "$WORK/peer.conf"
+  log "starting the servlet application alone and behind the Gatekit filter on CPU $SUT_CPU"
+  start servlet "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.ServletAppMain \
+    --port "$SERVLET_PORT"
+  start servlet-gk "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.ServletAppMain \
+    --port "$SERVLET_GK_PORT" --routes "$WORK/servlet-routes.yaml"
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
   wait_http "http://127.0.0.1:$SLOW_MIRROR_PORT/__count"
   wait_http "http://127.0.0.1:$GW_PORT/plain"
   wait_http "http://127.0.0.1:$GW_PORT/runner"
   wait_http "http://127.0.0.1:$BARE_PORT/plain"
   wait_http "http://127.0.0.1:$NGINX_PORT/plain"
+  wait_http "http://127.0.0.1:$SERVLET_PORT/plain"
+  wait_http "http://127.0.0.1:$SERVLET_GK_PORT/plain"
 }
 
 # ---------------------------------------------------------------- contenders
@@ -199,6 +219,8 @@ CONTENDERS=(
   "nginx-0 http://127.0.0.1:$NGINX_PORT/plain"
   "nginx-mirror http://127.0.0.1:$NGINX_PORT/mirror-healthy"
   "nginx-mirror-slow http://127.0.0.1:$NGINX_PORT/mirror-slow"
+  "servlet http://127.0.0.1:$SERVLET_PORT/plain"
+  "servlet-gk http://127.0.0.1:$SERVLET_GK_PORT/plain"
 )
 # the latency comparisons (P5, P6, P10) are also run paced, at a load every gateway contender carries
 # with room to spare (see below)
@@ -331,7 +353,8 @@ write_env() {
     echo "java options (gateway, bare forwarder): $JAVA_OPTS"
     echo "nginx: $("$NGINX" -v 2>&1 | cut -d/ -f2)"
     echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
-    echo "pinning: wrk, upstream nginx and mirrors on CPU $LOAD_CPU; gateway (and its runner), bare forwarder, nginx peer on CPU $SUT_CPU"
+    echo "servlet applications: embedded Jetty 12 with its default thread pool, same java options"
+    echo "pinning: wrk, upstream nginx and mirrors on CPU $LOAD_CPU; gateway (and its runner), bare forwarder, nginx peer, servlet applications on CPU $SUT_CPU"
     echo "load during the run (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
   } >"$OUT/env.txt"
 }

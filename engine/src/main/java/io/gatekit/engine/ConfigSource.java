@@ -12,7 +12,8 @@ import java.util.Optional;
  * <p>Implementations:
  * <ul>
  *   <li>{@link #memory()}: the engine's own in-memory store; writes apply at once.</li>
- *   <li>the gateway's standalone file ({@code apisix.yaml}), read-only.</li>
+ *   <li>{@link StandaloneConfig}: a document in APISIX's standalone layout ({@code apisix.yaml}),
+ *       from a file followed as it changes or from the class path; read-only.</li>
  *   <li>{@code io.gatekit.config.etcd.EtcdConfigSource} ({@code gatekit-config-etcd}): etcd in
  *       APISIX's key layout, shared by a cluster of gateways.</li>
  * </ul>

@@ -173,6 +173,28 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Whether some route may match a request for {@code path} (the path as received,
+     * percent-encoding kept, without the query), on the config in force. {@code false} means no
+     * route can, whatever the request's method, host, client address or headers: a host in front
+     * of its own application may then hand the request to it untouched without building an
+     * {@link HttpRequest}, as {@link #serve(HttpRequest, Body, Transport, Application)} would
+     * (no plugin runs for a request no route matches). {@code true} only says that some route's
+     * uri matches the path; {@link #newCall} decides. Costs one router walk on the path and, for a
+     * path that needs no normalizing, no allocation.
+     *
+     * <pre>{@code
+     * if (!engine.mayMatch(servletRequest.getRequestURI())) {
+     *     chain.doFilter(servletRequest, servletResponse);   // the application, untouched
+     *     return;
+     * }
+     * }</pre>
+     */
+    public boolean mayMatch(String path) {
+        requireNonNull(path, "path");
+        return core.mayMatch(path);
+    }
+
+    /**
      * Serves one request whole, the host providing only the network call: the request phases,
      * the node choice, each attempt through {@code transport} and its retry, {@code header_filter}
      * on the answer, {@code body_filter} as the response body streams, and {@code log} when that

@@ -6,6 +6,7 @@ import io.gatekit.api.Nullable;
 import io.gatekit.config.etcd.EtcdConfigSource;
 import io.gatekit.engine.ConfigSource;
 import io.gatekit.engine.Engine;
+import io.gatekit.engine.StandaloneConfig;
 import io.gatekit.engine.Upstream;
 import io.gatekit.gateway.client.NettyHttpClient;
 import io.gatekit.gateway.config.GatewayConfig;
@@ -158,7 +159,7 @@ public final class Gateway implements AutoCloseable {
                     .build();
         }
         if (config.standaloneConfig() != null) {
-            return new StandaloneConfigWatcher(config.standaloneConfig());
+            return StandaloneConfig.file(config.standaloneConfig());
         }
         return ConfigSource.memory();
     }

@@ -456,6 +456,21 @@ public final class EngineCore {
 
     // ---- requests ----
 
+    /**
+     * Whether a route may match a request for {@code path} as received; see
+     * {@link io.gatekit.engine.Engine#mayMatch}. Reads the snapshot in force without pinning it:
+     * nothing of it is kept.
+     */
+    public boolean mayMatch(String path) {
+        String uri;
+        try {
+            uri = NginxUri.normalize(path);
+        } catch (NginxUri.Invalid e) {
+            return false; // newCall would match nothing either: no phase runs for such a path
+        }
+        return current.router().mayMatch(uri);
+    }
+
     public Call newCall(HttpRequest request) {
         Snapshot snapshot = pin();
         try {
