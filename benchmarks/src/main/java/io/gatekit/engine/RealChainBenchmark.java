@@ -112,11 +112,11 @@ public class RealChainBenchmark {
         if (!outcome.proceeds()) {
             throw new IllegalStateException("expected proceed, got " + outcome);
         }
-        outcome = call.beforeProxy("127.0.0.1", 1980, "example.com");
+        outcome = call.beforeProxy();
         if (!outcome.proceeds()) {
             throw new IllegalStateException("expected proceed at before_proxy, got " + outcome);
         }
-        Completion done = call.headerFilter(HttpResponse.of(200), true);
+        Completion done = call.upstreamResponse(HttpResponse.of(200));
         if (!done.isDone()) {
             throw new IllegalStateException("the chain completed asynchronously");
         }

@@ -75,9 +75,9 @@ public final class Gateway implements AutoCloseable {
         this.boss = new NioEventLoopGroup(1);
         this.workers = new NioEventLoopGroup();
         this.outbound = new NettyHttpClient(workers);
-        io.gatekit.engine.MetricsRegistry registry = new io.gatekit.engine.MetricsRegistry();
-        GatewayMetrics metrics = new GatewayMetrics(registry);
-        engineBuilder.httpClient(outbound).listener(metrics).metrics(registry)
+        // the engine's metrics: a MetricsRegistry served on the Prometheus port unless the builder
+        // was given other Metrics (gatekit-micrometer's), which then hold the gateway's series too
+        engineBuilder.httpClient(outbound).engineMetrics(true)
                 .upstreamTimeouts(new Upstream.Timeouts(seconds(config.upstreamConnectTimeout()),
                         seconds(config.upstreamSendTimeout()), seconds(config.upstreamReadTimeout())))
                 .bodyBufferLimit(config.bodyBufferLimit());
@@ -93,6 +93,7 @@ public final class Gateway implements AutoCloseable {
             throw e;
         }
         this.source = source(config);
+        GatewayMetrics metrics = new GatewayMetrics(engine.metrics());
         Function<AdminRequest, AdminResponse> admin = adminApi(engine, source, config);
         this.proxy = new ProxyContext(engine, config, metrics, config.adminOnDataPort() ? admin : null);
         // Admin writes may wait for etcd: they run here, never on the data plane's event loops
@@ -116,7 +117,7 @@ public final class Gateway implements AutoCloseable {
                         () -> new AdminServerHandler(admin))));
             }
             servers.add(bind(config.prometheusHost(), config.prometheusPort(),
-                    aggregating(null, () -> new MetricsServerHandler(registry))));
+                    aggregating(null, () -> new MetricsServerHandler(engine.metrics()))));
         } catch (RuntimeException e) {
             close();
             throw e;
