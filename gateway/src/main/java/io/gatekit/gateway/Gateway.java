@@ -18,6 +18,7 @@ import io.gatekit.gateway.proxy.ProxyHandler;
 import io.gatekit.gateway.proxy.ServerCodec;
 import io.gatekit.gateway.server.AdminServerHandler;
 import io.gatekit.gateway.server.MetricsServerHandler;
+import io.gatekit.gateway.tracing.GatewayTracing;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -69,9 +70,14 @@ public final class Gateway implements AutoCloseable {
     private final ExtPluginRunner runner;
     private final ConfigSource source;
     private final EventExecutorGroup adminExecutor;
+    private final @Nullable GatewayTracing tracing;
 
     private Gateway(GatewayConfig config, Engine.Builder engineBuilder) {
         this.config = config;
+        // APISIX's opentelemetry plugin, exporting as plugin_attr.opentelemetry says; a bad value
+        // there stops the start with the key named, before any thread is started
+        boolean tracingEnabled = config.enabledPlugins() == null || config.enabledPlugins().contains(GatewayTracing.PLUGIN);
+        this.tracing = tracingEnabled ? GatewayTracing.create(config.pluginAttributes().get(GatewayTracing.PLUGIN)) : null;
         this.boss = new NioEventLoopGroup(1);
         this.workers = new NioEventLoopGroup();
         this.outbound = new NettyHttpClient(workers);
@@ -84,12 +90,18 @@ public final class Gateway implements AutoCloseable {
         if (config.enabledPlugins() != null) {
             engineBuilder.enabledPlugins(config.enabledPlugins());
         }
+        if (tracing != null) {
+            engineBuilder.plugin(tracing.plugin());
+        }
         this.runner = ExtPluginRunner.start(config);
         runner.pluginAttributes(config.pluginAttributes()).forEach(engineBuilder::pluginAttributes);
         try {
             this.engine = engineBuilder.build();
         } catch (RuntimeException e) {
             runner.close();
+            if (tracing != null) {
+                tracing.close();
+            }
             throw e;
         }
         this.source = source(config);
@@ -256,6 +268,9 @@ public final class Gateway implements AutoCloseable {
             }
         }
         engine.close();
+        if (tracing != null) {
+            tracing.close(); // after the engine: the last calls' spans are exported too
+        }
         runner.close();
         outbound.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
