@@ -53,14 +53,16 @@ public final class GatekitTracing {
     public static final String SCOPE = "io.gatekit";
 
     static final AttributeKey<CallTrace> TRACE = AttributeKey.of("gatekit-opentelemetry trace", CallTrace.class);
-    static final AttributeKey<SpanContext> UNSAMPLED = AttributeKey.of("gatekit-opentelemetry unsampled context",
-            SpanContext.class);
+    static final AttributeKey<String> UNSAMPLED = AttributeKey.of("gatekit-opentelemetry unsampled traceparent",
+            String.class);
 
     private final Tracer tracer;
     private final TextMapPropagator propagator;
     private final TraceSampler sampler;
     private final boolean tracePlugins;
     private final List<String> fields;
+    /** Whether the propagator reads W3C's traceparent, whose sampled flag can be read in place. */
+    private final boolean w3c;
 
     private GatekitTracing(Builder builder) {
         this.tracer = builder.openTelemetry.getTracer(SCOPE);
@@ -68,6 +70,7 @@ public final class GatekitTracing {
         this.sampler = builder.sampler;
         this.tracePlugins = builder.tracePlugins;
         this.fields = propagator.fields().stream().map(f -> f.toLowerCase(Locale.ROOT)).toList();
+        this.w3c = fields.contains("traceparent");
     }
 
     /**
@@ -135,6 +138,10 @@ public final class GatekitTracing {
             List<String> headerPrefixes) {
         if (exchange.attr(TRACE) != null) {
             return null; // traced already: by the listener and the plugin, say
+        }
+        if (w3c && sampler.followsParent()
+                && Traceparents.unsampled(exchange.request().headers().get("traceparent"))) {
+            return null; // the caller decided: its context goes on untouched, nothing to parse or make
         }
         Context parent = propagator.extract(Context.root(), exchange.request().headers(), HEADERS);
         SpanContext remote = Span.fromContext(parent).getSpanContext();

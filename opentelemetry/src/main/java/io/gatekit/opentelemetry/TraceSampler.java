@@ -72,6 +72,11 @@ public abstract class TraceSampler {
      */
     public abstract boolean sample(SpanContext parent);
 
+    /** Whether a valid parent's sampled flag alone decides (then an unsampled caller costs no parsing). */
+    boolean followsParent() {
+        return false;
+    }
+
     private static final class Fixed extends TraceSampler {
         private final boolean decision;
         private final String name;
@@ -132,6 +137,11 @@ public abstract class TraceSampler {
         @Override
         public boolean sample(SpanContext parent) {
             return parent.isValid() ? parent.isSampled() : root.sample(parent);
+        }
+
+        @Override
+        boolean followsParent() {
+            return true;
         }
 
         @Override

@@ -3,13 +3,7 @@ package io.gatekit.opentelemetry;
 import io.gatekit.api.CallObserver;
 import io.gatekit.api.client.OutboundRequest;
 import io.gatekit.api.http.Exchange;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
-import io.opentelemetry.api.trace.SpanId;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceId;
-import io.opentelemetry.api.trace.TraceState;
-import io.opentelemetry.context.Context;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 
@@ -50,25 +44,50 @@ final class UnsampledRoot implements CallObserver {
     }
 
     private static void inject(Exchange exchange, BiConsumer<String, String> headers) {
-        SpanContext context = exchange.attr(GatekitTracing.UNSAMPLED);
-        if (context == null) {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            long high;
-            long low;
-            do {
-                high = random.nextLong();
-                low = random.nextLong();
-            } while (high == 0 && low == 0);
-            long span;
-            do {
-                span = random.nextLong();
-            } while (span == 0);
-            context = SpanContext.create(TraceId.fromLongs(high, low), SpanId.fromLong(span), TraceFlags.getDefault(),
-                    TraceState.getDefault());
-            exchange.attr(GatekitTracing.UNSAMPLED, context);
+        String traceparent = exchange.attr(GatekitTracing.UNSAMPLED);
+        if (traceparent == null) {
+            traceparent = traceparent(ThreadLocalRandom.current());
+            exchange.attr(GatekitTracing.UNSAMPLED, traceparent);
         }
         // W3C trace context whatever the application's propagators: the flag is what matters here
-        io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance()
-                .inject(Context.root().with(Span.wrap(context)), headers, BiConsumer::accept);
+        headers.accept("traceparent", traceparent);
     }
+
+    /**
+     * {@code 00-<trace id>-<span id>-00}, written directly: this runs for every unsampled call
+     * that sends something, so it makes one string and nothing else.
+     */
+    static String traceparent(ThreadLocalRandom random) {
+        long high;
+        long low;
+        do {
+            high = random.nextLong();
+            low = random.nextLong();
+        } while (high == 0 && low == 0);
+        long span;
+        do {
+            span = random.nextLong();
+        } while (span == 0);
+        byte[] text = new byte[55];
+        text[0] = '0';
+        text[1] = '0';
+        text[2] = '-';
+        hex(high, text, 3);
+        hex(low, text, 19);
+        text[35] = '-';
+        hex(span, text, 36);
+        text[52] = '-';
+        text[53] = '0';
+        text[54] = '0';
+        return new String(text, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void hex(long value, byte[] out, int at) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = (byte) HEX[(int) (value & 0xf)];
+            value >>>= 4;
+        }
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 }

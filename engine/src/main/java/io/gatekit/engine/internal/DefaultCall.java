@@ -71,7 +71,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     /** The observed upstream attempt, its number, and the context headers it sends. */
     private CallObserver.@Nullable Outbound attemptObserved;
     private int observedAttempt;
-    private @Nullable HttpHeaders attemptContext;
+    private @Nullable ContextHeaders attemptContext;
     private @Nullable HttpResponse response;
     private Phase phase = Phase.REWRITE;
     /** The Host header the client sent, for {@code pass_host: pass} once plugins removed it. */
@@ -182,17 +182,17 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
      * they are asked for, so a host that makes the headers again for the same attempt (a fresh
      * connection in place of a stale pooled one) starts nothing new.
      */
-    private HttpHeaders attemptContext(CallObserver o) {
-        HttpHeaders context = attemptContext;
+    private ContextHeaders attemptContext(CallObserver o) {
+        ContextHeaders context = attemptContext;
         if (context != null && observedAttempt == attempts) {
             return context;
         }
         endAttempt(0, null); // a host that never reported the previous attempt
-        context = HttpHeaders.of();
+        context = new ContextHeaders();
         observedAttempt = attempts;
         attemptContext = context;
         try {
-            attemptObserved = o.upstreamStarted(this, attempts, context::add);
+            attemptObserved = o.upstreamStarted(this, attempts, context);
         } catch (Throwable e) {
             observerFailed("the observer's upstreamStarted", e);
             attemptObserved = CallObserver.Outbound.IGNORED;
@@ -410,7 +410,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             ProxyHeaders.forEachUpstreamHeader(request, current.hostHeader(), originalHost, sink);
             return;
         }
-        HttpHeaders context = attemptContext(o);
+        ContextHeaders context = attemptContext(o);
         if (context.isEmpty()) {
             ProxyHeaders.forEachUpstreamHeader(request, current.hostHeader(), originalHost, sink);
             return;
