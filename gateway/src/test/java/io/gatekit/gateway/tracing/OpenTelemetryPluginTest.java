@@ -95,6 +95,10 @@ class OpenTelemetryPluginTest {
         server.createContext("/", exchange -> {
             String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
             traceparents.put(name, traceparent == null ? "none" : traceparent);
+            String runner = exchange.getRequestHeaders().getFirst("x-runner-traceparent");
+            if (runner != null) {
+                traceparents.put("runner", runner);
+            }
             byte[] body = ("hello from " + name).getBytes();
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -230,6 +234,40 @@ class OpenTelemetryPluginTest {
                     && kv.getValue().getStringValue().equals("edge")), resource.toString());
             assertTrue(resource.stream().anyMatch(kv -> kv.getKey().equals("hostname")), resource.toString());
         }
+    }
+
+    @Test
+    void theRunnerGetsTheTraceparentOfItsPluginsSpanInBothCalls() throws Exception {
+        Path file = dir.resolve("config.yaml");
+        Files.writeString(file, io.gatekit.gateway.faults.JavaRunner.extPluginYaml() + """
+                plugin_attr:
+                  opentelemetry:
+                    collector:
+                      address: 127.0.0.1:%d
+                    batch_span_processor:
+                      batch_timeout: 0.05
+                """.formatted(collector.getAddress().getPort()));
+        gateway = Gateway.start(ConfigLoader.load(file, warning -> { }).withPorts(0, 0, 0));
+        gateway.engine().put(ResourceKind.ROUTES, "runner", """
+                {"uri": "/runner", "plugins": {
+                   "opentelemetry": {"sampler": {"name": "always_on"}},
+                   "ext-plugin-pre-req": {"conf": [{"name": "gk-trace", "value": ""}]},
+                   "ext-plugin-post-resp": {"conf": [{"name": "gk-trace", "value": ""}]}},
+                 "upstream": {"nodes": {"127.0.0.1:%d": 1}}}""".formatted(upstream.getAddress().getPort()));
+
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gateway.port() + "/runner")).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        List<Span> all = await(1, s -> s.getKind() == Span.SpanKind.SPAN_KIND_SERVER);
+
+        Span preReq = named(all, "apisix.phase.rewrite.plugins.ext-plugin-pre-req");
+        Span postResp = named(all, "apisix.phase.header_filter.plugins.ext-plugin-post-resp");
+        String trace = hex(preReq.getTraceId());
+        assertTrue(traceparents.get("runner").matches("00-" + trace + "-" + hex(preReq.getSpanId()) + "-0[13]"),
+                "the runner's request call: " + traceparents.get("runner"));
+        String respCall = response.headers().firstValue("x-runner-resp-traceparent").orElse("missing");
+        assertTrue(respCall.matches("00-" + trace + "-" + hex(postResp.getSpanId()) + "-0[13]"),
+                "the runner's response call: " + respCall);
     }
 
     @Test
