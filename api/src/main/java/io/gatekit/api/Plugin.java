@@ -94,6 +94,19 @@ public interface Plugin extends AutoCloseable {
     default void log(Exchange exchange) {
     }
 
+    /**
+     * Follows the whole call, from before its first phase to its end: a tracing plugin starts the
+     * call's span here and returns what follows its plugins and upstream attempts (see
+     * {@link CallObserver}). Called once per call of every route this instance is on, right after
+     * routing, before any phase, global rules first; only for plugin classes that override it.
+     *
+     * @param exchange the call, with its route matched and no plugin run yet
+     * @return the call's observer, or {@code null} (the default) to follow nothing
+     */
+    default @Nullable CallObserver observe(Exchange exchange) {
+        return null;
+    }
+
     /** {@return which bodies this instance needs whole. Default: none, bodies stream} */
     default BodyBuffering bodyBuffering() {
         return BodyBuffering.NONE;

@@ -1,6 +1,7 @@
 package io.gatekit.engine;
 
 import io.gatekit.api.metrics.Counter;
+import io.gatekit.api.metrics.Gauge;
 import io.gatekit.api.metrics.Metrics;
 import io.gatekit.api.metrics.Timer;
 import java.util.Arrays;
@@ -9,10 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
 
 /**
  * The in-memory {@link Metrics} the engine hands to plugins, and that hosts export. Counters and
- * timers are striped adders: recording never locks or allocates. {@link #prometheusText()} renders
+ * timers are striped adders: recording never locks or allocates; gauges are read when rendered. {@link #prometheusText()} renders
  * everything in the Prometheus text format (timers as histograms in seconds).
  *
  * <pre>{@code
@@ -30,6 +32,7 @@ public final class MetricsRegistry implements Metrics {
 
     private final Map<String, Map<String, CounterSeries>> counters = new ConcurrentHashMap<>();
     private final Map<String, Map<String, TimerSeries>> timers = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, GaugeSeries>> gauges = new ConcurrentHashMap<>();
 
     @Override
     public Counter counter(String name, String... labels) {
@@ -45,6 +48,16 @@ public final class MetricsRegistry implements Metrics {
                 .computeIfAbsent(labelText(labels), l -> new TimerSeries());
     }
 
+    @Override
+    public Gauge gauge(String name, DoubleSupplier value, String... labels) {
+        checkName(name);
+        java.util.Objects.requireNonNull(value, "value");
+        Map<String, GaugeSeries> series = gauges.computeIfAbsent(name, n -> new ConcurrentHashMap<>());
+        GaugeSeries gauge = new GaugeSeries(series, labelText(labels), value);
+        series.put(gauge.labels, gauge); // a newer registration of the series takes over
+        return gauge;
+    }
+
     /** Every series in the Prometheus text exposition format, sorted by name. */
     public String prometheusText() {
         StringBuilder out = new StringBuilder();
@@ -57,7 +70,29 @@ public final class MetricsRegistry implements Metrics {
             out.append("# TYPE ").append(name).append(" histogram\n");
             new TreeMap<>(series).forEach((labels, t) -> t.render(out, name, labels));
         });
+        new TreeMap<>(gauges).forEach((name, series) -> {
+            if (series.isEmpty()) {
+                return;
+            }
+            out.append("# TYPE ").append(name).append(" gauge\n");
+            new TreeMap<>(series).forEach((labels, g) -> out.append(name).append(braces(labels)).append(' ')
+                    .append(number(g.value())).append('\n'));
+        });
         return out.toString();
+    }
+
+    /** A value as Prometheus writes it: integral values without a fraction, NaN and infinities by name. */
+    private static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(value)) {
+            return value > 0 ? "+Inf" : "-Inf";
+        }
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            return Long.toString((long) value);
+        }
+        return Double.toString(value);
     }
 
     private static String braces(String labels) {
@@ -82,6 +117,32 @@ public final class MetricsRegistry implements Metrics {
                     .append('"');
         }
         return sb.toString();
+    }
+
+    private static final class GaugeSeries implements Gauge {
+        private final Map<String, GaugeSeries> owner;
+        private final String labels;
+        private final DoubleSupplier supplier;
+
+        GaugeSeries(Map<String, GaugeSeries> owner, String labels, DoubleSupplier supplier) {
+            this.owner = owner;
+            this.labels = labels;
+            this.supplier = supplier;
+        }
+
+        @Override
+        public double value() {
+            try {
+                return supplier.getAsDouble();
+            } catch (RuntimeException e) {
+                return Double.NaN; // a broken supplier must not break the scrape
+            }
+        }
+
+        @Override
+        public void remove() {
+            owner.remove(labels, this);
+        }
     }
 
     private static final class CounterSeries implements Counter {

@@ -19,6 +19,7 @@ import io.gatekit.gateway.proxy.ProxyHandler;
 import io.gatekit.gateway.proxy.ServerCodec;
 import io.gatekit.gateway.server.AdminServerHandler;
 import io.gatekit.gateway.server.MetricsServerHandler;
+import io.gatekit.gateway.tracing.GatewayTracing;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -70,20 +71,28 @@ public final class Gateway implements AutoCloseable {
     private final ExtPluginRunner runner;
     private final ConfigSource source;
     private final EventExecutorGroup adminExecutor;
+    private final @Nullable GatewayTracing tracing;
 
     private Gateway(GatewayConfig config, Engine.Builder engineBuilder) {
         this.config = config;
+        // APISIX's opentelemetry plugin, exporting as plugin_attr.opentelemetry says; a bad value
+        // there stops the start with the key named, before any thread is started
+        boolean tracingEnabled = config.enabledPlugins() == null || config.enabledPlugins().contains(GatewayTracing.PLUGIN);
+        this.tracing = tracingEnabled ? GatewayTracing.create(config.pluginAttributes().get(GatewayTracing.PLUGIN)) : null;
         this.boss = new NioEventLoopGroup(1);
         this.workers = new NioEventLoopGroup();
         this.outbound = new NettyHttpClient(workers);
-        io.gatekit.engine.MetricsRegistry registry = new io.gatekit.engine.MetricsRegistry();
-        GatewayMetrics metrics = new GatewayMetrics(registry);
-        engineBuilder.httpClient(outbound).listener(metrics).metrics(registry)
+        // the engine's metrics: a MetricsRegistry served on the Prometheus port unless the builder
+        // was given other Metrics (gatekit-micrometer's), which then hold the gateway's series too
+        engineBuilder.httpClient(outbound).engineMetrics(true)
                 .upstreamTimeouts(new Upstream.Timeouts(seconds(config.upstreamConnectTimeout()),
                         seconds(config.upstreamSendTimeout()), seconds(config.upstreamReadTimeout())))
                 .bodyBufferLimit(config.bodyBufferLimit());
         if (config.enabledPlugins() != null) {
             engineBuilder.enabledPlugins(config.enabledPlugins());
+        }
+        if (tracing != null) {
+            engineBuilder.plugin(tracing.plugin());
         }
         this.runner = ExtPluginRunner.start(config);
         runner.pluginAttributes(config.pluginAttributes()).forEach(engineBuilder::pluginAttributes);
@@ -91,9 +100,13 @@ public final class Gateway implements AutoCloseable {
             this.engine = engineBuilder.build();
         } catch (RuntimeException e) {
             runner.close();
+            if (tracing != null) {
+                tracing.close();
+            }
             throw e;
         }
         this.source = source(config);
+        GatewayMetrics metrics = new GatewayMetrics(engine.metrics());
         Function<AdminRequest, AdminResponse> admin = adminApi(engine, source, config);
         this.proxy = new ProxyContext(engine, config, metrics, config.adminOnDataPort() ? admin : null);
         // Admin writes may wait for etcd: they run here, never on the data plane's event loops
@@ -117,7 +130,7 @@ public final class Gateway implements AutoCloseable {
                         () -> new AdminServerHandler(admin))));
             }
             servers.add(bind(config.prometheusHost(), config.prometheusPort(),
-                    aggregating(null, () -> new MetricsServerHandler(registry))));
+                    aggregating(null, () -> new MetricsServerHandler(engine.metrics()))));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -256,6 +269,9 @@ public final class Gateway implements AutoCloseable {
             }
         }
         engine.close();
+        if (tracing != null) {
+            tracing.close(); // after the engine: the last calls' spans are exported too
+        }
         runner.close();
         outbound.close();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -1,5 +1,6 @@
 package io.gatekit.api.client;
 
+import io.gatekit.api.http.Exchange;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -27,4 +28,18 @@ public interface HttpClient {
      * @return completes with the response
      */
     CompletionStage<OutboundResponse> send(OutboundRequest request);
+
+    /**
+     * Sends {@code request} on behalf of {@code exchange}: a mirror copy, a callout made for one
+     * request. The client the engine hands plugins tells the call's observer first, which may add
+     * headers (a W3C {@code traceparent} whose parent is the call's span) and time the request;
+     * other clients send it as {@link #send(OutboundRequest)} does.
+     *
+     * @param request the request to send
+     * @param exchange the call it is sent for
+     * @return completes with the response
+     */
+    default CompletionStage<OutboundResponse> send(OutboundRequest request, Exchange exchange) {
+        return send(request);
+    }
 }

@@ -3,6 +3,7 @@ package io.gatekit.api.http;
 import io.gatekit.api.AttributeKey;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
+import java.util.function.BiConsumer;
 
 /**
  * One request going through the engine: the request, where it goes, the response, and typed
@@ -50,6 +51,19 @@ public interface Exchange {
      * @return its value, or {@code null}
      */
     @Nullable String var(String name);
+
+    /**
+     * Hands {@code sink} the headers that carry this call's trace context (W3C {@code traceparent}
+     * and {@code tracestate}, say) to a message a plugin builds and sends on the call's behalf, a
+     * runner call for one. Nothing when no {@link io.gatekit.api.CallObserver} follows the call.
+     * A message that copies the request's headers leaves out those of the same names. Requests
+     * sent through {@link io.gatekit.api.client.HttpClient#send(io.gatekit.api.client.OutboundRequest,
+     * Exchange)} get them without this.
+     *
+     * @param sink takes each header's name and value
+     */
+    default void forEachContextHeader(BiConsumer<String, String> sink) {
+    }
 
     /**
      * The value of attribute {@code key}, or {@code null}.

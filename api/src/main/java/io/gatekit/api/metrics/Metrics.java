@@ -1,7 +1,9 @@
 package io.gatekit.api.metrics;
 
+import java.util.function.DoubleSupplier;
+
 /**
- * Where a plugin records its own numbers. The host exports them (the gateway in Prometheus
+ * Where a plugin records its own numbers: counters, timers and gauges. The host exports them (the gateway in Prometheus
  * format); without a host exporter they are kept in memory and cost a few atomic adds. Look up
  * each series once, when the instance is created, and keep it: lookups allocate, recording does
  * not.
@@ -34,4 +36,17 @@ public interface Metrics {
      * @return the timer of that series
      */
     Timer timer(String name, String... labels);
+
+    /**
+     * Exports {@code value} as the gauge {@code name} with {@code labels}: a number read when the
+     * metrics are exported (copies in flight, a pool's size), not recorded. Registering a series
+     * again replaces its value (a new instance of a plugin after a config change takes over);
+     * {@link Gauge#remove()} stops exporting it.
+     *
+     * @param name the metric name
+     * @param value read at each export; fast, thread-safe, never throws
+     * @param labels label names and values, alternating
+     * @return the gauge, to read or remove
+     */
+    Gauge gauge(String name, DoubleSupplier value, String... labels);
 }

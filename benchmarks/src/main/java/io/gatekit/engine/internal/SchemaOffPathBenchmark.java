@@ -145,7 +145,7 @@ public class SchemaOffPathBenchmark {
         int r = i++ & MASK;
         snapshot.acquire();
         try {
-            DefaultCall call = new DefaultCall(snapshot, HOSTS, requests[r], EngineListener.NONE).route();
+            DefaultCall call = new DefaultCall(snapshot, HOSTS, requests[r], EngineListener.NONE, false).route();
             if (!routeIds[r].equals(call.routeId())) {
                 throw new IllegalStateException(requests[r] + " matched " + call.routeId());
             }

@@ -3,6 +3,7 @@ package io.gatekit.gateway.metrics;
 import io.gatekit.api.Phase;
 import io.gatekit.api.metrics.Timer;
 import io.gatekit.engine.MetricsRegistry;
+import io.gatekit.engine.internal.EngineMetrics;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,8 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What the gateway pays per plugin and phase to time it: the engine calls
- * {@link GatewayMetrics#pluginPhase} once per plugin per phase of every request (the gateway's
- * listener is not {@code NONE}, so timing is on). {@code listener} is that call as it is;
+ * {@link EngineMetrics#pluginPhase} once per plugin per phase of every request (the gateway turns
+ * on {@code Engine.Builder.engineMetrics}, so timing is on). {@code listener} is that call as it is;
  * {@code cachedTimer} records into the same series looked up once, which is all a request needs.
  * The difference is the per-hop cost the gateway adds on top of {@code ChainBenchmark}.
  *
@@ -36,14 +37,14 @@ public class PluginTimingBenchmark {
     private static final Phase[] PHASES = {Phase.REWRITE, Phase.ACCESS, Phase.HEADER_FILTER, Phase.LOG};
 
     private MetricsRegistry registry;
-    private GatewayMetrics metrics;
+    private EngineMetrics metrics;
     private Timer[] timers;
     private int i;
 
     @Setup
     public void setUp() {
         registry = new MetricsRegistry();
-        metrics = new GatewayMetrics(registry);
+        metrics = new EngineMetrics(registry);
         timers = new Timer[PLUGINS.length * PHASES.length];
         for (int p = 0; p < PLUGINS.length; p++) {
             for (int h = 0; h < PHASES.length; h++) {

@@ -33,6 +33,8 @@ public final class CompiledRoute {
     final Plugin @Nullable [] beforeProxy;
     final Plugin @Nullable [] headerFilter;
     final Plugin @Nullable [] log;
+    /** The entries whose plugin follows whole calls ({@code Plugin.observe}), globals first; null for none. */
+    final PluginEntry @Nullable [] observers;
     private final BodyBuffering bodyBuffering;
     private final List<Explanation.Skipped> skipped;
     private final Inputs inputs;
@@ -63,6 +65,9 @@ public final class CompiledRoute {
         this.beforeProxy = plugins(chains[Phase.BEFORE_PROXY.ordinal()], made);
         this.headerFilter = plugins(chains[Phase.HEADER_FILTER.ordinal()], made);
         this.log = plugins(chains[Phase.LOG.ordinal()], made);
+        PluginEntry[] observing = java.util.stream.Stream.concat(globals.stream(), own.stream())
+                .filter(e -> e.instance().observes()).toArray(PluginEntry[]::new);
+        this.observers = observing.length == 0 ? null : observing;
         for (PluginEntry entry : globals) {
             buffering = buffering.with(entry.instance().plugin().bodyBuffering());
         }

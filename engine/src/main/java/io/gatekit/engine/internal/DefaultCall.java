@@ -2,6 +2,7 @@ package io.gatekit.engine.internal;
 
 import io.gatekit.api.AttributeKey;
 import io.gatekit.api.BodyBuffering;
+import io.gatekit.api.CallObserver;
 import io.gatekit.api.Completion;
 import io.gatekit.api.EngineListener;
 import io.gatekit.api.Nullable;
@@ -20,6 +21,7 @@ import io.gatekit.engine.host.Body;
 import io.gatekit.engine.host.Response;
 import io.gatekit.engine.host.Target;
 import io.gatekit.engine.host.Transport;
+import io.gatekit.engine.host.UpstreamException;
 import io.gatekit.engine.host.UpstreamFailure;
 import io.gatekit.engine.internal.expr.VarSource;
 import io.gatekit.engine.internal.host.HostSupport;
@@ -62,6 +64,14 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private final HttpRequest request;
     private final EngineListener listener;
     private final boolean timed;
+    /** Follows this call (a tracer), or null: then no hook below is made or called. */
+    private @Nullable CallObserver observer;
+    /** {@link #observer} when it follows plugin phases, else null: the fast path's one check. */
+    private @Nullable CallObserver pluginObserver;
+    /** The observed upstream attempt, its number, and the context headers it sends. */
+    private CallObserver.@Nullable Outbound attemptObserved;
+    private int observedAttempt;
+    private @Nullable ContextHeaders attemptContext;
     private @Nullable HttpResponse response;
     private Phase phase = Phase.REWRITE;
     /** The Host header the client sent, for {@code pass_host: pass} once plugins removed it. */
@@ -83,14 +93,136 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     /** Why the path cannot be normalized, when it cannot: the request is answered 400. */
     private @Nullable String badPath;
 
-    DefaultCall(Snapshot snapshot, HostSupport hosts, HttpRequest request, EngineListener listener) {
+    DefaultCall(Snapshot snapshot, HostSupport hosts, HttpRequest request, EngineListener listener, boolean timed) {
         this.snapshot = snapshot;
         this.hosts = hosts;
         this.policy = hosts.policy();
         this.route = snapshot.globalOnly();
         this.request = request;
         this.listener = listener;
-        this.timed = listener != EngineListener.NONE;
+        this.timed = timed;
+    }
+
+    /**
+     * Attaches the call's observers, once routed and before any phase: the listener's, then those
+     * of the route's plugins that follow whole calls (global rules first), in chain order.
+     */
+    DefaultCall start() {
+        CallObserver found = null;
+        try {
+            found = listener.callStarted(this);
+        } catch (Throwable e) {
+            observerFailed("the listener's callStarted", e);
+        }
+        PluginEntry[] observing = route.observers;
+        if (observing != null) {
+            for (PluginEntry entry : observing) {
+                if (!runs(entry)) {
+                    continue;
+                }
+                try {
+                    found = CallObserver.both(found, entry.plugin().observe(this));
+                } catch (Throwable e) {
+                    observerFailed("plugin [" + entry.name() + "]'s observe", e);
+                }
+            }
+        }
+        if (found != null) {
+            observer = found;
+            pluginObserver = found.followsPlugins() ? found : null;
+        }
+        return this;
+    }
+
+    /** The call's observer, or {@code null}: for the client the engine hands plugins. */
+    @Nullable CallObserver observer() {
+        return observer;
+    }
+
+    private void observerFailed(String what, Throwable error) {
+        LOG.log(Level.WARNING, what + " failed on route [" + routeIdOrEmpty() + "]; ignored", error);
+    }
+
+    private @Nullable Runnable observeStart(PluginEntry entry, Phase current) {
+        CallObserver o = pluginObserver;
+        if (o == null) {
+            return null;
+        }
+        try {
+            return o.pluginStarted(this, entry.name(), current);
+        } catch (Throwable e) {
+            observerFailed("the observer's pluginStarted", e);
+            return null;
+        }
+    }
+
+    private void observeReturn(@Nullable Runnable returned) {
+        if (returned != null) {
+            try {
+                returned.run();
+            } catch (Throwable e) {
+                observerFailed("the observer's pluginStarted callback", e);
+            }
+        }
+    }
+
+    private void observeEnd(PluginEntry entry, Phase current, @Nullable Throwable error) {
+        CallObserver o = pluginObserver;
+        if (o != null) {
+            try {
+                o.pluginEnded(this, entry.name(), current, error);
+            } catch (Throwable e) {
+                observerFailed("the observer's pluginEnded", e);
+            }
+        }
+    }
+
+    /**
+     * The context headers of the current attempt; the attempt's observation starts the first time
+     * they are asked for, so a host that makes the headers again for the same attempt (a fresh
+     * connection in place of a stale pooled one) starts nothing new.
+     */
+    private ContextHeaders attemptContext(CallObserver o) {
+        ContextHeaders context = attemptContext;
+        if (context != null && observedAttempt == attempts) {
+            return context;
+        }
+        endAttempt(0, null); // a host that never reported the previous attempt
+        context = new ContextHeaders();
+        observedAttempt = attempts;
+        attemptContext = context;
+        try {
+            attemptObserved = o.upstreamStarted(this, attempts, context);
+        } catch (Throwable e) {
+            observerFailed("the observer's upstreamStarted", e);
+            attemptObserved = CallObserver.Outbound.IGNORED;
+        }
+        return context;
+    }
+
+    private void endAttempt(int status, @Nullable Throwable error) {
+        CallObserver.Outbound open = attemptObserved;
+        if (open == null) {
+            return;
+        }
+        attemptObserved = null;
+        try {
+            open.ended(status, error);
+        } catch (Throwable e) {
+            observerFailed("the observer's upstream end", e);
+        }
+    }
+
+    /** Ends the current attempt's observation, starting it first if the host never made its headers. */
+    private void observedAttemptEnded(int status, @Nullable Throwable error) {
+        CallObserver o = observer;
+        if (o == null) {
+            return;
+        }
+        if (observedAttempt != attempts || attemptContext == null) {
+            attemptContext(o);
+        }
+        endAttempt(status, error);
     }
 
     /**
@@ -273,7 +405,35 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         if (current == null) {
             throw new IllegalStateException("no target yet (expected: beforeProxy() first)");
         }
-        ProxyHeaders.forEachUpstreamHeader(request, current.hostHeader(), originalHost, sink);
+        CallObserver o = observer;
+        if (o == null) {
+            ProxyHeaders.forEachUpstreamHeader(request, current.hostHeader(), originalHost, sink);
+            return;
+        }
+        ContextHeaders context = attemptContext(o);
+        if (context.isEmpty()) {
+            ProxyHeaders.forEachUpstreamHeader(request, current.hostHeader(), originalHost, sink);
+            return;
+        }
+        // the observer's context replaces what the client sent under the same names
+        ProxyHeaders.forEachUpstreamHeader(request, current.hostHeader(), originalHost, (name, value) -> {
+            if (!context.contains(name)) {
+                sink.accept(name, value);
+            }
+        });
+        context.forEach(sink);
+    }
+
+    @Override
+    public void forEachContextHeader(BiConsumer<String, String> sink) {
+        CallObserver o = observer;
+        if (o != null) {
+            try {
+                o.contextHeaders(this, sink);
+            } catch (Throwable e) {
+                observerFailed("the observer's contextHeaders", e);
+            }
+        }
     }
 
     @Override
@@ -283,6 +443,9 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             throw new IllegalStateException("no target yet (expected: beforeProxy() first)");
         }
         Upstream upstream = failed.upstream();
+        if (observer != null) {
+            observedAttemptEnded(0, new UpstreamException(failure, "upstream " + failed.address() + ": " + failure));
+        }
         boolean retry = response == null
                 && UpstreamPolicy.mayRetry(failure, replayable, request.method(), attempts, maxAttempts);
         if (retry && !UpstreamPolicy.withinRetryTimeout(upstream, firstAttemptNanos, System.nanoTime())) {
@@ -317,6 +480,9 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         }
         this.upstreamStatus = status;
         this.response = response;
+        if (observer != null) {
+            observedAttemptEnded(status, null);
+        }
         return runHeaderFilter(0);
     }
 
@@ -335,15 +501,20 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                 continue;
             }
             long start = timed ? System.nanoTime() : 0;
+            Runnable returned = observeStart(entry, Phase.BODY_FILTER);
+            Throwable thrown = null;
             try {
                 ByteBuffer out = entry.plugin().bodyFilter(this, chunk, last);
                 chunk = out != null ? out : chunk;
             } catch (Throwable e) {
+                thrown = e;
                 failed(entry, e);
             }
+            observeReturn(returned);
             if (timed) {
                 listener.pluginPhase(entry.name(), Phase.BODY_FILTER, routeIdOrEmpty(), System.nanoTime() - start);
             }
+            observeEnd(entry, Phase.BODY_FILTER, thrown);
         }
         return chunk;
     }
@@ -357,7 +528,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         phase = Phase.LOG;
         try {
             Plugin[] plugins = route.log;
-            if (!timed && plugins != null) {
+            if (!timed && plugins != null && pluginObserver == null) {
                 for (int i = 0; i < plugins.length; i++) {
                     try {
                         plugins[i].log(this);
@@ -372,17 +543,37 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                     continue;
                 }
                 long start = timed ? System.nanoTime() : 0;
+                Runnable returned = observeStart(entry, Phase.LOG);
+                Throwable thrown = null;
                 try {
                     entry.plugin().log(this);
                 } catch (Throwable e) {
+                    thrown = e;
                     failed(entry, e);
                 }
+                observeReturn(returned);
                 if (timed) {
                     listener.pluginPhase(entry.name(), Phase.LOG, routeIdOrEmpty(), System.nanoTime() - start);
                 }
+                observeEnd(entry, Phase.LOG, thrown);
             }
         } finally {
+            if (observer != null) {
+                completeObserved();
+            }
             snapshot.release();
+        }
+    }
+
+    /** Ends an attempt still open (the client went away first) and tells the observer the call ended. */
+    private void completeObserved() {
+        if (attemptObserved != null) {
+            endAttempt(0, new java.util.concurrent.CancellationException("the call ended before the upstream answered"));
+        }
+        try {
+            observer.callCompleted(this);
+        } catch (Throwable e) {
+            observerFailed("the observer's callCompleted", e);
         }
     }
 
@@ -393,6 +584,9 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     public void release() {
         if (!completed) {
             completed = true;
+            if (observer != null) {
+                completeObserved();
+            }
             snapshot.release();
         }
     }
@@ -402,7 +596,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     /** Runs {@code phase} from plugin {@code from}; an async plugin resumes the walk when it completes. */
     private Outcome runPhase(Phase current, int from) {
         phase = current;
-        if (from == 0 && !timed) {
+        if (from == 0 && !timed && pluginObserver == null) {
             Plugin[] plugins = switch (current) {
                 case REWRITE -> route.rewrite;
                 case ACCESS -> route.access;
@@ -492,7 +686,9 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
 
     private Outcome invoke(PluginEntry entry, Phase current) {
         long start = timed ? System.nanoTime() : 0;
+        Runnable returned = observeStart(entry, current);
         Outcome outcome;
+        Throwable thrown = null;
         try {
             outcome = call(entry.plugin(), current);
             if (outcome == null) {
@@ -500,10 +696,15 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                         + current.apisixName() + " (expected: an Outcome)");
             }
         } catch (Throwable e) {
+            thrown = e;
             outcome = failed(entry, e);
         }
-        if (timed && outcome.kind() != Outcome.Kind.ASYNC) {
-            listener.pluginPhase(entry.name(), current, routeIdOrEmpty(), System.nanoTime() - start);
+        observeReturn(returned);
+        if (outcome.kind() != Outcome.Kind.ASYNC) {
+            if (timed) {
+                listener.pluginPhase(entry.name(), current, routeIdOrEmpty(), System.nanoTime() - start);
+            }
+            observeEnd(entry, current, thrown);
         }
         return outcome;
     }
@@ -526,8 +727,12 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             if (error != null || outcome == null) {
                 Throwable cause = error != null ? unwrap(error) : new NullPointerException("plugin ["
                         + entry.name() + "] completed its stage with null (expected: an Outcome)");
+                observeEnd(entry, current, cause);
                 Outcome failure = failed(entry, cause);
                 return failure.proceeds() ? runPhase(current, index + 1) : failure;
+            }
+            if (outcome.kind() != Outcome.Kind.ASYNC) {
+                observeEnd(entry, current, null);
             }
             return switch (outcome.kind()) {
                 case PROCEED -> runPhase(current, index + 1);
@@ -555,7 +760,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         phase = Phase.HEADER_FILTER;
         PluginEntry[] chain = route.chain(Phase.HEADER_FILTER);
         Plugin[] plugins = route.headerFilter;
-        if (from == 0 && !timed && plugins != null) {
+        if (from == 0 && !timed && plugins != null && pluginObserver == null) {
             // the plain path, as runPlain: plugins that answer done at once cost one call each
             int i = 0;
             Completion completion = DONE;
@@ -582,13 +787,17 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                 continue;
             }
             long start = timed ? System.nanoTime() : 0;
+            Runnable returned = observeStart(entry, Phase.HEADER_FILTER);
             Completion completion;
             try {
                 completion = entry.plugin().headerFilter(this);
             } catch (Throwable e) {
+                observeReturn(returned);
                 failResponse(entry, e);
+                observeEnd(entry, Phase.HEADER_FILTER, e);
                 continue;
             }
+            observeReturn(returned);
             Completion rest = afterHeaderFilter(entry, i, completion, start);
             if (rest != null) {
                 return rest;
@@ -604,8 +813,10 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private @Nullable Completion afterHeaderFilter(PluginEntry entry, int index, @Nullable Completion completion,
             long start) {
         if (completion == null) {
-            failResponse(entry, new NullPointerException("plugin [" + entry.name()
-                    + "] returned null from header_filter (expected: a Completion)"));
+            NullPointerException npe = new NullPointerException("plugin [" + entry.name()
+                    + "] returned null from header_filter (expected: a Completion)");
+            failResponse(entry, npe);
+            observeEnd(entry, Phase.HEADER_FILTER, npe);
             return null;
         }
         if (!completion.isDone()) {
@@ -617,6 +828,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                 if (error != null) {
                     failResponse(entry, unwrap(error));
                 }
+                observeEnd(entry, Phase.HEADER_FILTER, error == null ? null : unwrap(error));
                 Completion rest = runHeaderFilter(index + 1);
                 return rest.isDone() ? CompletableFuture.completedStage(null) : rest.stage();
             }).thenCompose(s -> s));
@@ -624,6 +836,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         if (timed) {
             listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, routeIdOrEmpty(), System.nanoTime() - start);
         }
+        observeEnd(entry, Phase.HEADER_FILTER, null);
         return null;
     }
 

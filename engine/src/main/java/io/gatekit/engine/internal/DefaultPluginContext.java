@@ -31,7 +31,7 @@ final class DefaultPluginContext implements PluginContext {
             @Nullable JsonNode attributes, @Nullable JsonNode metadata) {
         this.pluginName = pluginName;
         this.owner = owner;
-        this.httpClient = httpClient;
+        this.httpClient = new ObservedHttpClient(httpClient, pluginName);
         this.metrics = metrics;
         this.attributes = attributes;
         this.metadata = metadata;

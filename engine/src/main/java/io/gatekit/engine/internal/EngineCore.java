@@ -11,7 +11,7 @@ import io.gatekit.api.http.HttpRequest;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.ConfigException;
 import io.gatekit.engine.Explanation;
-import io.gatekit.engine.MetricsRegistry;
+import io.gatekit.api.metrics.Metrics;
 import io.gatekit.engine.PluginInfo;
 import io.gatekit.engine.Resource;
 import io.gatekit.engine.ResourceKind;
@@ -49,6 +49,8 @@ public final class EngineCore {
     private final PluginConfs confs;
     private final ResourceValidator validator;
     private final EngineListener listener;
+    /** Whether the listener times plugin phases; read once, so a call pays no virtual call for it. */
+    private final boolean timed;
     private final HostSupport hosts;
     private final List<PluginInfo> pluginInfos;
     private final Object writeLock = new Object();
@@ -66,6 +68,7 @@ public final class EngineCore {
         this.confs = confs;
         this.validator = validator;
         this.listener = listener;
+        this.timed = listener != EngineListener.NONE && listener.timesPlugins();
         this.pluginInfos = confs.registry().all().stream().map(RegisteredPlugin::info).toList();
         SnapshotBuilder.Built empty = new SnapshotBuilder(confs, ConfigState.empty(), null, live, Map.of()).build(0);
         this.current = empty.snapshot();
@@ -75,8 +78,8 @@ public final class EngineCore {
     /** Builds the core; see {@link io.gatekit.engine.Engine.Builder#build()}. */
     public static EngineCore create(@Nullable ClassLoader discoverFrom, List<PluginFactory<?>> explicit,
             @Nullable List<String> enabled, Map<String, String> pluginAttributes, EngineListener listener,
-            @Nullable HttpClient httpClient, MetricsRegistry metrics, Upstream.Timeouts upstreamTimeouts,
-            long bodyBufferLimit) {
+            @Nullable HttpClient httpClient, Metrics metrics, boolean engineMetrics,
+            Upstream.Timeouts upstreamTimeouts, long bodyBufferLimit) {
         List<PluginFactory<?>> factories = new ArrayList<>();
         if (discoverFrom != null) {
             factories.addAll(PluginRegistry.discover(discoverFrom));
@@ -97,7 +100,8 @@ public final class EngineCore {
         pluginAttributes.forEach((name, json) -> attributes.put(name, parse(json, "plugin_attr." + name)));
         PluginConfs confs = new PluginConfs(registry, httpClient != null ? httpClient : new JdkHttpClient(),
                 metrics, attributes);
-        return new EngineCore(confs, new ResourceValidator(confs, new ResourceSchemas(schemaValidator)), listener,
+        EngineListener all = engineMetrics ? EngineListener.of(new EngineMetrics(metrics), listener) : listener;
+        return new EngineCore(confs, new ResourceValidator(confs, new ResourceSchemas(schemaValidator)), all,
                 new HostSupport(new UpstreamPolicy(upstreamTimeouts), bodyBufferLimit));
     }
 
@@ -474,7 +478,7 @@ public final class EngineCore {
     public Call newCall(HttpRequest request) {
         Snapshot snapshot = pin();
         try {
-            return new DefaultCall(snapshot, hosts, request, listener).route();
+            return new DefaultCall(snapshot, hosts, request, listener, timed).route().start();
         } catch (RuntimeException e) {
             snapshot.release();
             throw e;
@@ -496,7 +500,7 @@ public final class EngineCore {
     public Explanation explain(HttpRequest request) {
         Snapshot snapshot = pin();
         try {
-            DefaultCall call = new DefaultCall(snapshot, hosts, request, listener).route();
+            DefaultCall call = new DefaultCall(snapshot, hosts, request, listener, timed).route();
             CompiledRoute route = call.compiledRoute();
             Map<Phase, List<Explanation.Step>> phases = new EnumMap<>(Phase.class);
             for (Phase phase : Phase.values()) {

@@ -25,6 +25,8 @@ public final class PluginInstance {
     private final Plugin plugin;
     private final DefaultPluginContext context;
     private final Set<Phase> phases;
+    /** Whether the plugin follows whole calls ({@link Plugin#observe}). */
+    private final boolean observes;
     /** The config in force (until dropped), plus each draining snapshot that holds it. */
     private final AtomicInteger holders = new AtomicInteger(1);
     /**
@@ -40,6 +42,7 @@ public final class PluginInstance {
         this.plugin = plugin;
         this.context = context;
         this.phases = implementedPhases(plugin.getClass());
+        this.observes = overrides(plugin.getClass(), "observe");
     }
 
     /** The plugin name. */
@@ -60,6 +63,11 @@ public final class PluginInstance {
     /** The phases the plugin overrides; the others are never called. */
     public Set<Phase> phases() {
         return phases;
+    }
+
+    /** Whether the plugin overrides {@link Plugin#observe}: it is then asked once per call. */
+    public boolean observes() {
+        return observes;
     }
 
     /** Whether the plugin has been closed. */
@@ -114,11 +122,14 @@ public final class PluginInstance {
     }
 
     private static void addIfOverridden(Set<Phase> phases, Class<?> type, Phase phase, String method) {
+        if (overrides(type, method)) {
+            phases.add(phase);
+        }
+    }
+
+    private static boolean overrides(Class<?> type, String method) {
         try {
-            Method m = type.getMethod(method, io.gatekit.api.http.Exchange.class);
-            if (m.getDeclaringClass() != Plugin.class) {
-                phases.add(phase);
-            }
+            return type.getMethod(method, io.gatekit.api.http.Exchange.class).getDeclaringClass() != Plugin.class;
         } catch (NoSuchMethodException impossible) {
             throw new AssertionError(impossible);
         }

@@ -1,31 +1,30 @@
 package io.gatekit.gateway.metrics;
 
-import io.gatekit.api.EngineListener;
-import io.gatekit.api.Phase;
 import io.gatekit.api.metrics.Counter;
+import io.gatekit.api.metrics.Metrics;
 import io.gatekit.api.metrics.Timer;
-import io.gatekit.engine.MetricsRegistry;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
- * The gateway's own numbers, recorded into the engine's registry so one scrape shows everything:
- * requests by route and status, request and upstream latency, and (as the engine's listener)
- * per-plugin, per-phase time and errors.
+ * The gateway's own numbers, recorded into the engine's {@link Metrics} so one scrape (or one
+ * Micrometer registry) shows everything: requests by route and status, request and upstream
+ * latency, upstream failures and requests in flight. The engine records the per plugin and phase
+ * series itself ({@code Engine.Builder.engineMetrics}).
  */
-public final class GatewayMetrics implements EngineListener {
+public final class GatewayMetrics {
 
-    private final MetricsRegistry registry;
-    private final Counter configApplied;
-    private final Counter configRejected;
+    private final Metrics registry;
     private final Map<String, RouteSeries> routes = new ConcurrentHashMap<>();
-    private final Map<String, Timer[]> pluginTimers = new ConcurrentHashMap<>();
 
-    public GatewayMetrics(MetricsRegistry registry) {
+    public GatewayMetrics(Metrics registry) {
         this.registry = registry;
-        this.configApplied = registry.counter("gatekit_config_changes_total", "result", "applied");
-        this.configRejected = registry.counter("gatekit_config_changes_total", "result", "rejected");
+    }
+
+    /** Exports how many requests are being served now ({@code gatekit_http_requests_in_flight}). */
+    public void inFlight(IntSupplier requests) {
+        registry.gauge("gatekit_http_requests_in_flight", requests::getAsInt);
     }
 
     /** One finished request. */
@@ -76,40 +75,5 @@ public final class GatewayMetrics implements EngineListener {
      */
     public void upstreamResponseCut(String route, String node) {
         registry.counter("gatekit_upstream_cut_responses_total", "route", route, "node", node).increment();
-    }
-
-    @Override
-    public void pluginPhase(String plugin, Phase phase, String routeId, long nanos) {
-        Timer[] timers = pluginTimers.get(plugin);
-        if (timers == null) {
-            timers = pluginTimers.computeIfAbsent(plugin, this::timersOf);
-        }
-        timers[phase.ordinal()].record(nanos);
-    }
-
-    /** One timer per phase of {@code plugin}, looked up once instead of on every call. */
-    private Timer[] timersOf(String plugin) {
-        Timer[] timers = new Timer[Phase.values().length];
-        for (Phase phase : Phase.values()) {
-            timers[phase.ordinal()] = registry.timer("gatekit_plugin_duration_seconds", "plugin", plugin,
-                    "phase", phase.apisixName());
-        }
-        return timers;
-    }
-
-    @Override
-    public void pluginFailed(String plugin, Phase phase, String routeId, Throwable error) {
-        registry.counter("gatekit_plugin_errors_total", "plugin", plugin, "phase", phase.apisixName(),
-                "route", routeId).increment();
-    }
-
-    @Override
-    public void configApplied(long version) {
-        configApplied.increment();
-    }
-
-    @Override
-    public void configRejected(List<String> reasons) {
-        configRejected.increment();
     }
 }

@@ -35,6 +35,7 @@ public final class ProxyContext {
         this.metrics = metrics;
         this.admin = admin;
         this.pool = new UpstreamPool(config.maxHeaderSize());
+        metrics.inFlight(active::get);
     }
 
     /** The node config. */

@@ -1,5 +1,6 @@
 package io.gatekit.gateway.server;
 
+import io.gatekit.api.metrics.Metrics;
 import io.gatekit.engine.MetricsRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,16 +19,24 @@ public final class MetricsServerHandler extends SimpleChannelInboundHandler<Full
     /** APISIX's path for the exporter. */
     public static final String PATH = "/apisix/prometheus/metrics";
 
-    private final MetricsRegistry registry;
+    private final Metrics metrics;
 
-    public MetricsServerHandler(MetricsRegistry registry) {
-        this.registry = registry;
+    /**
+     * @param metrics the engine's metrics: rendered when they are a {@link MetricsRegistry}; other
+     *                {@link Metrics} (Micrometer's, say) are exported by their own means, and the
+     *                path answers 404 saying so
+     */
+    public MetricsServerHandler(Metrics metrics) {
+        this.metrics = metrics;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         FullHttpResponse response;
-        if (request.uri().equals(PATH) || request.uri().startsWith(PATH + "?")) {
+        if (!(metrics instanceof MetricsRegistry registry)) {
+            response = AdminServerHandler.json(HttpResponseStatus.NOT_FOUND, "{\"error_msg\":\"404 Not Found: the"
+                    + " engine records into " + metrics.getClass().getName() + ", which exports its metrics itself\"}");
+        } else if (request.uri().equals(PATH) || request.uri().startsWith(PATH + "?")) {
             byte[] body = registry.prometheusText().getBytes(StandardCharsets.UTF_8);
             response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.wrappedBuffer(body));

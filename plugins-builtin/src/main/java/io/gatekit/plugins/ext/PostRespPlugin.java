@@ -39,7 +39,7 @@ final class PostRespPlugin extends ExtPlugin {
             failed(response, Failure.NOT_CONFIGURED, null, false, 0);
             return Completion.done();
         }
-        HttpRespCall call = RespCalls.describe(upstreamStatus, response.headers(), nextId());
+        HttpRespCall call = RespCalls.describe(upstreamStatus, response.headers(), nextId(), TraceHeaders.of(exchange));
         ExchangeAnswers answers = new ExchangeAnswers(this, exchange, true);
         boolean head = "HEAD".equals(exchange.request().method());
         long sentAt = System.nanoTime();

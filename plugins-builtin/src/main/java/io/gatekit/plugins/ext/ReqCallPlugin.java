@@ -40,7 +40,7 @@ abstract class ReqCallPlugin extends ExtPlugin {
             return failed(Failure.ERROR, new IllegalArgumentException("method " + exchange.request().method()
                     + " has no code in the runner protocol"), false, 0);
         }
-        HttpReqCall call = ReqCalls.describe(exchange, method.get(), nextId());
+        HttpReqCall call = ReqCalls.describe(exchange, method.get(), nextId(), TraceHeaders.of(exchange));
         ExchangeAnswers answers = new ExchangeAnswers(this, exchange, false);
         long sentAt = System.nanoTime();
         CompletableFuture<ReqAction> pending = withDeadline(client.httpReqCallAsync(setup.conf(), call, answers));

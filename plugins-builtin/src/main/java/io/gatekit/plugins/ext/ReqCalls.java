@@ -34,8 +34,10 @@ final class ReqCalls {
     /**
      * The request as APISIX describes it: the path (see {@link #path}), the arguments in order,
      * the headers with lower-cased names (one entry per value), the client's address and method.
+     * {@code trace} (the call's trace context, when a tracer follows it) replaces the request's
+     * headers of the same names, so runner-side spans join the call's trace.
      */
-    static HttpReqCall describe(Exchange exchange, HttpMethod method, long id) {
+    static HttpReqCall describe(Exchange exchange, HttpMethod method, long id, HttpHeaders trace) {
         HttpRequest request = exchange.request();
         HttpReqCall.Builder call = HttpReqCall.builder()
                 .id(id)
@@ -48,8 +50,11 @@ final class ReqCalls {
         }
         HttpHeaders headers = request.headers();
         for (int i = 0; i < headers.size(); i++) {
-            call.addHeader(headers.name(i).toLowerCase(Locale.ROOT), headers.value(i));
+            if (trace.isEmpty() || !trace.contains(headers.name(i))) {
+                call.addHeader(headers.name(i).toLowerCase(Locale.ROOT), headers.value(i));
+            }
         }
+        trace.forEach(call::addHeader);
         return call.build();
     }
 

@@ -12,12 +12,19 @@ final class RespCalls {
     private RespCalls() {
     }
 
-    /** The upstream's status and headers, names as the upstream spelled them, one entry per value. */
-    static HttpRespCall describe(int upstreamStatus, HttpHeaders headers, long id) {
+    /**
+     * The upstream's status and headers, names as the upstream spelled them, one entry per value,
+     * then {@code trace}: the call's trace context, when a tracer follows it, so runner-side spans
+     * join the call's trace.
+     */
+    static HttpRespCall describe(int upstreamStatus, HttpHeaders headers, long id, HttpHeaders trace) {
         HttpRespCall.Builder call = HttpRespCall.builder().id(id).status(upstreamStatus);
         for (int i = 0; i < headers.size(); i++) {
-            call.addHeader(headers.name(i), headers.value(i));
+            if (trace.isEmpty() || !trace.contains(headers.name(i))) {
+                call.addHeader(headers.name(i), headers.value(i));
+            }
         }
+        trace.forEach(call::addHeader);
         return call.build();
     }
 

@@ -157,7 +157,7 @@ abstract class MirrorPlugin implements Plugin {
             forEach(admitted, i -> finish(targets[i], series[i], System.nanoTime(), e, null));
             return;
         }
-        forEach(admitted, i -> send(targets[i], series[i], copy));
+        forEach(admitted, i -> send(targets[i], series[i], copy, exchange));
     }
 
     private void forEach(int mask, IntConsumer action) {
@@ -182,15 +182,19 @@ abstract class MirrorPlugin implements Plugin {
         return true;
     }
 
-    /** Hands one admitted copy to the client and returns at once; the answer is only counted. */
-    private void send(MirrorTarget target, MirrorStats stats, MirrorCopy copy) {
+    /**
+     * Hands one admitted copy to the client and returns at once; the answer is only counted. It is
+     * sent on behalf of {@code exchange}, so a tracer following the request gives the copy a span
+     * and a traceparent of its own.
+     */
+    private void send(MirrorTarget target, MirrorStats stats, MirrorCopy copy, Exchange exchange) {
         if (copy.bodyOmitted()) {
             stats.bodyOmitted().increment();
         }
         long start = System.nanoTime();
         CompletionStage<OutboundResponse> sent;
         try {
-            sent = client.send(request(target, copy));
+            sent = client.send(request(target, copy), exchange);
         } catch (RuntimeException e) {
             finish(target, stats, start, e, null);
             return;

@@ -80,9 +80,9 @@ class ExtPluginFailuresTest {
                 assertEquals("u1", served.header("x-up"), path);
                 assertEquals(1, served.upstreamCalls(), path);
             }
-            assertTrue(engine.metrics().prometheusText().contains(
+            assertTrue(((io.gatekit.engine.MetricsRegistry) engine.metrics()).prometheusText().contains(
                     "gatekit_ext_plugin_degraded_total{plugin=\"ext-plugin-post-resp\"} 1"),
-                    engine.metrics().prometheusText());
+                    ((io.gatekit.engine.MetricsRegistry) engine.metrics()).prometheusText());
         }
     }
 
@@ -171,9 +171,9 @@ class ExtPluginFailuresTest {
             assertEquals(502, served.response().status());
             assertTrue(served.body().contains("502 Bad Gateway"), served.body()); // the engine's page, as APISIX's
             assertNull(served.header("x-runner"));
-            assertTrue(engine.metrics().prometheusText().contains(
+            assertTrue(((io.gatekit.engine.MetricsRegistry) engine.metrics()).prometheusText().contains(
                     "gatekit_ext_plugin_calls_total{plugin=\"ext-plugin-post-resp\",result=\"ok\"} 0"),
-                    engine.metrics().prometheusText());
+                    ((io.gatekit.engine.MetricsRegistry) engine.metrics()).prometheusText());
         }
     }
 

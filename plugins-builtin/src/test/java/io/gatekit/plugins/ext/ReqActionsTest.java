@@ -263,7 +263,7 @@ class ReqActionsTest {
         host.serve(request("GET", "/ok").build());
         host.serve(request("GET", "/bad").build());
 
-        String scrape = engine.metrics().prometheusText();
+        String scrape = ((io.gatekit.engine.MetricsRegistry) engine.metrics()).prometheusText();
         assertTrue(scrape.contains("gatekit_ext_plugin_calls_total{plugin=\"ext-plugin-pre-req\",result=\"ok\"} 2"), scrape);
         assertTrue(scrape.contains("gatekit_ext_plugin_calls_total{plugin=\"ext-plugin-post-req\",result=\"error\"} 1"),
                 scrape);

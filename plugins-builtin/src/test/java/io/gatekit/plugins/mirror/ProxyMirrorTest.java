@@ -530,7 +530,7 @@ class ProxyMirrorTest {
         assertEquals(0, count(mirror.url(), "failed") + count(mirror.url(), "dropped")
                 + count(mirror.url(), "timed_out"));
         assertEquals(2, engine.metrics().timer(MirrorStats.LATENCY, "route", "1", "target", mirror.url()).count());
-        assertTrue(engine.metrics().prometheusText().contains("gatekit_mirror_requests_total{route=\"1\",target=\""
+        assertTrue(((io.gatekit.engine.MetricsRegistry) engine.metrics()).prometheusText().contains("gatekit_mirror_requests_total{route=\"1\",target=\""
                 + mirror.url() + "\",result=\"sent\"} 2"));
     }
 
