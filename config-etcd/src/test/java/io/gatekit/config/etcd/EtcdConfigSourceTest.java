@@ -51,7 +51,9 @@ class EtcdConfigSourceTest {
 
     private static EtcdConfigSource source(String prefix) {
         return EtcdConfigSource.builder().endpoints(List.of(URI.create(etcd.url()))).prefix(prefix)
-                .timeout(Duration.ofSeconds(2)).build();
+                // generous: what these tests check is the source's behaviour, not etcd's speed on a
+                // loaded machine (the timeout itself has its own test, against a closed port)
+                .timeout(Duration.ofSeconds(20)).build();
     }
 
     private static void put(String key, String value) throws Exception {
