@@ -14,6 +14,8 @@ import io.gatekit.gateway.metrics.GatewayMetrics;
 import io.gatekit.gateway.admin.AdminApi;
 import io.gatekit.gateway.admin.AdminRequest;
 import io.gatekit.gateway.admin.AdminResponse;
+import io.gatekit.gateway.proxy.ClientConnection;
+import io.gatekit.gateway.proxy.DataPortAdminHandler;
 import io.gatekit.gateway.proxy.ProxyContext;
 import io.gatekit.gateway.proxy.ProxyHandler;
 import io.gatekit.gateway.proxy.ServerCodec;
@@ -108,7 +110,7 @@ public final class Gateway implements AutoCloseable {
         this.source = source(config);
         GatewayMetrics metrics = new GatewayMetrics(engine.metrics());
         Function<AdminRequest, AdminResponse> admin = adminApi(engine, source, config);
-        this.proxy = new ProxyContext(engine, config, metrics, config.adminOnDataPort() ? admin : null);
+        this.proxy = new ProxyContext(engine, config, metrics);
         // Admin writes may wait for etcd: they run here, never on the data plane's event loops
         this.adminExecutor = new DefaultEventExecutorGroup(1, r -> {
             Thread thread = new Thread(r, "gatekit-admin");
@@ -120,9 +122,16 @@ public final class Gateway implements AutoCloseable {
             servers.add(bind(config.nodeHost(), config.nodePort(), new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
+                    // the connection passes on one request at a time; the Admin API (when it shares
+                    // this port) takes its own, the proxy all the others
+                    ClientConnection connection = new ClientConnection(proxy);
                     ch.pipeline().addLast(new ServerCodec(config.maxHeaderSize()))
                             .addLast(new HttpServerExpectContinueHandler())
-                            .addLast(new ProxyHandler(proxy));
+                            .addLast(connection);
+                    if (config.adminOnDataPort()) {
+                        ch.pipeline().addLast(new DataPortAdminHandler(proxy, admin, connection));
+                    }
+                    ch.pipeline().addLast(new ProxyHandler(proxy, connection));
                 }
             }));
             if (!config.adminOnDataPort()) {

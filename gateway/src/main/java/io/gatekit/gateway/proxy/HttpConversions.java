@@ -1,18 +1,41 @@
 package io.gatekit.gateway.proxy;
 
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.HttpRequest;
+import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * Translation between Netty's header type and the api's. Headers cross as they are: which of them
- * must not be forwarded is the engine's rule ({@code Call.forEachUpstreamHeader} on the way up,
- * {@code Call.upstreamResponse} on the way back), so plugins and runners see what was received.
+ * Translation between Netty's request and header types and the api's. Headers cross as they
+ * are: which of them must not be forwarded is the engine's rule ({@code Call.forEachUpstreamHeader}
+ * on the way up, {@code Call.upstreamResponse} on the way back), so plugins and runners see what
+ * was received.
  */
 final class HttpConversions {
 
     private HttpConversions() {
+    }
+
+    /** The engine's view of the request {@code head} a client sent on {@code client}. */
+    static HttpRequest toApi(io.netty.handler.codec.http.HttpRequest head, Channel client) {
+        String uri = head.uri();
+        if (!uri.startsWith("/")) {
+            // absolute-form (a proxy request): keep only path and query
+            URI parsed = URI.create(uri);
+            uri = (parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath())
+                    + (parsed.getRawQuery() == null ? "" : "?" + parsed.getRawQuery());
+        }
+        HttpRequest.Builder builder = HttpRequest.builder()
+                .method(head.method().name())
+                .uri(uri)
+                .remoteAddress((InetSocketAddress) client.remoteAddress())
+                .localAddress((InetSocketAddress) client.localAddress());
+        forEach(head.headers(), builder::header); // straight in: one copy, not two
+        return builder.build();
     }
 
     /** The headers of {@code netty}, in order, names as sent. */

@@ -1,15 +1,11 @@
 package io.gatekit.gateway.proxy;
 
-import io.gatekit.api.Nullable;
-import io.gatekit.gateway.admin.AdminRequest;
-import io.gatekit.gateway.admin.AdminResponse;
 import io.gatekit.engine.Engine;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.gateway.metrics.GatewayMetrics;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
 
 /**
  * What every client connection of the data plane shares: the engine, the upstream pool, the
@@ -20,20 +16,13 @@ public final class ProxyContext {
     final Engine engine;
     final UpstreamPool pool;
     final GatewayMetrics metrics;
-    final @Nullable Function<AdminRequest, AdminResponse> admin;
     private final GatewayConfig config;
     private final AtomicInteger active = new AtomicInteger();
 
-    /**
-     * @param admin handles {@code /apisix/admin} requests on the data port, or {@code null} when
-     *              the Admin API has its own port
-     */
-    public ProxyContext(Engine engine, GatewayConfig config, GatewayMetrics metrics,
-            @Nullable Function<AdminRequest, AdminResponse> admin) {
+    public ProxyContext(Engine engine, GatewayConfig config, GatewayMetrics metrics) {
         this.engine = engine;
         this.config = config;
         this.metrics = metrics;
-        this.admin = admin;
         this.pool = new UpstreamPool(config.maxHeaderSize());
         metrics.inFlight(active::get);
     }

@@ -2,279 +2,144 @@ package io.gatekit.gateway.proxy;
 
 import io.gatekit.api.Completion;
 import io.gatekit.api.Nullable;
-import io.gatekit.gateway.admin.AdminRequest;
-import io.gatekit.gateway.admin.AdminResponse;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.HttpResponse;
 import io.gatekit.engine.Call;
-import io.gatekit.engine.host.Target;
 import io.gatekit.engine.host.UpstreamFailure;
+import io.gatekit.gateway.server.ErrorResponses;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One request on a client connection, from its head to the last byte of its response. Runs on the
+ * One proxied request on a client connection, from its head to the last byte of its response: it
+ * conducts the engine's steps ({@link Call}) and leaves the I/O to its three parts, the
+ * {@link RequestBody}, the {@link UpstreamAttempt} and the {@link ResponseWriter}. Runs on the
  * client channel's event loop; the upstream connection shares that loop, and async plugin results
  * hop back onto it, so no state here is touched by two threads.
  *
- * <p>Bodies stream: the request body is held back (reading paused) while the request phases run
- * and the upstream connects, then flows with back-pressure both ways. A body is read whole only
- * when a plugin on the route asks for it, up to {@code body_buffer_limit}.
+ * <p>The phases, in order: {@link #start} (a route, the body held or read whole), the request
+ * phases, {@code before_proxy} and the node the engine picks, the attempts (each failure back to
+ * the engine, which names the next node or answers 502/504), the response head through
+ * {@code header_filter}, the body through {@code body_filter}, and {@link #responseWritten}. Every
+ * engine step goes through {@link #handle}: proceed, answer, or wait.
  */
-final class ProxyTransaction implements UpstreamHandler.Listener {
+final class ProxyTransaction {
 
     private static final System.Logger LOG = System.getLogger(ProxyTransaction.class.getName());
-    /** nginx's lingering_timeout: how long an unwanted body is drained before the connection closes. */
-    private static final long LINGER_MILLIS = 5000;
-    /** The largest refused body read to its end to keep the connection; above, the connection closes. */
-    private static final long DRAIN_LIMIT = 64 * 1024;
 
     private final ProxyContext shared;
     private final ChannelHandlerContext client;
-    private final ProxyHandler connection;
+    private final ProxyHandler handler;
     private final HttpRequest head;
-    /** Cleared when the answer is an error after which the connection must not be reused (as nginx). */
-    private boolean keepAlive;
-    private long bodyBytes;
-    private boolean lingering;
-    private long lingerMillis = LINGER_MILLIS;
-    private final boolean isHead;
-    private final boolean hasBody;
     private final long startNanos = System.nanoTime();
+    private final RequestBody body;
+    private final UpstreamAttempt attempt;
+    private final ResponseWriter writer;
     private @Nullable Call call;
-
-    // request side
-    private boolean requestComplete;
-    private boolean discardBody;
-    private final ArrayDeque<HttpContent> pendingBody = new ArrayDeque<>();
-    private @Nullable CompositeByteBuf requestBuffer;
-    private boolean bufferingRequest;
-
-    // upstream side
-    private @Nullable Channel upstream;
-    /** Where the current attempt goes, as the engine decided (node, Host header, timeouts). */
-    private @Nullable Target target;
-    private boolean streamingToUpstream;
-    private boolean upstreamReused;
-    private boolean staleRetryUsed;
-    private @Nullable ScheduledFuture<?> readTimer;
-    /** When the upstream last sent something; the one read timer checks it instead of being re-armed per read. */
-    private long lastReadNanos;
-    private long upstreamSentNanos;
-    private boolean upstreamKeepAlive = true;
-
-    // response side
-    private @Nullable io.gatekit.api.http.HttpResponse response;
+    /** The upstream's response, as the engine sees it. */
+    private @Nullable HttpResponse response;
+    /** The upstream's body, read whole for a plugin that asked for it. */
     private @Nullable CompositeByteBuf responseBuffer;
-    private boolean responseHeadWritten;
     private boolean headerFilterPending;
     /** The response is the engine's, a plugin's or this transaction's, not the upstream's. */
     private boolean localAnswer;
-    private final ArrayDeque<HttpContent> pendingResponse = new ArrayDeque<>();
-    private boolean responseComplete;
-    /** Inside {@link #upstreamRead}: writes to the client wait for the end of the read batch to flush. */
-    private boolean inUpstreamRead;
-    private boolean clientFlushPending;
     private boolean finished;
-    private boolean handedBack;
-    private int status;
 
-    ProxyTransaction(ProxyContext shared, ChannelHandlerContext client, ProxyHandler connection, HttpRequest head) {
+    ProxyTransaction(ProxyContext shared, ChannelHandlerContext client, ProxyHandler handler, HttpRequest head) {
         this.shared = shared;
         this.client = client;
-        this.connection = connection;
+        this.handler = handler;
         this.head = head;
-        this.keepAlive = HttpUtil.isKeepAlive(head);
-        this.isHead = head.method().equals(HttpMethod.HEAD);
-        this.hasBody = HttpUtil.isContentLengthSet(head) ? HttpUtil.getContentLength(head, 0L) > 0
-                : HttpUtil.isTransferEncodingChunked(head);
-        this.requestComplete = !hasBody && head instanceof LastHttpContent;
+        this.body = new RequestBody(this, client.channel(), head, shared.config().bodyBufferLimit());
+        this.attempt = new UpstreamAttempt(this, shared, client, body);
+        this.writer = new ResponseWriter(this, client, head.method().equals(HttpMethod.HEAD),
+                HttpUtil.isKeepAlive(head));
     }
 
-    boolean requestComplete() {
-        return requestComplete;
+    HttpRequest head() {
+        return head;
     }
 
-    /** Whether reading the client should go on: only while its body streams to the upstream. */
-    boolean wantsRequestBody() {
-        return !requestComplete && (discardBody || bufferingRequest || streamingToUpstream);
+    Call call() {
+        return call;
+    }
+
+    ResponseWriter writer() {
+        return writer;
+    }
+
+    boolean finished() {
+        return finished;
     }
 
     // ---------------------------------------------------------------- request
 
     void start() {
-        shared.started();
-        long max = shared.config().clientMaxBodySize();
-        long declared = HttpUtil.getContentLength(head, 0L);
-        if (max > 0 && declared > max) {
-            discardBody = true;
-            // a small body is cheaper to drain than a new connection; a large one is not worth reading
-            keepAlive &= declared <= DRAIN_LIMIT;
-            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
+        call = shared.engine.newCall(HttpConversions.toApi(head, client.channel()));
+        if (body.present() && call.bodyBuffering().request()) {
+            body.buffer();
             return;
         }
-        if (isAdmin()) {
-            bufferingRequest = true;
-            requestBuffer = client.alloc().compositeBuffer();
-            client.channel().config().setAutoRead(true);
-            return;
-        }
-        call = shared.engine.newCall(toApiRequest());
-        if (hasBody && call.bodyBuffering().request()) {
-            bufferingRequest = true;
-            requestBuffer = client.alloc().compositeBuffer();
-            client.channel().config().setAutoRead(true);
-            return;
-        }
-        client.channel().config().setAutoRead(false);
+        body.hold();
         runRequestPhases();
     }
 
-    private boolean isAdmin() {
-        return shared.admin != null && head.uri().startsWith("/apisix/admin");
-    }
-
     void requestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        bodyBytes += content.content().readableBytes();
-        long max = shared.config().clientMaxBodySize();
-        if (max > 0 && bodyBytes > max && !discardBody) {
-            // a chunked body has no declared length: the limit is found while it streams
+        if (finished) {
             content.release();
-            tooLarge(last);
             return;
         }
-        if (discardBody || finished && !bufferingRequest) {
-            content.release();
-        } else if (bufferingRequest) {
-            bufferRequest(content);
-            return;
-        } else if (streamingToUpstream && upstream != null) {
-            upstream.writeAndFlush(content).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
-            if (!upstream.isWritable()) {
-                client.channel().config().setAutoRead(false);
-            }
-        } else {
-            pendingBody.add(content);
-            client.channel().config().setAutoRead(false);
-        }
-        if (last) {
-            requestComplete = true;
-            maybeDone();
-        }
+        body.content(content);
     }
 
-    private void tooLarge(boolean last) {
-        refuseBody(last, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
+    /** The body a plugin asked for is read whole: the request phases can run. */
+    void bodyBuffered(byte[] whole) {
+        call.exchange().request().body(whole);
+        runRequestPhases();
+    }
+
+    void bodyOverBufferLimit() {
+        refuseBody(413, "413 Request Entity Too Large");
+    }
+
+    /** The body went over client_max_body_size while it streamed. */
+    void bodyTooLarge() {
+        if (!body.discarding()) {
+            refuseBody(413, "413 Request Entity Too Large");
+        }
     }
 
     /** The client stopped sending its body for longer than client_body_timeout. */
     void clientBodyTimedOut() {
-        if (requestComplete) {
-            return;
+        if (!body.complete()) {
+            refuseBody(408, "408 Request Time-out: no body bytes for client_body_timeout ("
+                    + shared.config().clientBodyTimeout().toMillis() + " ms)");
         }
-        // the client is not sending: nothing to drain, the connection ends once the answer is out
-        lingerMillis = 0;
-        refuseBody(false, HttpResponseStatus.REQUEST_TIMEOUT, "408 Request Time-out: no body bytes for "
-                + "client_body_timeout (" + shared.config().clientBodyTimeout().toMillis() + " ms)");
     }
 
     /** Stops taking the body: what came is dropped, the answer is {@code status}, the connection ends. */
-    private void refuseBody(boolean last, HttpResponseStatus status, String message) {
-        keepAlive = false;
-        if (bufferingRequest) {
-            bufferingRequest = false;
-            requestBuffer.release();
-            requestBuffer = null;
-        }
-        discardBody = true;
-        streamingToUpstream = false;
-        if (last) {
-            requestComplete = true;
-        }
-        if (responseHeadWritten || finished) {
+    private void refuseBody(int status, String message) {
+        writer.closeAfter();
+        body.refuse();
+        if (writer.headWritten() || finished) {
             abortClient();
             return;
         }
         // the upstream has part of a body that will never end: that connection cannot be reused
-        closeUpstream();
+        attempt.close();
         respondError(status, message);
-        client.channel().config().setAutoRead(true);
-    }
-
-    private void bufferRequest(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
-        CompositeByteBuf buffer = requestBuffer;
-        buffer.addComponent(true, content.content().retain());
-        content.release();
-        if (buffer.readableBytes() > shared.config().bodyBufferLimit()) {
-            bufferingRequest = false;
-            discardBody = true;
-            keepAlive = false;
-            buffer.release();
-            requestBuffer = null;
-            if (last) {
-                requestComplete = true;
-            }
-            respondError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "413 Request Entity Too Large");
-            return;
-        }
-        if (!last) {
-            return;
-        }
-        requestComplete = true;
-        bufferingRequest = false;
-        byte[] body = ProxyHandler.bytes(buffer);
-        buffer.release();
-        requestBuffer = null;
-        if (call == null) {
-            serveAdmin(body);
-            return;
-        }
-        call.exchange().request().body(body);
-        runRequestPhases();
-    }
-
-    private io.gatekit.api.http.HttpRequest toApiRequest() {
-        String uri = head.uri();
-        if (!uri.startsWith("/")) {
-            // absolute-form (a proxy request): keep only path and query
-            java.net.URI parsed = java.net.URI.create(uri);
-            uri = (parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath())
-                    + (parsed.getRawQuery() == null ? "" : "?" + parsed.getRawQuery());
-        }
-        io.gatekit.api.http.HttpRequest.Builder builder = io.gatekit.api.http.HttpRequest.builder()
-                .method(head.method().name())
-                .uri(uri)
-                .remoteAddress((InetSocketAddress) client.channel().remoteAddress())
-                .localAddress((InetSocketAddress) client.channel().localAddress());
-        HttpConversions.forEach(head.headers(), builder::header); // straight in: one copy, not two
-        return builder.build();
     }
 
     private void runRequestPhases() {
@@ -292,7 +157,7 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
                 }
                 if (error != null || result == null) {
                     LOG.log(System.Logger.Level.ERROR, "request phase failed", error);
-                    respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "500 Internal Server Error");
+                    respondError(500, "500 Internal Server Error");
                 } else {
                     handle(result, next);
                 }
@@ -300,389 +165,96 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
         }
     }
 
+    // ---------------------------------------------------------------- upstream
+
     /** The engine picks the node and runs before_proxy; an APISIX 503/502 comes back as a response. */
     private void proxy() {
         handle(call.beforeProxy(), this::connect);
     }
 
     private void connect() {
-        Target to = call.target();
-        target = to;
-        Future<Channel> acquired = shared.pool.acquire(client.channel().eventLoop(), to.node(), to.https(),
-                to.connectTimeout());
-        acquired.addListener(f -> {
-            if (finished) {
-                if (f.isSuccess()) {
-                    ((Channel) f.getNow()).close();
-                }
-                return;
-            }
-            if (f.isSuccess()) {
-                sendUpstream((Channel) f.getNow());
-            } else {
-                connectFailed(to, f.cause());
-            }
-        });
-    }
-
-    private void connectFailed(Target to, Throwable cause) {
-        LOG.log(System.Logger.Level.WARNING, "upstream " + to.address() + " unreachable: " + cause);
-        shared.metrics.upstreamFailure(routeId(), to.address());
-        boolean timedOut = cause instanceof io.netty.channel.ConnectTimeoutException;
-        attemptFailed(timedOut ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT_FAILED);
+        attempt.connect(call.target());
     }
 
     /**
      * The engine decides what a failed attempt leads to: the next node (then {@link #connect}),
      * or APISIX's 502/504, answered like any local response.
      */
-    private void attemptFailed(UpstreamFailure failure) {
-        cancelReadTimer();
+    void attemptFailed(UpstreamFailure failure) {
+        attempt.cancelReadTimer();
         handle(call.upstreamFailed(failure, replayable()), this::connect);
     }
 
     /** Whether the request can be sent again: no body, or one held whole. */
-    private boolean replayable() {
-        return !hasBody || call.exchange().request().body() != null;
+    boolean replayable() {
+        return !body.present() || call.exchange().request().body() != null;
     }
 
-    private void sendUpstream(Channel channel) {
-        upstream = channel;
-        UpstreamHandler handler = channel.attr(UpstreamPool.HANDLER).get();
-        handler.attach(this);
-        io.gatekit.api.http.HttpRequest request = call.exchange().request();
-        byte[] body = request.body();
-        HttpRequest out = body != null
-                ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri(),
-                        Unpooled.wrappedBuffer(body))
-                : new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(request.method()), request.uri());
-        io.netty.handler.codec.http.HttpHeaders headers = out.headers();
-        call.forEachUpstreamHeader(headers::add);
-        if (body != null) {
-            out.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-            HttpUtil.setContentLength(out, body.length);
-            discardPendingBody();
-        } else if (hasBody) {
-            if (HttpUtil.isContentLengthSet(head)) {
-                HttpUtil.setContentLength(out, HttpUtil.getContentLength(head, 0L));
-            } else {
-                HttpUtil.setTransferEncodingChunked(out, true);
-            }
-        }
-        upstreamSentNanos = System.nanoTime();
-        armReadTimer();
-        boolean reused = handler.markUsed();
-        upstreamReused = reused;
-        channel.write(out).addListener(f -> {
-            if (!f.isSuccess() && !finished && response == null) {
-                upstreamWriteFailed(reused, f.cause());
-            }
-        });
-        if (body == null && hasBody) {
-            streamingToUpstream = true;
-            while (!pendingBody.isEmpty()) {
-                channel.write(pendingBody.poll());
-            }
-            if (!requestComplete && channel.isWritable()) {
-                client.channel().config().setAutoRead(true);
-            }
-        } else if (body == null && !(out instanceof LastHttpContent)) {
-            channel.write(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
-        if (!hasBody) {
-            pendingBody.forEach(ReferenceCountUtil::release);
-            pendingBody.clear();
-        }
-        channel.flush();
-    }
-
-    /** A pooled connection the upstream had closed: try again on a fresh one if nothing was sent. */
-    private void upstreamWriteFailed(boolean reused, Throwable cause) {
-        Channel failed = upstream;
-        detachUpstream(false);
-        if (failed != null) {
-            failed.close();
-        }
-        if (reused && !streamingToUpstream) {
-            connect(); // the same target again on a fresh connection: a transport matter, no attempt spent
-            return;
-        }
-        attemptFailed(UpstreamFailure.SEND_FAILED);
-    }
-
-    private void discardPendingBody() {
-        pendingBody.forEach(ReferenceCountUtil::release);
-        pendingBody.clear();
-        if (!requestComplete) {
-            discardBody = true;
-            client.channel().config().setAutoRead(true);
-        }
-    }
-
-    // ---------------------------------------------------------------- upstream events
-
-    @Override
-    public void upstreamRead(Object message) {
-        if (finished) {
-            ReferenceCountUtil.release(message);
-            return;
-        }
-        lastReadNanos = System.nanoTime();
-        inUpstreamRead = true;
-        try {
-            if (message instanceof HttpResponse upstreamHead) {
-                if (upstreamHead.status().code() == 100) {
-                    ReferenceCountUtil.release(message);
-                    return;
-                }
-                onResponseHead(upstreamHead);
-            }
-            if (message instanceof HttpContent content) {
-                onResponseContent(content);
-            } else if (!(message instanceof HttpResponse)) {
-                ReferenceCountUtil.release(message);
-            }
-        } finally {
-            inUpstreamRead = false;
-        }
-    }
-
-    /**
-     * The upstream's read batch ended: what it produced for the client goes out in one flush (the
-     * response head and the first body bytes usually arrive together, so one write call, not two).
-     */
-    @Override
-    public void upstreamReadComplete() {
-        flushClientIfPending();
-    }
-
-    private void flushClientIfPending() {
-        if (clientFlushPending) {
-            clientFlushPending = false;
-            client.flush();
-        }
-    }
-
-    /** Flushes now, or at the end of the upstream read batch when inside one. */
-    private void flushClient() {
-        if (inUpstreamRead) {
-            clientFlushPending = true;
-        } else {
-            clientFlushPending = false;
-            client.flush();
-        }
-    }
-
-    private void onResponseHead(HttpResponse upstreamHead) {
-        shared.metrics.upstreamLatency(routeId(), System.nanoTime() - upstreamSentNanos);
-        upstreamKeepAlive = HttpUtil.isKeepAlive(upstreamHead);
-        response = io.gatekit.api.http.HttpResponse.of(upstreamHead.status().code(),
-                HttpConversions.toApi(upstreamHead.headers()), null);
-        if (call.bodyBuffering().response() && !isHead) {
+    void responseHead(HttpResponse upstreamResponse) {
+        response = upstreamResponse;
+        if (call.bodyBuffering().response() && !writer.head()) {
             responseBuffer = client.alloc().compositeBuffer();
             return;
         }
         if (call.filtersBody()) {
             // body_filter may change the length; the body goes out chunked instead
-            response.headers().remove("content-length");
+            upstreamResponse.headers().remove("content-length");
         }
         runHeaderFilter(true);
     }
 
-    private void onResponseContent(HttpContent content) {
+    void responseContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
         if (responseBuffer != null) {
             responseBuffer.addComponent(true, content.content().retain());
             content.release();
-            if (responseBuffer.readableBytes() > shared.config().bodyBufferLimit()) {
-                responseBroke(UpstreamFailure.RESPONSE_BROKEN, "sent a body over body_buffer_limit ("
-                        + shared.config().bodyBufferLimit() + " bytes) to a route that reads it whole");
+            int limit = shared.config().bodyBufferLimit();
+            if (responseBuffer.readableBytes() > limit) {
+                attempt.broke(UpstreamFailure.RESPONSE_BROKEN, "sent a body over body_buffer_limit (" + limit
+                        + " bytes) to a route that reads it whole");
                 return;
             }
             if (last) {
-                response.body(ProxyHandler.bytes(responseBuffer));
-                responseBuffer.release();
-                responseBuffer = null;
-                upstreamDone();
+                response.body(ByteBufUtil.getBytes(responseBuffer));
+                releaseResponseBuffer();
+                attempt.responseRead();
                 runHeaderFilter(true);
             }
             return;
         }
         if (last) {
-            upstreamDone();
+            attempt.responseRead();
         }
-        if (!responseHeadWritten) {
-            pendingResponse.add(content);
+        if (!writer.headWritten()) {
+            writer.hold(content);
             return;
         }
         writeBody(content);
     }
 
-    /** The upstream response was read to its end: the connection goes back to the pool. */
-    private void upstreamDone() {
-        cancelReadTimer();
-        Channel channel = upstream;
-        boolean reusable = upstreamKeepAlive && requestComplete && !discardBody;
-        detachUpstream(reusable);
-        if (channel != null && !reusable) {
-            channel.close();
-        }
-    }
-
-    @Override
-    public void upstreamClosed() {
-        if (finished) {
-            return;
-        }
-        Channel channel = upstream;
-        Target failed = target;
-        detachUpstream(false);
-        if (channel != null) {
-            channel.close();
-        }
-        if (failed == null) {
-            return;
-        }
-        if (response == null) {
-            if (staleConnection()) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "pooled connection to " + failed.address()
-                        + " was closed; trying a new one");
-                staleRetryUsed = true;
-                connect();
-                return;
-            }
-            shared.metrics.upstreamFailure(routeId(), failed.address());
-            attemptFailed(UpstreamFailure.RESPONSE_BROKEN);
-            return;
-        }
-        if (!responseComplete) {
-            responseBroke(UpstreamFailure.RESPONSE_BROKEN, "closed the connection before the end of its response");
-        }
-    }
-
     /**
-     * A pooled connection that died before answering: as HTTP clients and nginx treat a cached
-     * keep-alive connection, once per request this costs no attempt, since the node may well be
-     * alive and have merely closed an idle connection; only when the request could be sent again.
+     * The upstream's response broke off after its head (the attempt logged it). While nothing
+     * reached the client yet (the body was being held whole, or header_filter had not run), the
+     * client gets APISIX's 502 or 504; once streaming began, all that can be done is to end the
+     * connection.
      */
-    private boolean staleConnection() {
-        return upstreamReused && !staleRetryUsed
-                && UpstreamFailure.RESPONSE_BROKEN.mayResend(call.exchange().request().method(), replayable());
-    }
-
-    /**
-     * The upstream's response broke off after its head. While nothing reached the client yet (the
-     * body was being held whole, or header_filter had not run), the client gets APISIX's 502 or
-     * 504; once streaming began, all that can be done is to end the connection. Logged and
-     * counted either way.
-     */
-    private void responseBroke(UpstreamFailure failure, String what) {
-        String address = target == null ? "?" : target.address();
-        LOG.log(System.Logger.Level.WARNING, "upstream " + address + " " + what + " on route [" + routeId() + "]"
-                + (responseHeadWritten || headerFilterPending ? "; closing the client connection" : "; answering "
-                + (failure.timeout() ? 504 : 502)));
-        shared.metrics.upstreamResponseCut(routeId(), address);
-        closeUpstream();
-        if (responseHeadWritten || headerFilterPending) {
+    void responseBroke(UpstreamFailure failure) {
+        if (clientResponseStarted()) {
             abortClient();
             return;
         }
-        releaseResponseBody();
+        releaseResponseBuffer();
+        writer.release();
         handle(call.upstreamFailed(failure, false), this::connect);
     }
 
-    private void releaseResponseBody() {
-        if (responseBuffer != null) {
-            responseBuffer.release();
-            responseBuffer = null;
-        }
-        pendingResponse.forEach(ReferenceCountUtil::release);
-        pendingResponse.clear();
-    }
-
-    @Override
-    public void upstreamFailed(Throwable cause) {
-        LOG.log(System.Logger.Level.DEBUG, "upstream connection failed", cause);
-        upstreamClosed();
-    }
-
-    @Override
-    public void upstreamWritabilityChanged(boolean writable) {
-        if (streamingToUpstream && !requestComplete) {
-            client.channel().config().setAutoRead(writable);
-        }
+    /** Whether the client's response has begun (header_filter running, or the head written). */
+    boolean clientResponseStarted() {
+        return writer.headWritten() || headerFilterPending;
     }
 
     void clientWritabilityChanged(boolean writable) {
-        if (upstream != null) {
-            upstream.config().setAutoRead(writable);
-        }
-    }
-
-    /**
-     * One timer per request, as Netty's {@code IdleStateHandler} does it: reads only note the time,
-     * and the timer, when it fires, re-arms itself for the rest of the period if a read came since.
-     * Re-arming on every read would schedule and cancel a task per read.
-     */
-    private void armReadTimer() {
-        lastReadNanos = System.nanoTime();
-        if (readTimer == null) {
-            readTimer = client.executor().schedule(this::readTimedOut, target.readTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void cancelReadTimer() {
-        if (readTimer != null) {
-            readTimer.cancel(false);
-            readTimer = null;
-        }
-    }
-
-    private void readTimedOut() {
-        readTimer = null;
-        if (finished || upstream == null) {
-            return;
-        }
-        long timeout = target.readTimeout().toNanos();
-        long left = timeout - (System.nanoTime() - lastReadNanos);
-        if (left > 0) {
-            readTimer = client.executor().schedule(this::readTimedOut, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        if (response == null) {
-            LOG.log(System.Logger.Level.WARNING, "upstream " + target.address() + " timed out after "
-                    + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms on route [" + routeId() + "]");
-            shared.metrics.upstreamFailure(routeId(), target.address());
-            closeUpstream();
-            attemptFailed(UpstreamFailure.READ_TIMEOUT);
-        } else {
-            responseBroke(UpstreamFailure.READ_TIMEOUT, "timed out after " + TimeUnit.NANOSECONDS.toMillis(timeout)
-                    + " ms in the middle of its response");
-        }
-    }
-
-    private void closeUpstream() {
-        Channel channel = upstream;
-        detachUpstream(false);
-        if (channel != null) {
-            channel.close();
-        }
-    }
-
-    private void detachUpstream(boolean reusable) {
-        Channel channel = upstream;
-        upstream = null;
-        streamingToUpstream = false;
-        if (channel == null) {
-            return;
-        }
-        channel.config().setAutoRead(true);
-        if (reusable) {
-            shared.pool.release(channel, target.node(), target.https());
-        } else {
-            channel.attr(UpstreamPool.HANDLER).get().detach();
-        }
+        attempt.clientWritabilityChanged(writable);
     }
 
     // ---------------------------------------------------------------- response
@@ -704,45 +276,29 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
     }
 
     private void writeResponseHead() {
-        io.gatekit.api.http.HttpResponse out = call.exchange().response();
-        status = out.status();
+        HttpResponse out = call.exchange().response();
         if (out.body() != null || localAnswer) {
             // a local answer without a body has an empty one: no upstream content will follow
-            byte[] body = out.body() != null ? out.body() : new byte[0];
-            ByteBuffer filtered = call.filtersBody() ? call.bodyFilter(ByteBuffer.wrap(body), true) : null;
+            byte[] whole = out.body() != null ? out.body() : new byte[0];
+            ByteBuffer filtered = call.filtersBody() ? call.bodyFilter(ByteBuffer.wrap(whole), true) : null;
             if (filtered != null) {
-                byte[] copy = new byte[filtered.remaining()];
-                filtered.get(copy);
-                body = copy;
+                whole = new byte[filtered.remaining()];
+                filtered.get(whole);
             }
-            responseHeadWritten = true;
-            write(ProxyHandler.fullResponse(out.status(), out.headers(), body, keepAlive, isHead), true);
+            writer.whole(out.status(), out.headers(), whole);
             return;
         }
-        HttpResponse nettyHead = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(out.status()));
-        HttpConversions.copy(out.headers(), nettyHead.headers());
-        boolean bodiless = isHead || out.status() == 204 || out.status() == 304 || out.status() < 200;
-        if (!bodiless && !HttpUtil.isContentLengthSet(nettyHead)) {
-            HttpUtil.setTransferEncodingChunked(nettyHead, true);
-        }
-        HttpUtil.setKeepAlive(nettyHead, keepAlive);
-        if (!nettyHead.headers().contains(HttpHeaderNames.SERVER)) {
-            nettyHead.headers().set(HttpHeaderNames.SERVER, "gatekit");
-        }
-        responseHeadWritten = true;
-        client.write(nettyHead);
-        if (pendingResponse.isEmpty()) {
-            flushClient();
-        }
-        while (!pendingResponse.isEmpty()) {
-            writeBody(pendingResponse.poll());
+        writer.head(out.status(), out.headers());
+        HttpContent held;
+        while ((held = writer.nextHeld()) != null) {
+            writeBody(held);
         }
     }
 
     private void writeBody(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
         HttpContent out = content;
-        if (call != null && call.filtersBody()) {
+        if (call.filtersBody()) {
+            boolean last = content instanceof LastHttpContent;
             ByteBuffer view = content.content().nioBuffer();
             ByteBuffer filtered = call.bodyFilter(view, last);
             if (filtered != view) {
@@ -751,137 +307,80 @@ final class ProxyTransaction implements UpstreamHandler.Listener {
                 out = last ? new DefaultLastHttpContent(replaced) : new DefaultHttpContent(replaced);
             }
         }
-        if (last) {
-            write(out, true);
-        } else {
-            client.write(out);
-            flushClient();
-            if (!client.channel().isWritable() && upstream != null) {
-                upstream.config().setAutoRead(false);
-            }
+        if (!writer.body(out)) {
+            attempt.pauseReading();
         }
     }
 
-    /** Writes the final part of the response and completes the transaction once it is flushed. */
-    private void write(Object last, boolean complete) {
-        responseComplete = complete;
-        clientFlushPending = false; // this flush takes whatever waited for the end of the read batch
-        client.writeAndFlush(last).addListener(f -> {
-            if (!f.isSuccess()) {
-                client.close();
-            }
-            finish();
-        });
-    }
-
-    private void respondLocally(io.gatekit.api.http.HttpResponse local) {
-        if (finished || responseHeadWritten) {
+    private void respondLocally(HttpResponse local) {
+        if (finished || writer.headWritten()) {
             return;
         }
-        closeUpstream();
-        if (!requestComplete) {
-            discardPendingBody();
+        attempt.close();
+        if (!body.complete()) {
+            body.discard();
         }
         response = local;
         localAnswer = true;
-        if (call == null) {
-            status = local.status();
-            responseHeadWritten = true;
-            write(ProxyHandler.fullResponse(local.status(), local.headers(), local.body(), keepAlive, isHead), true);
-            return;
-        }
         runHeaderFilter(false);
     }
 
-    private void respondError(HttpResponseStatus errorStatus, String message) {
-        byte[] body = ("{\"error_msg\":\"" + message + "\"}\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        respondLocally(io.gatekit.api.http.HttpResponse.of(errorStatus.code(),
-                HttpHeaders.of("content-type", "application/json"), body));
+    private void respondError(int status, String message) {
+        respondLocally(HttpResponse.of(status, HttpHeaders.of("content-type", "application/json"),
+                ErrorResponses.body(message)));
     }
 
-    private void serveAdmin(byte[] body) {
-        String uri = head.uri();
-        int q = uri.indexOf('?');
-        AdminResponse answer = shared.admin.apply(new AdminRequest(head.method().name(),
-                q < 0 ? uri : uri.substring(0, q), q < 0 ? null : uri.substring(q + 1),
-                HttpConversions.toApi(head.headers()), body,
-                ((InetSocketAddress) client.channel().remoteAddress()).getAddress().getHostAddress()));
-        status = answer.status();
-        responseHeadWritten = true;
-        write(ProxyHandler.fullResponse(answer.status(), answer.headers(), answer.body(), keepAlive, isHead), true);
+    // ---------------------------------------------------------------- the end
+
+    /** The response is flushed to the client: the log phase runs, the connection goes on. */
+    void responseWritten() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        attempt.cancelReadTimer();
+        call.complete();
+        shared.metrics.request(routeId(), writer.status(), System.nanoTime() - startNanos);
+        release();
+        handler.transactionDone(this, writer.keepAlive() && writer.complete());
     }
 
     private void abortClient() {
         finished = true;
-        cancelReadTimer();
+        attempt.cancelReadTimer();
         if (call != null) {
             call.complete();
         }
         client.close();
     }
 
-    private void finish() {
-        if (finished) {
-            return;
-        }
-        finished = true;
-        cancelReadTimer();
-        if (call != null) {
-            call.complete();
-            shared.metrics.request(routeId(), status, System.nanoTime() - startNanos);
-        }
-        maybeDone();
-    }
-
-    /** Hands the connection back once the response is out and the request body read to its end. */
-    private void maybeDone() {
-        if (finished && !requestComplete && !keepAlive && !lingering && !handedBack) {
-            // the answer is out and the connection ends: read (and drop) what the client is still
-            // sending for a while, so that closing does not reset the answer away, then close
-            lingering = true;
-            client.executor().schedule(() -> {
-                client.close();
-            }, lingerMillis, TimeUnit.MILLISECONDS);
-        }
-        if (!finished || !requestComplete || handedBack) {
-            return;
-        }
-        handedBack = true;
-        shared.ended();
-        pendingBody.forEach(ReferenceCountUtil::release);
-        pendingBody.clear();
-        connection.transactionDone(this, keepAlive && responseComplete);
-    }
-
     /** The client went away or sent garbage: release everything, answer nothing. */
     void abort() {
-        if (!handedBack) {
-            handedBack = true;
-            shared.ended();
-        }
         if (!finished) {
             finished = true;
-            cancelReadTimer();
+            attempt.cancelReadTimer();
             if (call != null) {
                 call.complete();
             }
         }
-        closeUpstream();
-        pendingBody.forEach(ReferenceCountUtil::release);
-        pendingBody.clear();
-        pendingResponse.forEach(ReferenceCountUtil::release);
-        pendingResponse.clear();
-        if (requestBuffer != null) {
-            requestBuffer.release();
-            requestBuffer = null;
-        }
+        attempt.close();
+        release();
+    }
+
+    private void release() {
+        body.release();
+        writer.release();
+        releaseResponseBuffer();
+    }
+
+    private void releaseResponseBuffer() {
         if (responseBuffer != null) {
             responseBuffer.release();
             responseBuffer = null;
         }
     }
 
-    private String routeId() {
+    String routeId() {
         String id = call == null ? null : call.exchange().routeId();
         return id == null ? "" : id;
     }

@@ -4,17 +4,18 @@ import io.gatekit.gateway.admin.AdminRequest;
 import io.gatekit.gateway.admin.AdminResponse;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -37,20 +38,12 @@ public final class AdminServerHandler extends SimpleChannelInboundHandler<FullHt
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         FullHttpResponse response;
         if (request.decoderResult().isFailure()) {
-            response = json(HttpResponseStatus.BAD_REQUEST, "{\"error_msg\":\"invalid request\"}");
+            response = ErrorResponses.response(HttpResponseStatus.BAD_REQUEST, "invalid request");
             keepAlive = false;
             closing = true;
         } else {
-            String uri = request.uri();
-            int q = uri.indexOf('?');
-            io.gatekit.api.http.HttpHeaders headers = io.gatekit.api.http.HttpHeaders.of();
-            for (Map.Entry<String, String> h : request.headers()) {
-                headers.add(h.getKey(), h.getValue());
-            }
-            AdminResponse answer = admin.apply(new AdminRequest(request.method().name(),
-                    q < 0 ? uri : uri.substring(0, q), q < 0 ? null : uri.substring(q + 1), headers,
-                    ByteBufUtil.getBytes(request.content()),
-                    ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress()));
+            AdminResponse answer = admin.apply(request(request, ByteBufUtil.getBytes(request.content()),
+                    ctx.channel()));
             response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(answer.status()),
                     Unpooled.wrappedBuffer(answer.body()));
             answer.headers().forEach((name, value) -> response.headers().add(name, value));
@@ -63,13 +56,21 @@ public final class AdminServerHandler extends SimpleChannelInboundHandler<FullHt
         }
     }
 
-    static FullHttpResponse json(HttpResponseStatus status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(bytes));
-        response.headers().set("content-type", "application/json");
-        HttpUtil.setContentLength(response, bytes.length);
-        return response;
+    /**
+     * The Admin API's view of {@code head} and its whole {@code body}, from a client on
+     * {@code channel}: path and query apart, headers in order, the client's address for
+     * {@code allow_admin}. Shared by the admin port and the Admin API on the data port.
+     */
+    public static AdminRequest request(HttpRequest head, byte[] body, Channel channel) {
+        String uri = head.uri();
+        int q = uri.indexOf('?');
+        io.gatekit.api.http.HttpHeaders headers = io.gatekit.api.http.HttpHeaders.of();
+        for (Map.Entry<String, String> h : head.headers()) {
+            headers.add(h.getKey(), h.getValue());
+        }
+        return new AdminRequest(head.method().name(), q < 0 ? uri : uri.substring(0, q),
+                q < 0 ? null : uri.substring(q + 1), headers, body,
+                ((InetSocketAddress) channel.remoteAddress()).getAddress().getHostAddress());
     }
 
     @Override

@@ -43,8 +43,7 @@ public final class MetricsServerHandler extends SimpleChannelInboundHandler<Full
             response.headers().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
             HttpUtil.setContentLength(response, body.length);
         } else {
-            response = AdminServerHandler.json(HttpResponseStatus.NOT_FOUND,
-                    "{\"error_msg\":\"404 Not Found: metrics are at " + PATH + "\"}");
+            response = ErrorResponses.response(HttpResponseStatus.NOT_FOUND, "404 Not Found: metrics are at " + PATH);
         }
         HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
         ctx.writeAndFlush(response);
