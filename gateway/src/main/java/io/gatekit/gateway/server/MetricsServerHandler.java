@@ -34,8 +34,8 @@ public final class MetricsServerHandler extends SimpleChannelInboundHandler<Full
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         FullHttpResponse response;
         if (!(metrics instanceof MetricsRegistry registry)) {
-            response = AdminServerHandler.json(HttpResponseStatus.NOT_FOUND, "{\"error_msg\":\"404 Not Found: the"
-                    + " engine records into " + metrics.getClass().getName() + ", which exports its metrics itself\"}");
+            response = ErrorResponses.response(HttpResponseStatus.NOT_FOUND, "404 Not Found: the engine records into "
+                    + metrics.getClass().getName() + ", which exports its metrics itself");
         } else if (request.uri().equals(PATH) || request.uri().startsWith(PATH + "?")) {
             byte[] body = registry.prometheusText().getBytes(StandardCharsets.UTF_8);
             response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
