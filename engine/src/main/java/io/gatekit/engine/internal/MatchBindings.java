@@ -10,7 +10,6 @@ import io.gatekit.api.http.Exchange;
 import io.gatekit.api.match.IpSet;
 import io.gatekit.api.match.VarsExpression;
 import io.gatekit.engine.internal.expr.Expr;
-import io.gatekit.engine.internal.expr.IpMatcher;
 import io.gatekit.engine.internal.expr.VarSource;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,7 +17,7 @@ import java.util.List;
 
 /**
  * Binds the api's matcher types ({@link VarsExpression}, {@link IpSet}) in plugin configs to the
- * engine's own {@link Expr} and {@link IpMatcher}, so plugins match with exactly the rules routes
+ * engine's own {@link Expr} and {@link IpSet}, so plugins match with exactly the rules routes
  * use and never carry a second implementation. A bad value fails the binding with a
  * {@link Rejected}, whose message {@link ConfigBinder} reports as it stands.
  */
@@ -68,18 +67,18 @@ final class MatchBindings {
             String field = field(parser);
             JsonNode node = parser.readValueAsTree();
             if (!node.isArray()) {
-                throw new Rejected(field + ": " + node + " (expected: an array of " + IpMatcher.expectedForm() + ")");
+                throw new Rejected(field + ": " + node + " (expected: an array of " + IpSet.expectedForm() + ")");
             }
             List<String> entries = new ArrayList<>(node.size());
             for (JsonNode entry : node) {
-                if (!entry.isTextual() || !IpMatcher.isAddressOrCidr(entry.textValue())) {
+                if (!entry.isTextual() || !IpSet.isAddressOrCidr(entry.textValue())) {
                     // APISIX's words (ip-restriction's check_schema), and what it expects
                     throw new Rejected("invalid ip address: " + (entry.isTextual() ? entry.textValue() : entry)
-                            + " (expected: " + IpMatcher.expectedForm() + ")");
+                            + " (expected: " + IpSet.expectedForm() + ")");
                 }
                 entries.add(entry.textValue());
             }
-            return new MatchedIps(IpMatcher.of(entries));
+            return IpSet.of(entries);
         }
     }
 
@@ -93,23 +92,6 @@ final class MatchBindings {
         @Override
         public String toString() {
             return expr.toString();
-        }
-    }
-
-    private record MatchedIps(IpMatcher matcher) implements IpSet {
-        @Override
-        public boolean contains(@Nullable String address) {
-            return matcher.matches(address);
-        }
-
-        @Override
-        public List<String> entries() {
-            return matcher.addresses();
-        }
-
-        @Override
-        public String toString() {
-            return matcher.toString();
         }
     }
 }

@@ -158,7 +158,7 @@ public final class AdminApi {
     private final ConfigSource source;
     private final String keyPrefix;
     private final KeyRing keys;
-    private final AddressRanges allowAdmin;
+    private final AllowAdmin allowAdmin;
     private final boolean acceptMissingKey;
 
     private AdminApi(Builder builder) {
@@ -678,7 +678,7 @@ public final class AdminApi {
         private @Nullable ConfigSource source;
         private String keyPrefix = "/apisix";
         private final KeyRing.Builder keys = KeyRing.builder();
-        private AddressRanges allowAdmin = AddressRanges.of(DEFAULT_ALLOW_ADMIN);
+        private AllowAdmin allowAdmin = AllowAdmin.of(DEFAULT_ALLOW_ADMIN);
         private boolean acceptMissingKey;
 
         private Builder(Engine engine) {
@@ -722,13 +722,13 @@ public final class AdminApi {
          * @throws IllegalArgumentException naming the first entry that is not an address or CIDR
          */
         public Builder allowAdmin(List<String> cidrs) {
-            this.allowAdmin = AddressRanges.of(requireNonNull(cidrs, "cidrs"));
+            this.allowAdmin = AllowAdmin.of(requireNonNull(cidrs, "cidrs"));
             return this;
         }
 
         /** Allows every client address (APISIX without {@code allow_admin}). */
         public Builder allowAdminFromAnywhere() {
-            this.allowAdmin = AddressRanges.any();
+            this.allowAdmin = AllowAdmin.any();
             return this;
         }
 

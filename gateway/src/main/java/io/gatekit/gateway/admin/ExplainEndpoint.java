@@ -10,7 +10,6 @@ import io.gatekit.api.http.QueryParams;
 import io.gatekit.engine.Explanation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -116,16 +115,12 @@ final class ExplainEndpoint {
     }
 
     private static InetAddress address(String literal) {
-        byte[] bytes = AddressRanges.parseAddress(literal);
-        if (bytes == null) {
+        InetAddress address = IpLiteral.parse(literal);
+        if (address == null) {
             throw AdminError.badRequest("invalid argument remote_addr: " + literal, "", "remote_addr",
                     "remote_addr: " + literal + " (expected: an IPv4 or IPv6 address)");
         }
-        try {
-            return InetAddress.getByAddress(bytes);
-        } catch (UnknownHostException impossible) {
-            throw new AssertionError("4 or 16 bytes are always an address", impossible);
-        }
+        return address;
     }
 
     static ObjectNode render(HttpRequest request, Explanation explanation) {

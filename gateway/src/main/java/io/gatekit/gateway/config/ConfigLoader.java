@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gatekit.api.Nullable;
+import io.gatekit.api.match.IpSet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -150,6 +151,12 @@ public final class ConfigLoader {
         int adminPort = port(admin.at("/admin_listen/port"), "deployment.admin.admin_listen.port");
         List<GatewayConfig.AdminKey> keys = adminKeys(admin.path("admin_key"));
         List<String> allow = strings(admin.path("allow_admin"), "deployment.admin.allow_admin");
+        for (int i = 0; i < allow.size(); i++) {
+            if (!IpSet.isAddressOrCidr(allow.get(i))) {
+                throw new IllegalArgumentException("deployment.admin.allow_admin[" + i + "]: \"" + allow.get(i)
+                        + "\" (expected: " + IpSet.expectedForm() + ")");
+            }
+        }
         JsonNode pluginsNode = root.path("plugins");
         List<String> plugins = pluginsNode.isMissingNode() || pluginsNode.isNull() ? null
                 : strings(pluginsNode, "plugins");

@@ -176,12 +176,35 @@ class AdminAccessTest {
 
     @Test
     void allowAdminHonoursPrefixesThatAreNotWholeBytes() {
-        AddressRanges ranges = AddressRanges.of(List.of("10.0.0.0/13", "2001:db8::/33"));
+        AllowAdmin ranges = AllowAdmin.of(List.of("10.0.0.0/13", "2001:db8::/33"));
 
         assertTrue(ranges.allows("10.7.255.255"));
         assertFalse(ranges.allows("10.8.0.0"));
         assertTrue(ranges.allows("2001:db8:7fff::1"));
         assertFalse(ranges.allows("2001:db8:8000::1"));
+    }
+
+    @Test
+    void anIpv4MappedClientIsCheckedAsItsIpv4AddressAsNginxDoes() {
+        AllowAdmin ipv4Only = AllowAdmin.of(List.of("127.0.0.0/24"));
+
+        for (String mapped : List.of("::ffff:127.0.0.1", "[::ffff:127.0.0.9]", "::ffff:7f00:2", "0:0:0:0:0:ffff:7f00:1")) {
+            assertTrue(ipv4Only.allows(mapped), mapped);
+        }
+        assertFalse(ipv4Only.allows("::ffff:127.0.1.1"));
+        assertFalse(ipv4Only.allows("::127.0.0.1"), "an IPv4-compatible address is IPv6, not mapped");
+        assertTrue(AllowAdmin.of(List.of("::1")).allows("::1%lo"), "a zone is not part of the address");
+        assertFalse(AllowAdmin.of(List.of("::ffff:0:0/96")).allows("127.0.0.1"),
+                "a client is matched as the IPv4 address nginx sees, and IPv4 entries guard it");
+    }
+
+    @Test
+    void anAllowAdminEntryThatIsNoAddressIsRefusedNamingIt() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AllowAdmin.of(List.of("10.0.0.0/8", "localhost")));
+
+        assertEquals("allowAdmin[1]: \"localhost\" (expected an IPv4 or IPv6 address or CIDR, such as 127.0.0.1,"
+                + " 192.168.0.0/16, ::1 or fe80::/10)", e.getMessage());
     }
 
     @Test

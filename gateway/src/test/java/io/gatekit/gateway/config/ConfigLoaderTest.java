@@ -88,6 +88,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anAllowAdminEntryThatIsNoAddressFailsNamingTheEntry(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("config.yaml"), "deployment:\n  admin:\n    allow_admin:\n"
+                + "      - 127.0.0.0/24\n      - localhost\n");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(file, w -> { }));
+
+        assertEquals("deployment.admin.allow_admin[1]: \"localhost\" (expected: an IPv4 or IPv6 address or CIDR,"
+                + " such as 127.0.0.1, 192.168.0.0/16, ::1 or fe80::/10)", e.getMessage());
+    }
+
+    @Test
     void aBadRoleFailsNamingTheEntry(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("config.yaml"), "deployment:\n  admin:\n    admin_key:\n"
                 + "      - {name: a, key: k, role: root}\n");

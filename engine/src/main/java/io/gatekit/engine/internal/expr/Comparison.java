@@ -1,6 +1,7 @@
 package io.gatekit.engine.internal.expr;
 
 import io.gatekit.api.Nullable;
+import io.gatekit.api.match.IpSet;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -152,16 +153,16 @@ abstract class Comparison extends Node {
 
     /** {@code ipmatch}: the value is an IP address inside one of the CIDRs. */
     static final class IpMatch extends Comparison {
-        private final IpMatcher matcher;
+        private final IpSet matcher;
 
-        IpMatch(String variable, boolean negated, IpMatcher matcher) {
+        IpMatch(String variable, boolean negated, IpSet matcher) {
             super(variable, negated);
             this.matcher = matcher;
         }
 
         @Override
         boolean matches(@Nullable String value) {
-            return matcher.matches(value);
+            return matcher.contains(value);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.gatekit.engine.internal.expr;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatekit.api.Nullable;
+import io.gatekit.api.match.IpSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -276,17 +277,17 @@ final class ExprCompiler {
         if (entries.isEmpty()) {
             // lua-resty-expr: "invalid ip address".
             throw fail(pointer, path, "value " + show(value) + " of 'ipmatch' is not an address or"
-                    + " a non-empty array of them (expected " + IpMatcher.expectedForm() + ")");
+                    + " a non-empty array of them (expected " + IpSet.expectedForm() + ")");
         }
         for (int i = 0; i < entries.size(); i++) {
             String entry = entries.get(i);
-            if (entry == null || !IpMatcher.isAddressOrCidr(entry)) {
+            if (entry == null || !IpSet.isAddressOrCidr(entry)) {
                 String at = value.isArray() ? pointer + "/" + i : pointer;
                 throw fail(at, path, "invalid ip address " + show(value.isArray() ? value.get(i) : value)
-                        + " for 'ipmatch' (expected " + IpMatcher.expectedForm() + ")");
+                        + " for 'ipmatch' (expected " + IpSet.expectedForm() + ")");
             }
         }
-        return new Comparison.IpMatch(name, negated, IpMatcher.of(entries));
+        return new Comparison.IpMatch(name, negated, IpSet.of(entries));
     }
 
     /** JSON text of {@code node}, shortened so a message stays one readable line. */

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gatekit.api.Nullable;
 import io.gatekit.engine.internal.expr.Expr;
-import io.gatekit.engine.internal.expr.IpMatcher;
+import io.gatekit.api.match.IpSet;
 import io.gatekit.engine.internal.expr.VarSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +42,7 @@ public final class RouteSpec<T> {
     private final String[] exactHosts;
     private final String[] hostSuffixes;
     private final boolean checksHost;
-    private final @Nullable IpMatcher remoteAddrMatcher;
+    private final @Nullable IpSet remoteAddrMatcher;
     /** Whether any condition besides the uri is set; read on the hot path instead of each field. */
     private final boolean conditional;
 
@@ -167,7 +167,7 @@ public final class RouteSpec<T> {
         if (checksHost && !acceptsHost(host)) {
             return false;
         }
-        if (remoteAddrMatcher != null && !remoteAddrMatcher.matches(remoteAddr)) {
+        if (remoteAddrMatcher != null && !remoteAddrMatcher.contains(remoteAddr)) {
             return false;
         }
         return vars == null || vars.test(variables);
@@ -243,9 +243,9 @@ public final class RouteSpec<T> {
         }
     }
 
-    private static IpMatcher ipMatcher(List<String> remoteAddrs) {
+    private static IpSet ipMatcher(List<String> remoteAddrs) {
         try {
-            return IpMatcher.of(remoteAddrs);
+            return IpSet.of(remoteAddrs);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("remote_addrs" + e.getMessage(), e);
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gatekit.api.match.IpSet;
 import org.junit.jupiter.api.Test;
 
 class ExprCompileErrorTest {
@@ -157,13 +158,13 @@ class ExprCompileErrorTest {
     void ipmatchNeedsAddressesOrCidrs() {
         assertRejected("[['remote_addr', 'ipmatch', ['127.0.0.1', '10.0.0.300']]]", "/0/2/1",
                 "rule[0]: invalid ip address \"10.0.0.300\" for 'ipmatch' (expected "
-                        + IpMatcher.expectedForm() + ")");
+                        + IpSet.expectedForm() + ")");
         assertRejected("[['remote_addr', 'ipmatch', '::1/129']]", "/0/2",
                 "rule[0]: invalid ip address \"::1/129\" for 'ipmatch' (expected "
-                        + IpMatcher.expectedForm() + ")");
+                        + IpSet.expectedForm() + ")");
         assertRejected("[['remote_addr', 'ipmatch', []]]", "/0/2",
                 "rule[0]: value [] of 'ipmatch' is not an address or a non-empty array of them"
-                        + " (expected " + IpMatcher.expectedForm() + ")");
+                        + " (expected " + IpSet.expectedForm() + ")");
     }
 
     @Test

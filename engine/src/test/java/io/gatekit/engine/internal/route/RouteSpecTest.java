@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.gatekit.engine.internal.expr.IpMatcher;
+import io.gatekit.api.match.IpSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -78,7 +78,7 @@ class RouteSpecTest {
 
     @Test
     void remoteAddrsMustBeAddressesOrCidrs() {
-        assertRejected("remote_addrs[1]: \"10.0.0.0/33\" (expected " + IpMatcher.expectedForm() + ")",
+        assertRejected("remote_addrs[1]: \"10.0.0.0/33\" (expected " + IpSet.expectedForm() + ")",
                 () -> RouteSpec.builder("r", 1).uris("/").remoteAddrs("::1", "10.0.0.0/33").build());
     }
 }

@@ -1,4 +1,4 @@
-package io.gatekit.engine.internal.expr;
+package io.gatekit.api.match;
 
 import static java.util.Objects.requireNonNull;
 
@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A set of IPv4 and IPv6 addresses and CIDR blocks ({@code 127.0.0.1}, {@code 192.168.0.0/16},
- * {@code ::1}, {@code fe80::/10}), matched against one address, as lua-resty-ipmatcher does for
+ * The one implementation of {@link IpSet}: IPv4 and IPv6 addresses and CIDR blocks
+ * ({@code 127.0.0.1}, {@code 192.168.0.0/16}, {@code ::1}, {@code fe80::/10}), matched against one
+ * address, as lua-resty-ipmatcher does for
  * APISIX's {@code remote_addrs} and the {@code ipmatch} operator. Immutable and thread-safe.
  *
  * <p>Host bits in a CIDR are ignored ({@code 10.1.2.3/8} is {@code 10.0.0.0/8}). IPv6 addresses
@@ -19,7 +20,7 @@ import java.util.TreeMap;
  * IPv4-mapped IPv6 address does not match an IPv4 entry, nor the reverse. Matching parses the
  * candidate without allocating and costs one binary search per distinct prefix length.
  */
-public final class IpMatcher {
+final class CidrTable implements IpSet {
 
     private static final int V6_VALID = 0;
     private static final int V6_HIGH = 1;
@@ -34,7 +35,7 @@ public final class IpMatcher {
     private final long[][] v6Low;
     private final List<String> addresses;
 
-    private IpMatcher(Map<Integer, List<Integer>> v4, Map<Integer, List<long[]>> v6,
+    private CidrTable(Map<Integer, List<Integer>> v4, Map<Integer, List<long[]>> v6,
             List<String> addresses) {
         this.v4Lengths = new int[v4.size()];
         this.v4Networks = new int[v4.size()][];
@@ -50,7 +51,7 @@ public final class IpMatcher {
         i = 0;
         for (Map.Entry<Integer, List<long[]>> e : v6.entrySet()) {
             List<long[]> networks = new ArrayList<>(e.getValue());
-            networks.sort(IpMatcher::compare);
+            networks.sort(CidrTable::compare);
             v6Lengths[i] = e.getKey();
             v6High[i] = networks.stream().mapToLong(n -> n[0]).toArray();
             v6Low[i] = networks.stream().mapToLong(n -> n[1]).toArray();
@@ -65,7 +66,7 @@ public final class IpMatcher {
      * @throws IllegalArgumentException naming the first entry that is neither, as
      *     {@code "[2]: \"10.0.0.300\" (expected ...)"}, for the caller to prefix with its field name
      */
-    public static IpMatcher of(List<String> addresses) {
+    static CidrTable of(List<String> addresses) {
         requireNonNull(addresses, "addresses");
         Map<Integer, List<Integer>> v4 = new TreeMap<>();
         Map<Integer, List<long[]>> v6 = new TreeMap<>();
@@ -76,21 +77,21 @@ public final class IpMatcher {
                         + expectedForm() + ")");
             }
         }
-        return new IpMatcher(v4, v6, List.copyOf(addresses));
+        return new CidrTable(v4, v6, List.copyOf(addresses));
     }
 
     /** Whether {@code entry} is an IPv4 or IPv6 address or CIDR block this class accepts. */
-    public static boolean isAddressOrCidr(String entry) {
+    static boolean isAddressOrCidr(String entry) {
         return add(entry, new TreeMap<>(), new TreeMap<>());
     }
 
     /** What an entry must look like, for error messages. */
-    public static String expectedForm() {
+    static String expectedForm() {
         return "an IPv4 or IPv6 address or CIDR, such as 127.0.0.1, 192.168.0.0/16, ::1 or fe80::/10";
     }
 
-    /** Whether {@code address} (an IP address without port) is in this set; false if it is not an IP. */
-    public boolean matches(@Nullable String address) {
+    @Override
+    public boolean contains(@Nullable String address) {
         if (address == null || address.isEmpty()) {
             return false;
         }
@@ -105,8 +106,8 @@ public final class IpMatcher {
         return matchesV6(v6(address, 0, to, V6_HIGH), v6(address, 0, to, V6_LOW));
     }
 
-    /** The entries this matcher was built from. */
-    public List<String> addresses() {
+    @Override
+    public List<String> entries() {
         return addresses;
     }
 
@@ -280,8 +281,8 @@ public final class IpMatcher {
             while (i < to) {
                 int start = i;
                 int value = 0;
-                while (i < to && i - start < 4 && LuaNumber.hexDigit(text.charAt(i)) >= 0) {
-                    value = (value << 4) | LuaNumber.hexDigit(text.charAt(i));
+                while (i < to && i - start < 4 && hexDigit(text.charAt(i)) >= 0) {
+                    value = (value << 4) | hexDigit(text.charAt(i));
                     i++;
                 }
                 int groups = 1;
@@ -342,5 +343,13 @@ public final class IpMatcher {
             return high;
         }
         return mode == V6_LOW ? low : 1;
+    }
+
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        char lower = (char) (c | 0x20);
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 }
