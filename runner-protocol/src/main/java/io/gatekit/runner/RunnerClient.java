@@ -5,8 +5,6 @@ import io.gatekit.runner.internal.ConfTokenCache;
 import io.gatekit.runner.internal.Frames;
 import io.gatekit.runner.internal.MessageReader;
 import io.gatekit.runner.internal.MessageWriter;
-import io.gatekit.runner.internal.RunnerConnection;
-import io.gatekit.runner.internal.UnixSockets;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -127,7 +125,7 @@ public final class RunnerClient implements AutoCloseable {
      *
      * @throws RunnerException on any failure, after up to three attempts for an unknown token
      */
-    public RespCallResult httpRespCall(RunnerConf conf, HttpRespCall call, ExtraInfoHandler handler) {
+    public Reply httpRespCall(RunnerConf conf, HttpRespCall call, ExtraInfoHandler handler) {
         return join(httpRespCallAsync(conf, call, handler));
     }
 
@@ -144,7 +142,7 @@ public final class RunnerClient implements AutoCloseable {
     }
 
     /** Sends an {@code HTTPRespCall} without blocking; the stage completes with the runner's answer. */
-    public CompletionStage<RespCallResult> httpRespCallAsync(RunnerConf conf, HttpRespCall call,
+    public CompletionStage<Reply> httpRespCallAsync(RunnerConf conf, HttpRespCall call,
             ExtraInfoHandler handler) {
         Objects.requireNonNull(call, "call");
         return new TokenCall<>(conf, Frames.RPC_HTTP_RESP_CALL, handler,
@@ -195,12 +193,6 @@ public final class RunnerClient implements AutoCloseable {
     int idleConnections() {
         RunnerIo current = io;
         return current == null ? 0 : current.idleCount();
-    }
-
-    /** A new connection outside the pool, for tests that speak raw frames. */
-    RunnerConnection openConnection() {
-        return new RunnerConnection(UnixSockets.connect(socketPath, ioSettings.connectTimeoutNanos()),
-                ioSettings.maxPayload(), ioSettings.sendTimeoutNanos(), ioSettings.readTimeoutNanos());
     }
 
     /** Hands {@code rpc} to the transport; fails it with {@code CLOSED} when this client is closed. */
