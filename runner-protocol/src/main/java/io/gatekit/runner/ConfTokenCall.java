@@ -16,7 +16,7 @@ import java.util.function.BiFunction;
  * restarts is waited for once. (Resending on a new connection, when the runner cannot have read the
  * call, is the transport's business.)
  */
-final class ConfTokenCall<T> extends RunnerIo.Rpc<T> {
+final class ConfTokenCall<T> extends RunnerRpc<T> {
 
     /** APISIX tries a call at most this many times when the runner forgot the token. */
     static final int ATTEMPTS = 3;

@@ -56,7 +56,7 @@ public final class RunnerClient implements AutoCloseable {
     private final RunnerSupervisor supervisor;
     private final RunnerSupervisor.Listener supervisorListener;
     private final long restartWaitNanos;
-    private final RunnerIo.Settings ioSettings;
+    private final TransportSettings ioSettings;
     private final ConfTokenCache tokens;
     private final RunnerIdentity identity;
     private volatile RunnerIo io;
@@ -66,7 +66,7 @@ public final class RunnerClient implements AutoCloseable {
         this.supervisor = builder.supervisor;
         this.socketPath = supervisor != null ? supervisor.socketPath() : builder.socketPath;
         this.restartWaitNanos = supervisor != null && supervisor.isManaged() ? builder.restartWait.toNanos() : 0;
-        this.ioSettings = new RunnerIo.Settings(socketPath, builder.connectTimeout.toNanos(),
+        this.ioSettings = new TransportSettings(socketPath, builder.connectTimeout.toNanos(),
                 builder.sendTimeout.toNanos(), builder.readTimeout.toNanos(), builder.idleTimeout.toNanos(),
                 builder.maxPayload, builder.maxIdleConnections, builder.threads);
         Duration tokenTtl = builder.tokenTtl != null ? builder.tokenTtl
@@ -200,7 +200,7 @@ public final class RunnerClient implements AutoCloseable {
     }
 
     /** Hands {@code rpc} to the transport; fails it with {@code CLOSED} when this client is closed. */
-    <T> CompletableFuture<T> submit(RunnerIo.Rpc<T> rpc) {
+    <T> CompletableFuture<T> submit(RunnerRpc<T> rpc) {
         RunnerIo transport = io();
         if (transport == null) {
             rpc.failed(closedFailure());
@@ -234,7 +234,7 @@ public final class RunnerClient implements AutoCloseable {
 
     /** {@code PrepareConf} as one more RPC; its connection is closed after the answer. */
     CompletionStage<Long> prepareConf(RunnerConf conf) {
-        return submit(new RunnerIo.Rpc<Long>(Frames.RPC_PREPARE_CONF, null, new CompletableFuture<>()) {
+        return submit(new RunnerRpc<Long>(Frames.RPC_PREPARE_CONF, null, new CompletableFuture<>()) {
             @Override
             ByteBuffer encode(MessageWriter writer) {
                 return writer.prepareConf(conf);
