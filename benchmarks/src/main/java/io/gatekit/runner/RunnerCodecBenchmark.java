@@ -31,14 +31,14 @@ public class RunnerCodecBenchmark {
 
     private final MessageWriter writer = new MessageWriter();
     private final MessageReader reader = new MessageReader();
-    private RespCallResult answer;
+    private Reply answer;
     private HttpRespCall call;
 
     @Setup
     public void setUp() {
         byte[] body = new byte[1024];
         Arrays.fill(body, (byte) 'b');
-        RespCallResult.Builder result = RespCallResult.builder().status(201).body(body);
+        Reply.Builder result = Reply.builder().status(201).body(body);
         HttpRespCall.Builder request = HttpRespCall.builder().id(123_456).status(200);
         for (int i = 0; i < 10; i++) {
             result.addHeader("x-header-" + i, "value-of-header-number-" + i);
@@ -50,9 +50,9 @@ public class RunnerCodecBenchmark {
 
     /** The runner's answer (10 headers, 1 KB body): encode, then decode into a value. */
     @Benchmark
-    public RespCallResult answerEncodeDecode() {
+    public Reply answerEncodeDecode() {
         ByteBuffer payload = writer.respCallResult(123_456, answer);
-        RespCallResult decoded = reader.respCallResult(payload);
+        Reply decoded = reader.respCallResult(payload);
         if (decoded.status() != 201 || decoded.headers().size() != 10 || decoded.body().remaining() != 1024) {
             throw new IllegalStateException("decoded " + decoded);
         }

@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(2)
 public class RunnerRoundTripBenchmark {
 
-    private static final RespCallResult RESULT = RespCallResult.builder().status(299).addHeader("x-runner", "gk").build();
+    private static final Reply RESULT = Reply.builder().status(299).addHeader("x-runner", "gk").build();
 
     private Path dir;
     private RunnerServer server;
@@ -59,7 +59,7 @@ public class RunnerRoundTripBenchmark {
         server = RunnerServer.builder().socketPath(dir.resolve("runner.sock"))
                 .plugin("fixed", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
+                    public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
                         return RESULT;
                     }
                 }).build().start();
@@ -92,8 +92,8 @@ public class RunnerRoundTripBenchmark {
 
     /** The whole client path: token from cache, pooled connection, encode, runner dispatch, decode. */
     @Benchmark
-    public RespCallResult runnerCall() {
-        RespCallResult result = client.httpRespCall(conf, call, ExtraInfoHandler.none());
+    public Reply runnerCall() {
+        Reply result = client.httpRespCall(conf, call, ExtraInfoHandler.none());
         if (result.status() != 299) {
             throw new IllegalStateException("answer " + result);
         }

@@ -7,7 +7,7 @@ import io.gatekit.engine.ResourceKind;
 import io.gatekit.gateway.config.ConfigLoader;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
@@ -31,8 +31,8 @@ class PostRespWithMirrorTest {
         Path socket = dir.resolve("runner.sock");
         RunnerPlugin tagger = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
-                return RespCallResult.builder().status(203).addHeader("x-runner", "saw " + response.status()).build();
+            public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
+                return Reply.builder().status(203).addHeader("x-runner", "saw " + response.status()).build();
             }
         };
         BlockingQueue<String> mirrored = new LinkedBlockingQueue<>();

@@ -1,7 +1,7 @@
 package io.gatekit.gateway;
 
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
@@ -21,10 +21,10 @@ public final class SeedRunnerMain {
     public static void main(String[] args) throws InterruptedException {
         RunnerPlugin pluginA = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
+            public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
                 byte[] upstreamBody = context.extraInfo(io.gatekit.runner.ExtraInfo.responseBody());
                 String body = new String(upstreamBody, StandardCharsets.UTF_8);
-                return RespCallResult.builder()
+                return Reply.builder()
                         .addHeader("X-Ext-Plugin-A", "executed with " + context.config())
                         .body(body.replace("index", "index, seen by ext-plugin-A"))
                         .build();

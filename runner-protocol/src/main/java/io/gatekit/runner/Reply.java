@@ -8,20 +8,40 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A response as a runner gives it: a status, headers and a body. A {@link ReqAction.Stop} answers
- * the client with one; a {@link RespCallResult} is one applied to the upstream's response. What 0,
- * no headers and an empty body mean is up to each of them.
+ * A response as a runner gives it: a status, headers and a body. The one type of two answers that
+ * are the same value with APISIX's own meaning each:
+ *
+ * <ul>
+ *   <li>as a {@link ReqAction} (built with {@link ReqAction#stop()}) it answers the client at once,
+ *       instead of the upstream: status 0 is sent as 200;</li>
+ *   <li>as the answer to an {@link HttpRespCall} it is applied to the upstream's response: status 0
+ *       keeps the upstream status; no headers keeps the upstream headers, while any header REPLACES
+ *       the whole upstream header set; an empty body keeps the upstream body. {@link #empty()}
+ *       changes nothing.</li>
+ * </ul>
  */
-public final class Reply {
+public final class Reply implements ReqAction {
+
+    private static final Reply EMPTY = new Builder().build();
 
     private final int status;
     private final List<TextEntry> headers;
     private final byte[] body;
 
-    private Reply(Builder<?> builder) {
+    private Reply(Builder builder) {
         this.status = builder.status;
         this.headers = builder.headers.toList();
         this.body = builder.body;
+    }
+
+    /** A builder with status 0, no headers and no body. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Status 0, no headers, no body: as an answer to an {@link HttpRespCall}, the response goes out unchanged. */
+    public static Reply empty() {
+        return EMPTY;
     }
 
     /** The status, an unsigned 16-bit value; 0 when none was set. */
@@ -62,61 +82,51 @@ public final class Reply {
 
     @Override
     public String toString() {
-        return describe("Reply");
+        return "Reply{status=" + status + ", headers=" + headers + ", body=" + body.length + " bytes}";
     }
 
-    /** {@code name{status=..., headers=..., body=N bytes}}: how the types wrapping a reply print. */
-    String describe(String name) {
-        return name + "{status=" + status + ", headers=" + headers + ", body=" + body.length + " bytes}";
-    }
-
-    /**
-     * The setters of the builders of {@link ReqAction.Stop} and {@link RespCallResult}, which differ
-     * only in what they build. Every setter checks its argument at once.
-     *
-     * @param <B> the concrete builder, returned by each setter
-     */
-    public abstract static class Builder<B extends Builder<B>> {
+    /** Builds a {@link Reply}; every setter checks its argument at once. */
+    public static final class Builder {
         private int status;
         private final Entries headers = new Entries();
         private byte[] body = Bodies.EMPTY;
 
-        Builder() {
+        private Builder() {
         }
 
         /** The status, 0..65535. */
-        public B status(int status) {
+        public Builder status(int status) {
             this.status = Checks.uint16("status", status);
-            return self();
+            return this;
         }
 
-        public B addHeader(String name, String value) {
+        public Builder addHeader(String name, String value) {
             headers.add(name, value);
-            return self();
+            return this;
         }
 
-        public B addHeader(TextEntry header) {
+        public Builder addHeader(TextEntry header) {
             headers.add(header, "header");
-            return self();
+            return this;
         }
 
-        public B body(byte[] body) {
+        public Builder body(byte[] body) {
             this.body = body.clone();
-            return self();
+            return this;
         }
 
-        public B body(ByteBuffer body) {
+        public Builder body(ByteBuffer body) {
             this.body = Bodies.copy(body);
-            return self();
+            return this;
         }
 
-        public B body(String body) {
+        public Builder body(String body) {
             this.body = body.getBytes(StandardCharsets.UTF_8);
-            return self();
+            return this;
         }
 
         /** Adds what {@code other} sets: its non-zero status and non-empty body win, its headers add up. */
-        B merge(Reply other) {
+        Builder merge(Reply other) {
             if (other.status != 0) {
                 status = other.status;
             }
@@ -124,14 +134,11 @@ public final class Reply {
             if (other.body.length > 0) {
                 body = other.body;
             }
-            return self();
+            return this;
         }
 
-        /** The reply set so far. */
-        Reply reply() {
+        public Reply build() {
             return new Reply(this);
         }
-
-        abstract B self();
     }
 }

@@ -8,19 +8,20 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A runner's answer to an {@link HttpReqCall}: {@linkplain #none() nothing}, a {@link Stop} that
- * answers the client at once, or a {@link Rewrite} of the request on its way upstream.
+ * A runner's answer to an {@link HttpReqCall}: {@linkplain #none() nothing}, a {@link Reply} that
+ * stops the request and answers the client at once, or a {@link Rewrite} of the request on its way
+ * upstream.
  */
-public sealed interface ReqAction permits ReqAction.None, ReqAction.Stop, ReqAction.Rewrite {
+public sealed interface ReqAction permits ReqAction.None, Reply, ReqAction.Rewrite {
 
     /** The request goes on unchanged. */
     static ReqAction none() {
         return None.INSTANCE;
     }
 
-    /** A builder of a {@link Stop} with status 0 (which APISIX sends as 200), no headers, no body. */
-    static Stop.Builder stop() {
-        return new Stop.Builder();
+    /** A builder of a {@link Reply} that stops the request: status 0 (sent as 200), no headers, no body. */
+    static Reply.Builder stop() {
+        return Reply.builder();
     }
 
     /** A builder of a {@link Rewrite} that changes nothing yet. */
@@ -38,71 +39,6 @@ public sealed interface ReqAction permits ReqAction.None, ReqAction.Stop, ReqAct
         @Override
         public String toString() {
             return "ReqAction.None";
-        }
-    }
-
-    /** Answer the client now, with this status, these headers and this body: a {@link Reply}. */
-    final class Stop implements ReqAction {
-        private final Reply reply;
-
-        private Stop(Reply reply) {
-            this.reply = reply;
-        }
-
-        /** Status, headers and body as one value. */
-        public Reply reply() {
-            return reply;
-        }
-
-        /** The status; 0 means 200. */
-        public int status() {
-            return reply.status();
-        }
-
-        /** Response headers in order; a repeated name gives several values. */
-        public List<TextEntry> headers() {
-            return reply.headers();
-        }
-
-        /** A read-only view of the body, empty when there is none. */
-        public ByteBuffer body() {
-            return reply.body();
-        }
-
-        /** The body decoded as UTF-8. */
-        public String bodyUtf8() {
-            return reply.bodyUtf8();
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Stop that && reply.equals(that.reply);
-        }
-
-        @Override
-        public int hashCode() {
-            return reply.hashCode();
-        }
-
-        @Override
-        public String toString() {
-            return reply.describe("ReqAction.Stop");
-        }
-
-        /** Builds a {@link Stop}; every setter checks its argument at once. */
-        public static final class Builder extends Reply.Builder<Builder> {
-
-            private Builder() {
-            }
-
-            public Stop build() {
-                return new Stop(reply());
-            }
-
-            @Override
-            Builder self() {
-                return this;
-            }
         }
     }
 

@@ -5,21 +5,14 @@ import io.gatekit.runner.internal.ConfTokenCache;
 import io.gatekit.runner.internal.Frames;
 import io.gatekit.runner.internal.MessageReader;
 import io.gatekit.runner.internal.MessageWriter;
-import io.gatekit.runner.internal.RunnerConnection;
-import io.gatekit.runner.internal.UnixSockets;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BiFunction;
 
 /**
  * Talks to a Plugin Runner the way APISIX does: the client side of the ext-plugin protocol.
@@ -59,20 +52,13 @@ public final class RunnerClient implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(RunnerClient.class.getName());
 
-    /** APISIX tries a call at most this many times when the runner forgot the token. */
-    static final int ATTEMPTS = 3;
-
     private final Path socketPath;
     private final RunnerSupervisor supervisor;
     private final RunnerSupervisor.Listener supervisorListener;
     private final long restartWaitNanos;
-    private final RunnerIo.Settings ioSettings;
+    private final TransportSettings ioSettings;
     private final ConfTokenCache tokens;
-    private final Object runnerLock = new Object();
-    /** The socket file the last new connection reached, as (file key, modification time); guarded by runnerLock. */
-    private Object runnerFile;
-    /** How many times a new connection reached another socket file than the one before. */
-    private volatile long runnerChanges;
+    private final RunnerIdentity identity;
     private volatile RunnerIo io;
     private volatile boolean closed;
 
@@ -80,12 +66,13 @@ public final class RunnerClient implements AutoCloseable {
         this.supervisor = builder.supervisor;
         this.socketPath = supervisor != null ? supervisor.socketPath() : builder.socketPath;
         this.restartWaitNanos = supervisor != null && supervisor.isManaged() ? builder.restartWait.toNanos() : 0;
-        this.ioSettings = new RunnerIo.Settings(socketPath, builder.connectTimeout.toNanos(),
+        this.ioSettings = new TransportSettings(socketPath, builder.connectTimeout.toNanos(),
                 builder.sendTimeout.toNanos(), builder.readTimeout.toNanos(), builder.idleTimeout.toNanos(),
                 builder.maxPayload, builder.maxIdleConnections, builder.threads);
         Duration tokenTtl = builder.tokenTtl != null ? builder.tokenTtl
                 : supervisor != null ? supervisor.confExpire() : Duration.ofSeconds(3600);
         this.tokens = new ConfTokenCache(tokenTtl.toNanos(), builder.maxTokens);
+        this.identity = new RunnerIdentity(socketPath, tokens);
         this.supervisorListener = new RunnerSupervisor.Listener() {
             @Override
             public void runnerExited(int exitStatus) {
@@ -127,7 +114,7 @@ public final class RunnerClient implements AutoCloseable {
      *
      * @throws RunnerException on any failure, after up to three attempts for an unknown token
      */
-    public RespCallResult httpRespCall(RunnerConf conf, HttpRespCall call, ExtraInfoHandler handler) {
+    public Reply httpRespCall(RunnerConf conf, HttpRespCall call, ExtraInfoHandler handler) {
         return join(httpRespCallAsync(conf, call, handler));
     }
 
@@ -139,15 +126,15 @@ public final class RunnerClient implements AutoCloseable {
     /** Sends an {@code HTTPReqCall} without blocking; the stage completes with the runner's action. */
     public CompletionStage<ReqAction> httpReqCallAsync(RunnerConf conf, HttpReqCall call, ExtraInfoHandler handler) {
         Objects.requireNonNull(call, "call");
-        return new TokenCall<>(conf, Frames.RPC_HTTP_REQ_CALL, handler,
+        return new ConfTokenCall<>(this, conf, Frames.RPC_HTTP_REQ_CALL, handler,
                 (writer, token) -> writer.httpReqCall(call, token), MessageReader::reqAction).start();
     }
 
     /** Sends an {@code HTTPRespCall} without blocking; the stage completes with the runner's answer. */
-    public CompletionStage<RespCallResult> httpRespCallAsync(RunnerConf conf, HttpRespCall call,
+    public CompletionStage<Reply> httpRespCallAsync(RunnerConf conf, HttpRespCall call,
             ExtraInfoHandler handler) {
         Objects.requireNonNull(call, "call");
-        return new TokenCall<>(conf, Frames.RPC_HTTP_RESP_CALL, handler,
+        return new ConfTokenCall<>(this, conf, Frames.RPC_HTTP_RESP_CALL, handler,
                 (writer, token) -> writer.httpRespCall(call, token), MessageReader::respCallResult).start();
     }
 
@@ -191,20 +178,29 @@ public final class RunnerClient implements AutoCloseable {
         return tokens;
     }
 
+    /** Which runner new connections reach. */
+    RunnerIdentity identity() {
+        return identity;
+    }
+
+    /** The supervisor this client follows, or {@code null}. */
+    RunnerSupervisor supervisor() {
+        return supervisor;
+    }
+
+    /** How long a call that cannot connect waits for a restarting runner; 0: it does not wait. */
+    long restartWaitNanos() {
+        return restartWaitNanos;
+    }
+
     /** Idle connections that are still open. */
     int idleConnections() {
         RunnerIo current = io;
         return current == null ? 0 : current.idleCount();
     }
 
-    /** A new connection outside the pool, for tests that speak raw frames. */
-    RunnerConnection openConnection() {
-        return new RunnerConnection(UnixSockets.connect(socketPath, ioSettings.connectTimeoutNanos()),
-                ioSettings.maxPayload(), ioSettings.sendTimeoutNanos(), ioSettings.readTimeoutNanos());
-    }
-
     /** Hands {@code rpc} to the transport; fails it with {@code CLOSED} when this client is closed. */
-    private <T> CompletableFuture<T> submit(RunnerIo.Rpc<T> rpc) {
+    <T> CompletableFuture<T> submit(RunnerRpc<T> rpc) {
         RunnerIo transport = io();
         if (transport == null) {
             rpc.failed(closedFailure());
@@ -228,7 +224,7 @@ public final class RunnerClient implements AutoCloseable {
                         LOG.log(System.Logger.Level.WARNING, "runner I/O thread for " + socketPath
                                 + " had stopped; starting a new one");
                     }
-                    current = new RunnerIo(ioSettings, this::connected);
+                    current = new RunnerIo(ioSettings, identity::connected);
                     io = current;
                 }
             }
@@ -236,43 +232,9 @@ public final class RunnerClient implements AutoCloseable {
         return current;
     }
 
-    /**
-     * Notes the socket file a new connection reached. Another file than last time is another
-     * runner (it bound its own): its tokens are not ours, so every token is dropped, and counting
-     * the change makes calls holding an older token get a new one (see {@link TokenCall#stillValid}).
-     * The file is read just after connecting, so a change racing with the connect may drop the
-     * tokens once too often, never too rarely.
-     */
-    private void connected() {
-        Object file = socketFile(socketPath);
-        if (file == null) {
-            return; // cannot tell: the supervisor (if any) and the runner's own errors still apply
-        }
-        synchronized (runnerLock) {
-            if (runnerFile != null && !runnerFile.equals(file)) {
-                tokens.flush(); // before the count changes: a call that sees the new count sees no old token
-                runnerChanges++;
-                LOG.log(System.Logger.Level.INFO, "runner on " + socketPath + " was replaced; its conf tokens"
-                        + " are dropped");
-            }
-            runnerFile = file;
-        }
-    }
-
-    /** The socket file's identity, or {@code null} when it cannot be read. */
-    private static Object socketFile(Path socketPath) {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(socketPath, BasicFileAttributes.class);
-            // the key alone (device, inode) may come back for a new file; the time it was made does not
-            return List.of(String.valueOf(attributes.fileKey()), attributes.lastModifiedTime());
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return null;
-        }
-    }
-
     /** {@code PrepareConf} as one more RPC; its connection is closed after the answer. */
-    private CompletionStage<Long> prepareConf(RunnerConf conf) {
-        return submit(new RunnerIo.Rpc<Long>(Frames.RPC_PREPARE_CONF, null, new CompletableFuture<>()) {
+    CompletionStage<Long> prepareConf(RunnerConf conf) {
+        return submit(new RunnerRpc<Long>(Frames.RPC_PREPARE_CONF, null, new CompletableFuture<>()) {
             @Override
             ByteBuffer encode(MessageWriter writer) {
                 return writer.prepareConf(conf);
@@ -295,7 +257,7 @@ public final class RunnerClient implements AutoCloseable {
         });
     }
 
-    private static RunnerException closedFailure() {
+    static RunnerException closedFailure() {
         return new RunnerException(RunnerException.Kind.CLOSED, "runner client is closed");
     }
 
@@ -323,118 +285,6 @@ public final class RunnerClient implements AutoCloseable {
             throw error;
         }
         return new RunnerException(RunnerException.Kind.IO, "runner call failed: " + cause, cause);
-    }
-
-    /** Encodes a call with the conf token of its attempt. */
-    @FunctionalInterface
-    private interface TokenEncoder {
-        ByteBuffer encode(MessageWriter writer, long token);
-    }
-
-    /**
-     * One call as the caller sees it: a conf token, then the RPC, tried again where APISIX tries
-     * again. This is the client's one retry rule: a forgotten token flushes every token and tries
-     * again with a new one, up to {@link #ATTEMPTS} in all; a runner that cannot be reached while a
-     * supervised one restarts is waited for once. (Resending on a new connection, when the runner
-     * cannot have read the call, is the transport's business.)
-     */
-    private final class TokenCall<T> extends RunnerIo.Rpc<T> {
-        private final RunnerConf conf;
-        private final TokenEncoder encoder;
-        private final BiFunction<MessageReader, ByteBuffer, T> decoder;
-        private long token;
-        private int attemptsLeft = ATTEMPTS;
-        /** {@link #runnerChanges} when the attempt began: its token is from that runner or a later one. */
-        private long runnerSeen;
-        private boolean waitedForRestart;
-        /** The supervisor's generation when the attempt began: what a restart has to be newer than. */
-        private long seenGeneration;
-
-        TokenCall(RunnerConf conf, int type, ExtraInfoHandler handler, TokenEncoder encoder,
-                BiFunction<MessageReader, ByteBuffer, T> decoder) {
-            super(type, Objects.requireNonNull(handler, "handler"), new CompletableFuture<>());
-            this.conf = Objects.requireNonNull(conf, "conf");
-            this.encoder = encoder;
-            this.decoder = decoder;
-        }
-
-        CompletableFuture<T> start() {
-            if (closed) {
-                result.completeExceptionally(closedFailure());
-            } else {
-                attempt();
-            }
-            return result;
-        }
-
-        private void attempt() {
-            if (restartWaitNanos > 0) {
-                seenGeneration = supervisor.generation();
-            }
-            runnerSeen = runnerChanges; // before the token is read: a change after this is caught by stillValid
-            long cached = tokens.cached(conf);
-            if (cached != ConfTokenCache.NONE) {
-                token = cached;
-                submit(this);
-                return;
-            }
-            tokens.token(conf, RunnerClient.this::prepareConf).whenComplete((prepared, error) -> {
-                if (error != null) {
-                    failed(asRunnerException(error));
-                } else {
-                    token = prepared;
-                    submit(this);
-                }
-            });
-        }
-
-        @Override
-        boolean stillValid() {
-            return runnerSeen == runnerChanges;
-        }
-
-        @Override
-        ByteBuffer encode(MessageWriter writer) {
-            return encoder.encode(writer, token);
-        }
-
-        @Override
-        T decode(MessageReader reader, ByteBuffer payload) {
-            return decoder.apply(reader, payload);
-        }
-
-        @Override
-        void failed(RunnerException failure) {
-            if (failure.isConfTokenNotFound() && --attemptsLeft > 0) {
-                // As APISIX: the runner lost its confs (restart, expiry), so every token is suspect.
-                tokens.flush();
-                attempt();
-                return;
-            }
-            if (failure.kind() == RunnerException.Kind.CONNECT && restartWaitNanos > 0 && !waitedForRestart) {
-                // The runner may be restarting, or have died a moment ago, before the supervisor noticed.
-                waitedForRestart = true;
-                supervisor.whenNewerThan(seenGeneration, restartWaitNanos).whenComplete((ready, error) -> {
-                    if (Boolean.TRUE.equals(ready) && !closed) {
-                        attempt();
-                    } else {
-                        result.completeExceptionally(failure);
-                    }
-                });
-                return;
-            }
-            result.completeExceptionally(failure);
-        }
-    }
-
-    /** What a failed {@code PrepareConf} stage failed with, as the call's failure. */
-    private static RunnerException asRunnerException(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause instanceof RunnerException runner ? runner
-                : new RunnerException(RunnerException.Kind.IO, "PrepareConf failed: " + cause, cause);
     }
 
     /** Builds a {@link RunnerClient}; every setter checks its argument at once. */

@@ -295,7 +295,7 @@ public final class RunnerServer implements AutoCloseable {
                     continue;
                 }
                 ReqAction result = invoke(entry, () -> plugin.onRequest(call, this));
-                if (result instanceof ReqAction.Stop) {
+                if (result instanceof Reply) {
                     return writer.reqAction(call.id(), result);
                 }
                 if (result instanceof ReqAction.Rewrite) {
@@ -310,15 +310,15 @@ public final class RunnerServer implements AutoCloseable {
         private ByteBuffer httpRespCall(ByteBuffer payload) {
             HttpRespCall call = decode(() -> reader.httpRespCall(payload));
             StoredConf stored = knownConf(reader.httpRespCallToken(payload));
-            RespCallResult answer = RespCallResult.unchanged();
+            Reply answer = Reply.empty();
             for (TextEntry entry : stored.plugins()) {
                 RunnerPlugin plugin = plugins.get(entry.name());
                 if (plugin == null) {
                     continue;
                 }
-                RespCallResult result = invoke(entry, () -> plugin.onResponse(call, this));
-                if (!result.isUnchanged()) {
-                    answer = answer.isUnchanged() ? result : RespCallResult.builder().merge(answer).merge(result).build();
+                Reply result = invoke(entry, () -> plugin.onResponse(call, this));
+                if (!result.isEmpty()) {
+                    answer = answer.isEmpty() ? result : Reply.builder().merge(answer).merge(result).build();
                 }
             }
             return writer.respCallResult(call.id(), answer);

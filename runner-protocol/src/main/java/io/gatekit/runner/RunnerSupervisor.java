@@ -2,32 +2,17 @@ package io.gatekit.runner;
 
 import io.gatekit.runner.internal.Checks;
 import io.gatekit.runner.internal.UnixSockets;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -60,8 +45,6 @@ import java.util.concurrent.TimeUnit;
 public final class RunnerSupervisor implements AutoCloseable {
 
     private static final long PROBE_INTERVAL_MILLIS = 25;
-    private static final Duration KILL_REAP_WAIT = Duration.ofSeconds(10);
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     /** Hears about a managed runner's life; called on the supervisor's thread, so keep it short. */
     public interface Listener {
@@ -93,12 +76,12 @@ public final class RunnerSupervisor implements AutoCloseable {
     /** Written under {@link #lock}; read without it, on every call of a client that follows this supervisor. */
     private volatile long generation;
     private boolean lastExitedBeforeReady;
-    /** Calls waiting for a runner newer than the one they saw; guarded by {@link #lock}. */
-    private final List<Waiter> waiters = new ArrayList<>();
+    /** Calls waiting for a runner newer than the one they saw. */
+    private final RestartWait restartWait = new RestartWait(lock, this::newerThanLocked);
     private ScheduledFuture<?> pendingRestart;
     private Thread shutdownHook;
-    /** Watches the socket's directory to keep the file owner-only; {@code null} when external or unwatchable. */
-    private WatchService socketWatch;
+    /** Keeps the socket file owner-only; {@code null} when external or unwatchable. */
+    private SocketGuard socketGuard;
 
     private RunnerSupervisor(Builder builder) {
         this.command = builder.command;
@@ -148,10 +131,10 @@ public final class RunnerSupervisor implements AutoCloseable {
             });
             shutdownHook = new Thread(this::close, "gatekit-runner-supervisor-shutdown");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
-            socketWatch = watchSocket();
+            socketGuard = SocketGuard.watch(socketPath, logger);
             spawnLocked();
         }
-        settleWaiters();
+        restartWait.settle();
     }
 
     /**
@@ -216,24 +199,7 @@ public final class RunnerSupervisor implements AutoCloseable {
      * completes on the supervisor's thread (or the JDK's timer thread at the timeout).
      */
     CompletableFuture<Boolean> whenNewerThan(long seenGeneration, long timeoutNanos) {
-        CompletableFuture<Boolean> ready = new CompletableFuture<>();
-        synchronized (lock) {
-            Boolean known = newerThanLocked(seenGeneration);
-            if (known != null) {
-                return CompletableFuture.completedFuture(known);
-            }
-            waiters.add(new Waiter(seenGeneration, ready));
-        }
-        ready.completeOnTimeout(false, timeoutNanos, TimeUnit.NANOSECONDS).whenComplete((result, error) -> {
-            synchronized (lock) {
-                waiters.removeIf(waiter -> waiter.ready() == ready);
-            }
-        });
-        return ready;
-    }
-
-    /** A call waiting for a runner newer than {@code seen}. */
-    private record Waiter(long seen, CompletableFuture<Boolean> ready) {
+        return restartWait.whenNewerThan(seenGeneration, timeoutNanos);
     }
 
     /** True: a newer runner is ready; false: none will be in time; null: not known yet. */
@@ -245,25 +211,6 @@ public final class RunnerSupervisor implements AutoCloseable {
             return false;
         }
         return null;
-    }
-
-    /** Completes the waiters whose answer the last change of state decided; outside the lock. */
-    private void settleWaiters() {
-        List<Waiter> decided = new ArrayList<>();
-        List<Boolean> answers = new ArrayList<>();
-        synchronized (lock) {
-            for (Waiter waiter : waiters) {
-                Boolean known = newerThanLocked(waiter.seen());
-                if (known != null) {
-                    decided.add(waiter);
-                    answers.add(known);
-                }
-            }
-            waiters.removeAll(decided);
-        }
-        for (int i = 0; i < decided.size(); i++) {
-            decided.get(i).ready().complete(answers.get(i));
-        }
     }
 
     /** Stops the runner: SIGTERM, then SIGKILL after the stop timeout. No restart follows. */
@@ -281,9 +228,9 @@ public final class RunnerSupervisor implements AutoCloseable {
             }
             lock.notifyAll();
         }
-        settleWaiters();
+        restartWait.settle();
         if (toStop != null && toStop.isAlive()) {
-            stop(toStop);
+            RunnerProcess.stop(toStop, stopTimeout, logger);
             if (!toStop.isAlive()) {
                 int status = toStop.exitValue();
                 logger.log(Level.INFO, "runner stopped with status {0}", status);
@@ -293,17 +240,13 @@ public final class RunnerSupervisor implements AutoCloseable {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
-        WatchService watch;
+        SocketGuard guard;
         synchronized (lock) {
-            watch = socketWatch;
-            socketWatch = null;
+            guard = socketGuard;
+            socketGuard = null;
         }
-        if (watch != null) {
-            try {
-                watch.close(); // ends the guard thread
-            } catch (IOException ignored) {
-                // Nothing left to release.
-            }
+        if (guard != null) {
+            guard.close();
         }
         removeShutdownHook();
     }
@@ -327,7 +270,7 @@ public final class RunnerSupervisor implements AutoCloseable {
             Process spawned = builder.start();
             process = spawned;
             logger.log(Level.INFO, "runner started, pid {0}: {1}", spawned.pid(), command);
-            startPump(spawned);
+            RunnerProcess.forwardOutput(spawned, logger);
             spawned.onExit().thenRunAsync(() -> exited(spawned), scheduler);
             scheduler.schedule(() -> probe(spawned), PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         } catch (IOException | UncheckedIOException e) {
@@ -349,8 +292,8 @@ public final class RunnerSupervisor implements AutoCloseable {
                 readyGeneration = ++generation;
                 lock.notifyAll();
             }
-            settleWaiters();
-            restrictSocket();
+            restartWait.settle();
+            SocketGuard.restrict(socketPath, logger);
             logger.log(Level.INFO, "runner ready on {0}", socketPath);
             listeners.forEach(listener -> listener.runnerReady(readyGeneration));
             return;
@@ -359,75 +302,6 @@ public final class RunnerSupervisor implements AutoCloseable {
             if (process == spawned && state == State.STARTING && spawned.isAlive()) {
                 scheduler.schedule(() -> probe(spawned), PROBE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
             }
-        }
-    }
-
-    /**
-     * Narrows the socket file to its owner when it is open to anyone else; returns the mode it had
-     * when it was changed, else {@code null}. A symbolic link is left alone (its target is not the
-     * runner's socket), and so is a file this process does not own (a runner started as another
-     * user): the chmod fails.
-     */
-    private String restrictSocket() {
-        try {
-            PosixFileAttributes attributes = Files.readAttributes(socketPath, PosixFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-            if (attributes.isSymbolicLink() || attributes.permissions().equals(OWNER_ONLY)) {
-                return null;
-            }
-            Files.setPosixFilePermissions(socketPath, OWNER_ONLY);
-            return PosixFilePermissions.toString(attributes.permissions());
-        } catch (NoSuchFileException e) {
-            return null; // not bound yet, or gone with its runner
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            logger.log(Level.DEBUG, "socket {0} keeps its permissions: {1}", socketPath, e.toString());
-            return null;
-        }
-    }
-
-    /**
-     * Starts the thread that narrows the socket file again whenever it is created or its
-     * attributes change (a chmod is an attribute change: {@code ENTRY_MODIFY} on Linux); an event
-     * on the directory, not a timer, so a runner's late chmod is undone however late it comes.
-     * {@code null} when the directory cannot be watched: the file is then narrowed once, when ready.
-     */
-    private WatchService watchSocket() {
-        Path directory = socketPath.getParent();
-        WatchService watch;
-        try {
-            watch = socketPath.getFileSystem().newWatchService();
-            directory.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
-        } catch (IOException | UnsupportedOperationException e) {
-            logger.log(Level.WARNING, "cannot watch {0}; the runner socket is narrowed to its owner only once, when"
-                    + " the runner is ready: {1}", directory, e.toString());
-            return null;
-        }
-        Thread guard = new Thread(() -> guardSocket(watch), "gatekit-runner-socket-guard");
-        guard.setDaemon(true);
-        guard.start();
-        return watch;
-    }
-
-    private void guardSocket(WatchService watch) {
-        Path name = socketPath.getFileName();
-        try {
-            while (true) {
-                WatchKey key = watch.take();
-                boolean touched = false;
-                for (WatchEvent<?> event : key.pollEvents()) {
-                    touched |= event.kind() == StandardWatchEventKinds.OVERFLOW || name.equals(event.context());
-                }
-                key.reset();
-                if (touched) {
-                    String was = restrictSocket();
-                    if (was != null) {
-                        logger.log(Level.INFO, "runner socket {0} was {1}; narrowed to rw------- again", socketPath,
-                                was);
-                    }
-                }
-            }
-        } catch (ClosedWatchServiceException | InterruptedException e) {
-            // close(): the supervisor is done with the runner
         }
     }
 
@@ -441,7 +315,7 @@ public final class RunnerSupervisor implements AutoCloseable {
             scheduleRestartLocked();
             lock.notifyAll();
         }
-        settleWaiters();
+        restartWait.settle();
         logger.log(Level.WARNING, "runner exited with status {0}, restarting in {1} ms", status,
                 restartDelay.toMillis());
         listeners.forEach(listener -> listener.runnerExited(status));
@@ -455,67 +329,8 @@ public final class RunnerSupervisor implements AutoCloseable {
                     spawnLocked();
                 }
             }
-            settleWaiters();
+            restartWait.settle();
         }, restartDelay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * SIGTERM, then SIGKILL after the stop timeout. Children get the same signals, so a runner
-     * started through a wrapper script does not leave its real process behind.
-     */
-    private void stop(Process toStop) {
-        List<ProcessHandle> family = new ArrayList<>(toStop.descendants().toList());
-        toStop.destroy();
-        family.forEach(ProcessHandle::destroy);
-        try {
-            if (!toStop.waitFor(stopTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                logger.log(Level.WARNING, "runner did not stop within {0} ms of SIGTERM, sending SIGKILL",
-                        stopTimeout.toMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        // Children started since the first look are killed too; the parent first, so it starts no more.
-        toStop.descendants().forEach(family::add);
-        toStop.destroyForcibly();
-        family.forEach(ProcessHandle::destroyForcibly);
-        // SIGKILL cannot be refused, but on a loaded machine the kernel may take a while to reap the
-        // process: wait for that (bounded), so that close() returns with the runner gone.
-        try {
-            if (!toStop.waitFor(Math.max(stopTimeout.toNanos(), KILL_REAP_WAIT.toNanos()), TimeUnit.NANOSECONDS)) {
-                logger.log(Level.WARNING, "runner {0} still alive {1} s after SIGKILL", toStop.pid(),
-                        KILL_REAP_WAIT.toSeconds());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Forwards the runner's output to the log, one record per line (long lines in 4,000-byte pieces). */
-    private void startPump(Process spawned) {
-        String prefix = "runner[" + spawned.pid() + "]: ";
-        Thread pump = new Thread(() -> {
-            try (InputStream in = spawned.getInputStream()) {
-                ByteArrayOutputStream line = new ByteArrayOutputStream();
-                int b;
-                while ((b = in.read()) >= 0) {
-                    if (b != '\n') {
-                        line.write(b);
-                    }
-                    if (b == '\n' || line.size() >= 4000) {
-                        logger.log(Level.INFO, prefix + line.toString(StandardCharsets.UTF_8));
-                        line.reset();
-                    }
-                }
-                if (line.size() > 0) {
-                    logger.log(Level.INFO, prefix + line.toString(StandardCharsets.UTF_8));
-                }
-            } catch (IOException e) {
-                // The pipe closed under us: the process is gone and exited() reports it.
-            }
-        }, "gatekit-runner-output-" + spawned.pid());
-        pump.setDaemon(true);
-        pump.start();
     }
 
     private void awaitExternal(long deadline) {

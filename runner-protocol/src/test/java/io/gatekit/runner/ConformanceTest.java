@@ -72,7 +72,7 @@ class ConformanceTest {
         try (RunnerClient client = client(kind)) {
             ReqAction action = client.httpReqCall(conf("gk-stop", "denied by conf"), request(), ExtraInfoHandler.none());
 
-            ReqAction.Stop stop = assertInstanceOf(ReqAction.Stop.class, action);
+            Reply stop = assertInstanceOf(Reply.class, action);
             assertEquals(403, stop.status());
             assertEquals(List.of(TextEntry.of("x-stop", "yes")), stop.headers());
             assertEquals("denied by conf", stop.bodyUtf8());
@@ -118,7 +118,7 @@ class ConformanceTest {
             HttpRespCall upstream = HttpRespCall.builder().id(9).status(200).addHeader("Content-Type", "text/plain")
                     .addHeader("x-up", "from-upstream").build();
 
-            RespCallResult result = client.httpRespCall(conf("gk-resp", "replaced body"), upstream, ExtraInfoHandler.none());
+            Reply result = client.httpRespCall(conf("gk-resp", "replaced body"), upstream, ExtraInfoHandler.none());
 
             assertEquals(418, result.status());
             Map<String, String> headers = asMap(result.headers());
@@ -132,10 +132,10 @@ class ConformanceTest {
     @EnumSource(Kind.class)
     void aResponseCallToAPluginThatDoesNothingChangesNothing(Kind kind) {
         try (RunnerClient client = client(kind)) {
-            RespCallResult result = client.httpRespCall(conf("gk-none", "{}"), HttpRespCall.builder().build(),
+            Reply result = client.httpRespCall(conf("gk-none", "{}"), HttpRespCall.builder().build(),
                     ExtraInfoHandler.none());
 
-            assertTrue(result.isUnchanged(), result.toString());
+            assertTrue(result.isEmpty(), result.toString());
         }
     }
 
@@ -192,7 +192,7 @@ class ConformanceTest {
             return (question instanceof ExtraInfo.Var ? "9443" : "upstream body").getBytes(StandardCharsets.UTF_8);
         };
         try (RunnerClient client = client(kind)) {
-            RespCallResult result = client.httpRespCall(conf("gk-extra-resp", "{}"),
+            Reply result = client.httpRespCall(conf("gk-extra-resp", "{}"),
                     HttpRespCall.builder().status(201).build(), handler);
 
             Map<String, String> headers = asMap(result.headers());
@@ -205,7 +205,8 @@ class ConformanceTest {
     @ParameterizedTest
     @EnumSource(Kind.class)
     void anUnknownTokenIsAnsweredWithConfTokenNotFound(Kind kind) {
-        try (RunnerClient client = client(kind); RunnerConnection connection = client.openConnection()) {
+        try (RunnerClient client = client(kind);
+             RunnerConnection connection = RunnerConnection.open(client.socketPath())) {
             ByteBuffer answer = connection.rawCall(Frames.RPC_HTTP_REQ_CALL,
                     new MessageWriter().httpReqCall(request(), 424_242), ExtraInfoHandler.none());
             throw new AssertionError("expected an error frame, got " + answer.remaining() + " bytes");
@@ -223,7 +224,7 @@ class ConformanceTest {
 
             ReqAction action = client.httpReqCall(conf, request(), ExtraInfoHandler.none());
 
-            assertEquals("after retry", assertInstanceOf(ReqAction.Stop.class, action).bodyUtf8());
+            assertEquals("after retry", assertInstanceOf(Reply.class, action).bodyUtf8());
             assertNotEquals(424_242, client.confToken(conf));
         }
     }
@@ -231,7 +232,8 @@ class ConformanceTest {
     @ParameterizedTest
     @EnumSource(Kind.class)
     void anUnknownFrameTypeIsAnsweredWithAnError(Kind kind) {
-        try (RunnerClient client = client(kind); RunnerConnection connection = client.openConnection()) {
+        try (RunnerClient client = client(kind);
+             RunnerConnection connection = RunnerConnection.open(client.socketPath())) {
             connection.rawCall(9, new MessageWriter().err(0), ExtraInfoHandler.none());
             throw new AssertionError("expected an error frame");
         } catch (RunnerException e) {
@@ -246,7 +248,7 @@ class ConformanceTest {
         try (RunnerClient client = client(kind)) {
             RunnerConf conf = conf("gk-stop", "x");
             for (int i = 0; i < 50; i++) {
-                assertInstanceOf(ReqAction.Stop.class, client.httpReqCall(conf, request(), ExtraInfoHandler.none()));
+                assertInstanceOf(Reply.class, client.httpReqCall(conf, request(), ExtraInfoHandler.none()));
             }
             assertEquals(1, client.idleConnections());
         }
@@ -275,7 +277,8 @@ class ConformanceTest {
     @ParameterizedTest
     @EnumSource(Kind.class)
     void onlyTheJavaRunnerAnswersPrepareConfTwiceWhichIsWhyTheClientClosesThatConnection(Kind kind) {
-        try (RunnerClient client = client(kind); RunnerConnection connection = client.openConnection()) {
+        try (RunnerClient client = client(kind);
+             RunnerConnection connection = RunnerConnection.open(client.socketPath())) {
             MessageWriter writer = new MessageWriter();
             long token = new MessageReader().prepareConfResp(connection.rawCall(Frames.RPC_PREPARE_CONF,
                     writer.prepareConf(conf("gk-none", "{}")), null));

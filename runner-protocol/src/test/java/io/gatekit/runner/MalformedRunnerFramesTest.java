@@ -118,7 +118,7 @@ class MalformedRunnerFramesTest {
                 conn -> conn.send(Frames.RPC_PREPARE_CONF, conn.writer.prepareConfResp(7)),
                 RunnerException.Kind.PROTOCOL, List.of("type 1 (RPC_PREPARE_CONF)", "expected: RPC_HTTP_REQ_CALL")));
         cases.add(new Case("a valid response-call answer in place of a request-call answer",
-                conn -> conn.send(Frames.RPC_HTTP_RESP_CALL, conn.writer.respCallResult(0, RespCallResult.unchanged())),
+                conn -> conn.send(Frames.RPC_HTTP_RESP_CALL, conn.writer.respCallResult(0, Reply.empty())),
                 RunnerException.Kind.PROTOCOL, List.of("type 4 (RPC_HTTP_RESP_CALL)", "expected: RPC_HTTP_REQ_CALL")));
         cases.add(new Case("garbage in an error frame", conn -> conn.sendBytes(frame(Frames.RPC_ERROR,
                 new byte[] {(byte) 0xF0, (byte) 0xFF, (byte) 0xFF, 0x7F, 1, 2, 3})),

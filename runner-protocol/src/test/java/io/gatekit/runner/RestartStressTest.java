@@ -74,7 +74,7 @@ class RestartStressTest {
                                         .toCompletableFuture().get(60, TimeUnit.SECONDS)
                                 : client.httpReqCallAsync(extra, request(), question -> new byte[] {'v'})
                                         .toCompletableFuture().get(60, TimeUnit.SECONDS);
-                        if (!(action instanceof ReqAction.Stop || action instanceof ReqAction.Rewrite)) {
+                        if (!(action instanceof Reply || action instanceof ReqAction.Rewrite)) {
                             throw new AssertionError("answer " + action);
                         }
                     })));

@@ -562,7 +562,7 @@ class RunnerClientTest {
                 return new byte[0];
             }).toCompletableFuture().get(30, TimeUnit.SECONDS);
             runner.close();
-            CompletableFuture<RespCallResult> failing = client.httpRespCallAsync(CONF, HttpRespCall.builder().build(),
+            CompletableFuture<Reply> failing = client.httpRespCallAsync(CONF, HttpRespCall.builder().build(),
                     ExtraInfoHandler.none()).toCompletableFuture();
 
             assertEquals("gatekit-runner-io", threads.get(0)); // the client's I/O thread, not the caller's
@@ -669,7 +669,7 @@ class RunnerClientTest {
     }
 
     private static String stopBody(ReqAction action) {
-        ByteBuffer body = ((ReqAction.Stop) action).body();
+        ByteBuffer body = ((Reply) action).body();
         return StandardCharsets.UTF_8.decode(body.duplicate()).toString();
     }
 
@@ -681,7 +681,7 @@ class RunnerClientTest {
                 client.httpReqCallAsync(CONF, CALL, ExtraInfoHandler.none()).toCompletableFuture().get(30, TimeUnit.SECONDS);
                 runner.close();
 
-                CompletableFuture<RespCallResult> call = client.httpRespCallAsync(CONF, HttpRespCall.builder().build(),
+                CompletableFuture<Reply> call = client.httpRespCallAsync(CONF, HttpRespCall.builder().build(),
                         ExtraInfoHandler.none()).toCompletableFuture();
 
                 ExecutionException e = assertThrows(ExecutionException.class,

@@ -87,7 +87,7 @@ class RunnerServerTest {
         assertTrue(Files.exists(socket()));
 
         try (RunnerServer server = start(TestPlugins.register(RunnerServer.builder())); RunnerClient client = client()) {
-            assertInstanceOf(ReqAction.Stop.class, client.httpReqCall(conf("gk-stop"), CALL, ExtraInfoHandler.none()));
+            assertInstanceOf(Reply.class, client.httpReqCall(conf("gk-stop"), CALL, ExtraInfoHandler.none()));
         }
     }
 
@@ -116,7 +116,7 @@ class RunnerServerTest {
             CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
             assertEquals(4000, calls.size());
             for (CompletableFuture<ReqAction> call : calls) {
-                assertInstanceOf(ReqAction.Stop.class, call.join());
+                assertInstanceOf(Reply.class, call.join());
             }
         }
     }
@@ -187,7 +187,7 @@ class RunnerServerTest {
              RunnerClient client = client()) {
             ReqAction action = client.httpReqCall(conf("before", "gk-stop", "after"), CALL, ExtraInfoHandler.none());
 
-            assertEquals("cfg-gk-stop", assertInstanceOf(ReqAction.Stop.class, action).bodyUtf8());
+            assertEquals("cfg-gk-stop", assertInstanceOf(Reply.class, action).bodyUtf8());
             assertEquals(List.of(), ran);
         }
     }
@@ -196,19 +196,19 @@ class RunnerServerTest {
     void responseResultsAddUpWithTheLastStatusAndBodyWinning() {
         RunnerPlugin one = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
-                return RespCallResult.builder().status(201).addHeader("a", "1").body("one").build();
+            public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
+                return Reply.builder().status(201).addHeader("a", "1").body("one").build();
             }
         };
         RunnerPlugin two = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
-                return RespCallResult.builder().addHeader("b", "2").build();
+            public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
+                return Reply.builder().addHeader("b", "2").build();
             }
         };
         try (RunnerServer server = start(RunnerServer.builder().plugin("one", one).plugin("two", two));
              RunnerClient client = client()) {
-            RespCallResult result = client.httpRespCall(conf("one", "two"), HttpRespCall.builder().build(),
+            Reply result = client.httpRespCall(conf("one", "two"), HttpRespCall.builder().build(),
                     ExtraInfoHandler.none());
 
             assertEquals(201, result.status());
@@ -233,7 +233,7 @@ class RunnerServerTest {
             }
         };
         try (RunnerServer server = start(TestPlugins.register(RunnerServer.builder()).plugin("failing", failing));
-             RunnerClient client = client(); RunnerConnection connection = client.openConnection()) {
+             RunnerClient client = client(); RunnerConnection connection = RunnerConnection.open(client.socketPath())) {
             long token = client.confToken(conf("failing"));
             ByteBuffer call = new io.gatekit.runner.internal.MessageWriter().httpReqCall(CALL, token);
 
@@ -249,7 +249,7 @@ class RunnerServerTest {
     @Test
     void anUndecodablePayloadIsABadRequest() {
         try (RunnerServer server = start(RunnerServer.builder()); RunnerClient client = client();
-             RunnerConnection connection = client.openConnection()) {
+             RunnerConnection connection = RunnerConnection.open(client.socketPath())) {
             RunnerException e = assertThrows(RunnerException.class, () -> connection.rawCall(Frames.RPC_HTTP_REQ_CALL,
                     ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}), null));
 

@@ -166,7 +166,7 @@ class RunnerSupervisorTest {
                 assertTrue(supervisor.isReady());
                 RunnerConf conf = RunnerConf.builder().id("c").version(1).addPlugin("gk-stop", "b").build();
                 assertTrue(client.httpReqCall(conf, HttpReqCall.builder().build(), ExtraInfoHandler.none())
-                        instanceof ReqAction.Stop);
+                        instanceof Reply);
             }
         }
     }

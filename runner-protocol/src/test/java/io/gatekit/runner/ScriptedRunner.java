@@ -82,7 +82,7 @@ final class ScriptedRunner implements AutoCloseable {
             conn.send(type, conn.writer.reqAction(0, ReqAction.none()));
         } else if (type == Frames.RPC_HTTP_RESP_CALL) {
             conn.runner.calls.incrementAndGet();
-            conn.send(type, conn.writer.respCallResult(0, RespCallResult.unchanged()));
+            conn.send(type, conn.writer.respCallResult(0, Reply.empty()));
         } else {
             conn.send(Frames.RPC_ERROR, conn.writer.err(0));
         }

@@ -44,10 +44,10 @@ final class TestPlugins {
                 })
                 .plugin("gk-resp", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
+                    public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
                         String upstream = response.headers().stream().filter(h -> h.name().equals("x-up"))
                                 .map(TextEntry::value).findFirst().orElse("");
-                        return RespCallResult.builder().status(418).addHeader("x-runner", "gk")
+                        return Reply.builder().status(418).addHeader("x-runner", "gk")
                                 .addHeader("x-upstream", upstream).body(context.config()).build();
                     }
                 })
@@ -63,8 +63,8 @@ final class TestPlugins {
                 })
                 .plugin("gk-extra-resp", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
-                        return RespCallResult.builder()
+                    public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
+                        return Reply.builder()
                                 .addHeader("x-server-port", context.var("server_port"))
                                 .addHeader("x-resp-body", new String(context.responseBody(), StandardCharsets.UTF_8))
                                 .build();

@@ -25,7 +25,7 @@ class ValueTypesTest {
         assertEquals("status: 65536 (expected: 0..65535)",
                 assertThrows(IllegalArgumentException.class, () -> ReqAction.stop().status(65536)).getMessage());
         assertEquals("status: -1 (expected: 0..65535)",
-                assertThrows(IllegalArgumentException.class, () -> RespCallResult.builder().status(-1)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Reply.builder().status(-1)).getMessage());
     }
 
     @Test
@@ -63,7 +63,7 @@ class ValueTypesTest {
         List<TextEntry> headers = new ArrayList<>(List.of(TextEntry.of("a", "1")));
         byte[] body = {1, 2, 3};
         HttpReqCall call = HttpReqCall.builder().sourceIp(ip).headers(headers).build();
-        ReqAction.Stop stop = ReqAction.stop().body(body).build();
+        Reply stop = ReqAction.stop().body(body).build();
         ip[0] = 99;
         headers.add(TextEntry.of("b", "2"));
         body[0] = 99;
@@ -77,19 +77,19 @@ class ValueTypesTest {
     }
 
     @Test
-    void aStopAndARespCallResultCarryTheSameReplyBuiltTheSameWay() {
-        ReqAction.Stop stop = ReqAction.stop().status(401).addHeader("x-a", "1").addHeader(TextEntry.of("x-a", "2"))
+    void aStopAndARespCallResultAreOneReplyBuiltTheSameWay() {
+        Reply stop = ReqAction.stop().status(401).addHeader("x-a", "1").addHeader(TextEntry.of("x-a", "2"))
                 .body("denied").build();
-        RespCallResult result = RespCallResult.builder().status(401).addHeader("x-a", "1")
+        Reply result = Reply.builder().status(401).addHeader("x-a", "1")
                 .addHeader(TextEntry.of("x-a", "2")).body("denied").build();
 
-        assertEquals(stop.reply(), result.reply());
+        assertEquals(stop, result);
         assertEquals(List.of(TextEntry.of("x-a", "1"), TextEntry.of("x-a", "2")), stop.headers());
-        assertEquals("ReqAction.Stop{status=401, headers=[TextEntry[name=x-a, value=1], TextEntry[name=x-a, value=2]],"
+        assertEquals("Reply{status=401, headers=[TextEntry[name=x-a, value=1], TextEntry[name=x-a, value=2]],"
                 + " body=6 bytes}", stop.toString());
-        assertEquals("RespCallResult{status=0, headers=[], body=0 bytes}", RespCallResult.unchanged().toString());
-        assertTrue(RespCallResult.unchanged().reply().isEmpty());
-        assertFalse(stop.reply().isEmpty());
+        assertEquals("Reply{status=0, headers=[], body=0 bytes}", Reply.empty().toString());
+        assertTrue(Reply.empty().isEmpty());
+        assertFalse(stop.isEmpty());
     }
 
     @Test

@@ -17,7 +17,7 @@ import io.gatekit.gateway.config.ConfigLoader;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.gateway.faults.Faults;
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import java.io.IOException;
@@ -106,8 +106,8 @@ class CutUpstreamResponseTest {
         Path socket = dir.resolve("runner.sock");
         RunnerPlugin tagger = new RunnerPlugin() {
             @Override
-            public RespCallResult onResponse(HttpRespCall response, io.gatekit.runner.RunnerCallContext context) {
-                return RespCallResult.builder().addHeader("x-runner", "saw " + response.status()).build();
+            public Reply onResponse(HttpRespCall response, io.gatekit.runner.RunnerCallContext context) {
+                return Reply.builder().addHeader("x-runner", "saw " + response.status()).build();
             }
         };
         Path config = Files.writeString(dir.resolve("config.yaml"), "ext-plugin:\n  path_for_test: " + socket + "\n");

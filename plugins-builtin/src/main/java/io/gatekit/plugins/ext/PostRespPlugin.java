@@ -6,7 +6,7 @@ import io.gatekit.api.Nullable;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpResponse;
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerClient;
 import java.util.concurrent.CompletableFuture;
 
@@ -43,7 +43,7 @@ final class PostRespPlugin extends ExtPlugin {
         ExchangeAnswers answers = new ExchangeAnswers(this, exchange, true);
         boolean head = "HEAD".equals(exchange.request().method());
         long sentAt = System.nanoTime();
-        CompletableFuture<RespCallResult> pending = withDeadline(client.httpRespCallAsync(setup.conf(), call, answers));
+        CompletableFuture<Reply> pending = withDeadline(client.httpRespCallAsync(setup.conf(), call, answers));
         return Completion.after(pending.handle((result, error) -> {
             answers.settle();
             if (error != null) {

@@ -10,6 +10,7 @@ import io.gatekit.api.http.HttpResponse;
 import io.gatekit.api.http.QueryParams;
 import io.gatekit.runner.HttpMethod;
 import io.gatekit.runner.HttpReqCall;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.TextEntry;
 import java.net.InetAddress;
@@ -79,13 +80,13 @@ final class ReqCalls {
     }
 
     /**
-     * Applies the runner's answer: nothing, a {@link ReqAction.Stop} (the returned outcome answers
+     * Applies the runner's answer: nothing, a {@link Reply} (the returned outcome answers
      * the client), or a {@link ReqAction.Rewrite} of the request. The answer is checked whole first.
      *
      * @throws IllegalArgumentException when the answer cannot be applied; nothing has changed then
      */
     static Outcome apply(ReqAction action, Exchange exchange, AttributeKey<RespHeaders> respHeadersKey) {
-        if (action instanceof ReqAction.Stop stop) {
+        if (action instanceof Reply stop) {
             return Outcome.respond(stopResponse(stop));
         }
         if (action instanceof ReqAction.Rewrite rewrite) {
@@ -96,7 +97,7 @@ final class ReqCalls {
         return Outcome.proceed();
     }
 
-    private static HttpResponse stopResponse(ReqAction.Stop stop) {
+    private static HttpResponse stopResponse(Reply stop) {
         int status = stop.status() == 0 ? 200 : stop.status(); // APISIX: 0 would be no status at all
         if (status < 100 || status > 999) {
             throw new IllegalArgumentException("stop status: " + status + " (expected: 0 or 100..999)");

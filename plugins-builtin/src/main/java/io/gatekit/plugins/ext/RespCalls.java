@@ -3,7 +3,7 @@ package io.gatekit.plugins.ext;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
 import io.gatekit.runner.HttpRespCall;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import java.nio.ByteBuffer;
 
 /** The response side of the protocol: describing an upstream response, applying the runner's answer. */
@@ -35,7 +35,7 @@ final class RespCalls {
      *
      * @throws IllegalArgumentException when the answer cannot be applied; nothing has changed then
      */
-    static void apply(RespCallResult result, HttpResponse response, HeaderMode mode, boolean headRequest) {
+    static void apply(Reply result, HttpResponse response, HeaderMode mode, boolean headRequest) {
         int status = result.status();
         if (status != 0 && (status < 100 || status > 999)) {
             throw new IllegalArgumentException("runner status: " + status + " (expected: 0 or 100..999)");

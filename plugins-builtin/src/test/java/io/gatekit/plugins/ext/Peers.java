@@ -4,7 +4,7 @@ import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.JavaRunnerCommand;
 import io.gatekit.runner.ReqAction;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
@@ -96,8 +96,8 @@ final class Peers implements AutoCloseable {
                 })
                 .plugin("gk-resp", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
-                        return RespCallResult.builder().status(418).addHeader("x-runner", "gk")
+                    public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
+                        return Reply.builder().status(418).addHeader("x-runner", "gk")
                                 .addHeader(entry("x-upstream", first(response.headers(), "x-up")))
                                 .body(context.config()).build();
                     }
@@ -114,8 +114,8 @@ final class Peers implements AutoCloseable {
                 })
                 .plugin("gk-extra-resp", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
-                        return RespCallResult.builder()
+                    public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
+                        return Reply.builder()
                                 .addHeader(entry("x-server-port", context.var("server_port")))
                                 .addHeader(entry("x-resp-body", new String(context.responseBody(), StandardCharsets.UTF_8)))
                                 .build();
@@ -130,10 +130,10 @@ final class Peers implements AutoCloseable {
                     }
 
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context)
+                    public Reply onResponse(HttpRespCall response, RunnerCallContext context)
                             throws InterruptedException {
                         Thread.sleep(Long.parseLong(context.config().trim()));
-                        return RespCallResult.unchanged();
+                        return Reply.empty();
                     }
                 });
     }

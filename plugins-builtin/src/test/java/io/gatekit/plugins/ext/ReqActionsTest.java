@@ -14,7 +14,7 @@ import io.gatekit.runner.ExtraInfo;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.ReqAction;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
@@ -74,8 +74,8 @@ class ReqActionsTest {
                 }))
                 .plugin("t-resp-edit", new RunnerPlugin() {
                     @Override
-                    public RespCallResult onResponse(HttpRespCall response, RunnerCallContext context) {
-                        return RespCallResult.builder().addHeader(TextEntry.nameOnly("x-up"))
+                    public Reply onResponse(HttpRespCall response, RunnerCallContext context) {
+                        return Reply.builder().addHeader(TextEntry.nameOnly("x-up"))
                                 .addHeader("x-new", "1").addHeader("x-new", "2").build();
                     }
                 })

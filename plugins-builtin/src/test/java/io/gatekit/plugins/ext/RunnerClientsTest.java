@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.gatekit.runner.ExtraInfoHandler;
 import io.gatekit.runner.HttpReqCall;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.RunnerClient;
 import io.gatekit.runner.RunnerConf;
@@ -48,7 +49,7 @@ class RunnerClientsTest {
                 ReqAction action = lease.client().httpReqCall(conf, HttpReqCall.builder().build(),
                         ExtraInfoHandler.none());
 
-                assertInstanceOf(ReqAction.Stop.class, action);
+                assertInstanceOf(Reply.class, action);
                 try (RunnerClients.Lease other = RunnerClients.acquire(settings)) {
                     assertSame(lease.client(), other.client());
                     assertNotSame(closed, other.client());

@@ -5,7 +5,7 @@ import io.gatekit.runner.HttpMethod;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.ReqAction;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerException;
 import io.gatekit.runner.TextEntry;
 import java.nio.ByteBuffer;
@@ -132,15 +132,15 @@ public final class MessageReader {
         }
     }
 
-    public RespCallResult respCallResult(ByteBuffer payload) {
+    public Reply respCallResult(ByteBuffer payload) {
         try {
             FlatTable table = root.root(payload);
             List<TextEntry> headers = entries(table, 2);
             ByteBuffer body = table.bytes(3);
             if (table.uint16(1) == 0 && headers.isEmpty() && (body == null || !body.hasRemaining())) {
-                return RespCallResult.unchanged();
+                return Reply.empty();
             }
-            RespCallResult.Builder result = RespCallResult.builder().status(table.uint16(1));
+            Reply.Builder result = Reply.builder().status(table.uint16(1));
             for (TextEntry header : headers) {
                 result.addHeader(header);
             }
@@ -195,8 +195,8 @@ public final class MessageReader {
         }
     }
 
-    private ReqAction.Stop stop(FlatTable table) {
-        ReqAction.Stop.Builder stop = ReqAction.stop().status(table.uint16(0));
+    private Reply stop(FlatTable table) {
+        Reply.Builder stop = ReqAction.stop().status(table.uint16(0));
         for (TextEntry header : entries(table, 1)) {
             stop.addHeader(header);
         }

@@ -5,7 +5,7 @@ import io.gatekit.runner.ExtraInfo;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.ReqAction;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerConf;
 import io.gatekit.runner.TextEntry;
 import java.nio.ByteBuffer;
@@ -69,9 +69,9 @@ public final class MessageWriter {
         fbb.clear();
         int type = 0;
         int table = 0;
-        if (action instanceof ReqAction.Stop) {
+        if (action instanceof Reply) {
             type = ACTION_STOP;
-            table = stop((ReqAction.Stop) action);
+            table = stop((Reply) action);
         } else if (action instanceof ReqAction.Rewrite) {
             type = ACTION_REWRITE;
             table = rewrite((ReqAction.Rewrite) action);
@@ -94,7 +94,7 @@ public final class MessageWriter {
         return finish(fbb.endTable());
     }
 
-    public ByteBuffer respCallResult(long id, RespCallResult result) {
+    public ByteBuffer respCallResult(long id, Reply result) {
         fbb.clear();
         int headers = entriesOrNone(result.headers());
         int body = bytesOrNone(result.body());
@@ -143,7 +143,7 @@ public final class MessageWriter {
         return finish(fbb.endTable());
     }
 
-    private int stop(ReqAction.Stop stop) {
+    private int stop(Reply stop) {
         int headers = entriesOrNone(stop.headers());
         int body = bytesOrNone(stop.body());
         fbb.startTable(3);

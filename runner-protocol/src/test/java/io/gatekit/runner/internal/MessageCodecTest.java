@@ -13,7 +13,7 @@ import io.gatekit.runner.HttpMethod;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.ReqAction;
-import io.gatekit.runner.RespCallResult;
+import io.gatekit.runner.Reply;
 import io.gatekit.runner.RunnerConf;
 import io.gatekit.runner.RunnerException;
 import io.gatekit.runner.TextEntry;
@@ -116,7 +116,7 @@ class MessageCodecTest {
         ReqAction stop = ReqAction.stop().status(401).addHeader("h", "v").body("b").build();
         ReqAction rewrite = ReqAction.rewrite().path("/p").deleteHeader("d").setArg("a", "1").addRespHeader("r", "1")
                 .body("b").build();
-        RespCallResult result = RespCallResult.builder().status(500).addHeader("h", "v").body("b").build();
+        Reply result = Reply.builder().status(500).addHeader("h", "v").body("b").build();
 
         assertEquals(call, reader.httpReqCall(copy(writer.httpReqCall(call, 1))));
         assertEquals(resp, reader.httpRespCall(copy(writer.httpRespCall(resp, 1))));
@@ -130,7 +130,7 @@ class MessageCodecTest {
     void aStopKeepsStatusHeadersAndBody() {
         ReqAction stop = ReqAction.stop().status(65535).addHeader("a", "1").addHeader("a", "2").body("no").build();
 
-        ReqAction.Stop decoded = assertInstanceOf(ReqAction.Stop.class, reader.reqAction(copy(writer.reqAction(3, stop))));
+        Reply decoded = assertInstanceOf(Reply.class, reader.reqAction(copy(writer.reqAction(3, stop))));
 
         assertEquals(65535, decoded.status());
         assertEquals(List.of(TextEntry.of("a", "1"), TextEntry.of("a", "2")), decoded.headers());
@@ -173,10 +173,10 @@ class MessageCodecTest {
     void anHttpRespCallAndItsResultRoundTrip() {
         HttpRespCall call = HttpRespCall.builder().id(9).status(503).addHeader("Content-Type", "text/plain").build();
         ByteBuffer payload = copy(writer.httpRespCall(call, 11));
-        RespCallResult result = RespCallResult.builder().status(200).addHeader("X", "y").body(new byte[] {0, 1, 2}).build();
+        Reply result = Reply.builder().status(200).addHeader("X", "y").body(new byte[] {0, 1, 2}).build();
 
         HttpRespCall decoded = reader.httpRespCall(payload);
-        RespCallResult decodedResult = reader.respCallResult(copy(writer.respCallResult(9, result)));
+        Reply decodedResult = reader.respCallResult(copy(writer.respCallResult(9, result)));
 
         assertEquals(9, decoded.id());
         assertEquals(503, decoded.status());
@@ -189,7 +189,7 @@ class MessageCodecTest {
 
     @Test
     void aResultThatChangesNothingDecodesAsUnchanged() {
-        assertTrue(reader.respCallResult(copy(writer.respCallResult(1, RespCallResult.unchanged()))).isUnchanged());
+        assertTrue(reader.respCallResult(copy(writer.respCallResult(1, Reply.empty()))).isEmpty());
     }
 
     @Test

@@ -6,10 +6,12 @@ import io.gatekit.runner.RunnerException;
 import io.gatekit.runner.RunnerException.Kind;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A connection of its own to a runner for raw frames, outside the client and its pool: conformance
- * tests and tools send any frame of any type and read the answer, the runner's ExtraInfo questions
+ * tests send any frame of any type and read the answer, the runner's ExtraInfo questions
  * answered in arrival order on the way (the Java runner writes them all before reading any answer).
  *
  * <p>Not thread-safe: one RPC at a time. After any failure the connection must be closed, as the
@@ -22,6 +24,12 @@ public final class RunnerConnection implements AutoCloseable {
     private final MessageReader reader = new MessageReader();
     private final long sendTimeoutNanos;
     private final long readTimeoutNanos;
+
+    /** A new connection to the runner on {@code socketPath}, with a client's default timeouts and payload limit. */
+    public static RunnerConnection open(Path socketPath) {
+        return new RunnerConnection(UnixSockets.connect(socketPath, TimeUnit.SECONDS.toNanos(1)), Frames.MAX_PAYLOAD,
+                TimeUnit.SECONDS.toNanos(60), TimeUnit.SECONDS.toNanos(60));
+    }
 
     public RunnerConnection(SocketChannel channel, int maxPayload, long sendTimeoutNanos, long readTimeoutNanos) {
         this.frames = new FrameChannel(channel, maxPayload);
