@@ -57,6 +57,45 @@ public interface PluginFactory<C> {
         return null;
     }
 
+    /**
+     * Whether this is an authentication plugin, APISIX's {@code type = "auth"}: it runs in
+     * {@code rewrite}, finds the consumer from the request and the credentials in the consumers'
+     * configs of it, and attaches it. On a consumer its config holds credentials and is checked
+     * against {@link #consumerSchema()}; it never runs from there.
+     *
+     * @return true for an authentication plugin; false (the default) otherwise
+     */
+    default boolean authenticates() {
+        return false;
+    }
+
+    /**
+     * {@return the JSON Schema of this authentication plugin's config on a consumer (APISIX's
+     * {@code consumer_schema}), or {@code null} to use {@link #configSchema()}}
+     */
+    default @Nullable String consumerSchema() {
+        return null;
+    }
+
+    /**
+     * {@return the field of this authentication plugin's consumer config that identifies a
+     * consumer, e.g. {@code key} of {@code key-auth} or {@code username} of {@code basic-auth}, or
+     * {@code null}} No two consumers may have the same value in it (APISIX refuses a duplicate
+     * key); {@link io.gatekit.api.http.Exchange#findConsumer} looks it up without a scan.
+     */
+    default @Nullable String consumerKeyField() {
+        return null;
+    }
+
+    /**
+     * {@return the fields of this plugin's consumer config that hold secrets (APISIX's
+     * {@code encrypt_fields}), e.g. {@code key}: the engine never shows their values, in the
+     * Admin API, explain output or logs}
+     */
+    default java.util.List<String> secretFields() {
+        return java.util.List.of();
+    }
+
     /** {@return the type the validated config is bound to} */
     Class<C> configType();
 

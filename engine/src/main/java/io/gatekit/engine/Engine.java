@@ -228,9 +228,31 @@ public final class Engine implements AutoCloseable {
         return core.newCall(request).serve(body, transport, application);
     }
 
+    /**
+     * {@code resource} as it may be shown: a consumer's secrets (the fields its authentication
+     * plugins declare in {@link io.gatekit.api.PluginFactory#secretFields()}, e.g. key-auth's
+     * {@code key}, basic-auth's {@code password}) read {@code ******}. Other kinds are returned
+     * as they are. The Admin API shows consumers through this.
+     */
+    public Resource redact(Resource resource) {
+        return core.redact(java.util.Objects.requireNonNull(resource, "resource"));
+    }
+
     /** What would run for {@code request}, in which order, and why, without running anything. */
     public Explanation explain(HttpRequest request) {
-        return core.explain(request);
+        return core.explain(request, null);
+    }
+
+    /**
+     * What would run for {@code request} once an authentication plugin identified consumer
+     * {@code username}: its plugins and its group's laid over the route's, each step naming the
+     * level its config came from ({@link Origin#CONSUMER}, {@link Origin#CONSUMER_GROUP},
+     * {@link Origin#ROUTE}, ...) and each overridden config listed as skipped.
+     *
+     * @throws IllegalArgumentException when there is no such consumer
+     */
+    public Explanation explain(HttpRequest request, String username) {
+        return core.explain(request, java.util.Objects.requireNonNull(username, "username"));
     }
 
     // ---- plugins ----

@@ -4,6 +4,10 @@ package io.gatekit.engine;
 public enum Origin {
     /** A global rule: runs in addition to route plugins, first in every phase. */
     GLOBAL_RULE("global_rule"),
+    /** The consumer an authentication plugin identified: wins over every other level. */
+    CONSUMER("consumer"),
+    /** The {@code group_id} of that consumer. */
+    CONSUMER_GROUP("consumer_group"),
     /** The route itself. */
     ROUTE("route"),
     /** The route's {@code plugin_config_id}. */

@@ -9,7 +9,11 @@ public enum ResourceKind {
     UPSTREAMS("upstreams", "upstream"),
     PLUGIN_CONFIGS("plugin_configs", "plugin_config"),
     GLOBAL_RULES("global_rules", "global_rule"),
-    PLUGIN_METADATA("plugin_metadata", "plugin_metadata");
+    PLUGIN_METADATA("plugin_metadata", "plugin_metadata"),
+    /** Callers identified by an authentication plugin; the id is the {@code username}. */
+    CONSUMERS("consumers", "consumer"),
+    /** Plugin sets shared by the consumers that name the group in {@code group_id}. */
+    CONSUMER_GROUPS("consumer_groups", "consumer_group");
 
     private final String path;
     private final String singular;

@@ -1,6 +1,7 @@
 package io.gatekit.api.http;
 
 import io.gatekit.api.AttributeKey;
+import io.gatekit.api.Consumer;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
 import java.util.function.BiConsumer;
@@ -82,4 +83,41 @@ public interface Exchange {
      * @param value the value, or {@code null} to remove it
      */
     <T> void attr(AttributeKey<T> key, @Nullable T value);
+
+    /**
+     * The consumer an authentication plugin attached to this call, or {@code null} while none is.
+     *
+     * @return the consumer, or {@code null}
+     */
+    default @Nullable Consumer consumer() {
+        return null;
+    }
+
+    /**
+     * The consumer whose config of authentication plugin {@code plugin} has string field
+     * {@code field} equal to {@code value}, as APISIX's {@code consumer.find_consumer}: how
+     * {@code key-auth} finds who sent a key. Plugins other than authentication ones get nothing.
+     *
+     * @param plugin the authentication plugin's name, e.g. {@code key-auth}
+     * @param field  the field of its consumer config that identifies, e.g. {@code key}
+     * @param value  the value the request carries
+     * @return the consumer, or {@code null} when none has it
+     */
+    default @Nullable Consumer findConsumer(String plugin, String field, String value) {
+        return null;
+    }
+
+    /**
+     * Attaches the consumer a plugin identified, in the {@code rewrite} phase: once that phase
+     * ends, the plugins of the consumer and of its group take precedence over the route's (as
+     * APISIX's {@code consumer.attach_consumer}), and {@code consumer_name} and
+     * {@code consumer_group_id} become request variables. Sets the request header
+     * {@code X-Consumer-Username}.
+     *
+     * @param consumer a consumer {@link #findConsumer} returned
+     * @throws UnsupportedOperationException when the host has no consumers
+     */
+    default void attachConsumer(Consumer consumer) {
+        throw new UnsupportedOperationException("consumers: not supported by " + getClass().getName());
+    }
 }

@@ -58,11 +58,12 @@ import javax.net.ssl.SSLException;
  *
  * <h2>Layout</h2>
  * {@code <prefix>/routes/<id>}, {@code /services/}, {@code /upstreams/}, {@code /plugin_configs/},
- * {@code /global_rules/}, {@code /plugin_metadata/<plugin name>}, each holding the resource's JSON
+ * {@code /global_rules/}, {@code /plugin_metadata/<plugin name>}, {@code /consumers/<username>},
+ * {@code /consumer_groups/<id>}, each holding the resource's JSON
  * with {@code id}, {@code create_time} and {@code update_time}, as APISIX's Admin API writes it; so
  * a Gatekit node reads what APISIX wrote and the other way round. The etcd revisions are the
  * resources' {@code createdIndex} (create revision) and {@code modifiedIndex} (mod revision). Other
- * keys under the prefix (APISIX's {@code consumers}, {@code ssls}, {@code gen_id}, ...) are
+ * keys under the prefix (APISIX's {@code ssls}, {@code gen_id}, ...) are
  * ignored, each directory logged once.
  *
  * <h2>Following changes</h2>

@@ -73,7 +73,7 @@ class EtcdConfigSourceTest {
         put("/layout/routes/1", "{\"id\": \"1\", \"uri\": \"/a\", \"service_id\": \"s1\"}");
         put("/layout/routes/", "init_dir");
         put("/layout/routes/1/extra", "{}");
-        put("/layout/consumers/jack", "{\"username\": \"jack\"}");
+        put("/layout/stream_routes/9", "{\"id\": \"9\"}");
         put("/layout/gen_id", "7");
         put("/layoutx/routes/2", "{\"uri\": \"/not-under-the-prefix\"}");
 
@@ -88,6 +88,24 @@ class EtcdConfigSourceTest {
             assertEquals(kv.getCreateRevision(), route.createdIndex());
             assertEquals(kv.getModRevision(), route.modifiedIndex());
             assertTrue(source.revision() >= kv.getModRevision());
+        }
+    }
+
+    @Test
+    void consumersAndConsumerGroupsLoadFromApisixsKeys() throws Exception {
+        put("/people/consumer_groups/company", "{\"id\": \"company\", \"plugins\": {}}");
+        put("/people/consumers/jack", "{\"username\": \"jack\", \"group_id\": \"company\"}");
+
+        try (Engine engine = Engine.builder().build(); EtcdConfigSource source = source("/people")) {
+            source.start(engine);
+
+            assertEquals(List.of("jack"), engine.list(ResourceKind.CONSUMERS).stream().map(Resource::id).toList());
+            assertEquals(List.of("company"),
+                    engine.list(ResourceKind.CONSUMER_GROUPS).stream().map(Resource::id).toList());
+            Resource rose = source.put(ResourceKind.CONSUMERS, "rose", "{\"username\": \"rose\"}");
+            assertEquals("/people/consumers/rose", new String(get("/people/consumers/rose").getKey().getBytes(),
+                    StandardCharsets.UTF_8));
+            assertEquals(rose, engine.get(ResourceKind.CONSUMERS, "rose").orElseThrow());
         }
     }
 

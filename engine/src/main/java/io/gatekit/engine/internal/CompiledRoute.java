@@ -39,6 +39,14 @@ public final class CompiledRoute {
     private final List<Explanation.Skipped> skipped;
     private final Inputs inputs;
     private final PluginInstance[] instances;
+    /** The route's own entries (service, plugin config, route), merged, without the globals. */
+    private final List<PluginEntry> own;
+    /**
+     * On a route merged with a consumer's plugins: those whose {@code rewrite} runs after the
+     * route's (APISIX's {@code rewrite_in_consumer}). Set once by {@link ConsumerMerge}, before
+     * publication.
+     */
+    PluginEntry[] consumerRewrite = NONE;
     /** What the router files this route under; set once by the builder, before publication. */
     private @Nullable RouteSpec<CompiledRoute> spec;
 
@@ -50,6 +58,7 @@ public final class CompiledRoute {
         this.timeout = timeout;
         this.skipped = List.copyOf(skipped);
         this.inputs = inputs;
+        this.own = List.copyOf(own);
         java.util.Set<PluginInstance> distinct = new java.util.LinkedHashSet<>();
         globals.forEach(e -> distinct.add(e.instance()));
         own.forEach(e -> distinct.add(e.instance()));
@@ -143,6 +152,11 @@ public final class CompiledRoute {
     /** Which bodies some plugin on this route needs whole. */
     public BodyBuffering bodyBuffering() {
         return bodyBuffering;
+    }
+
+    /** The route's own entries, without the globals, in order. */
+    List<PluginEntry> own() {
+        return own;
     }
 
     /** The configured plugins that do not run, for explain. */

@@ -1,6 +1,7 @@
 package io.gatekit.engine.internal;
 
 import io.gatekit.api.AttributeKey;
+import io.gatekit.api.Consumer;
 import io.gatekit.api.BodyBuffering;
 import io.gatekit.api.CallObserver;
 import io.gatekit.api.Completion;
@@ -73,6 +74,10 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     private int observedAttempt;
     private @Nullable ContextHeaders attemptContext;
     private @Nullable HttpResponse response;
+    /** The consumer an authentication plugin attached, or {@code null}. */
+    private ConsumerSet.@Nullable Found consumer;
+    /** Whether the rewrite running now is the consumer's ({@link CompiledRoute#consumerRewrite}). */
+    private boolean inConsumerRewrite;
     private Phase phase = Phase.REWRITE;
     /** The Host header the client sent, for {@code pass_host: pass} once plugins removed it. */
     private @Nullable String originalHost;
@@ -296,11 +301,11 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             return badRequest("path " + receivedPath + ": " + badPath);
         }
         Outcome rewrite = runPhase(Phase.REWRITE, 0);
-        if (rewrite == PROCEED) {
+        if (rewrite == PROCEED && consumer == null) {
             return accessOrNotFound();
         }
         return switch (rewrite.kind()) {
-            case PROCEED -> accessOrNotFound();
+            case PROCEED -> consumerThenAccess();
             case RESPOND -> rewrite;
             case ASYNC -> Outcome.async(rewrite.stage().thenCompose(this::afterRewrite));
         };
@@ -310,8 +315,47 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         if (!rewrite.proceeds()) {
             return CompletableFuture.completedStage(rewrite);
         }
-        Outcome access = accessOrNotFound();
-        return access.kind() == Outcome.Kind.ASYNC ? access.stage() : CompletableFuture.completedStage(access);
+        return stage(consumerThenAccess());
+    }
+
+    private static CompletionStage<Outcome> stage(Outcome outcome) {
+        return outcome.kind() == Outcome.Kind.ASYNC ? outcome.stage() : CompletableFuture.completedStage(outcome);
+    }
+
+    /**
+     * After the rewrite phase, as APISIX's access phase goes on: with a consumer attached, its
+     * plugins and its group's are laid over the route's, the rewrite of those the route did not
+     * have runs, and access runs the merged chain.
+     */
+    private Outcome consumerThenAccess() {
+        ConsumerSet.Found found = consumer;
+        if (found == null || !matched) {
+            return accessOrNotFound();
+        }
+        CompiledRoute merged = snapshot.withConsumer(route, found);
+        if (merged == null) {
+            LOG.log(Level.ERROR, () -> "failed to fetch consumer group config by id: " + found.groupId());
+            return Outcome.respond(HttpResponse.of(503, HttpHeaders.of(), new byte[0]));
+        }
+        route = merged;
+        if (merged.consumerRewrite.length == 0) {
+            return accessOrNotFound();
+        }
+        inConsumerRewrite = true;
+        Outcome rewrite = runPhase(Phase.REWRITE, 0);
+        if (rewrite.kind() == Outcome.Kind.ASYNC) {
+            return Outcome.async(rewrite.stage().thenCompose(done -> {
+                inConsumerRewrite = false;
+                return done.proceeds() ? stage(accessOrNotFound()) : CompletableFuture.completedStage(done);
+            }));
+        }
+        inConsumerRewrite = false;
+        return rewrite.proceeds() ? accessOrNotFound() : rewrite;
+    }
+
+    /** The chain of {@code current}: the consumer's rewrite while it runs, else the route's. */
+    private PluginEntry[] chainOf(Phase current) {
+        return inConsumerRewrite && current == Phase.REWRITE ? route.consumerRewrite : route.chain(current);
     }
 
     private Outcome accessOrNotFound() {
@@ -596,7 +640,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
     /** Runs {@code phase} from plugin {@code from}; an async plugin resumes the walk when it completes. */
     private Outcome runPhase(Phase current, int from) {
         phase = current;
-        if (from == 0 && !timed && pluginObserver == null) {
+        if (from == 0 && !timed && pluginObserver == null && !inConsumerRewrite) {
             Plugin[] plugins = switch (current) {
                 case REWRITE -> route.rewrite;
                 case ACCESS -> route.access;
@@ -606,7 +650,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                 return runPlain(current, plugins);
             }
         }
-        PluginEntry[] chain = route.chain(current);
+        PluginEntry[] chain = chainOf(current);
         for (int i = from; i < chain.length; i++) {
             PluginEntry entry = chain[i];
             if (!runs(entry)) {
@@ -662,7 +706,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
                     break;
             }
         } catch (Throwable e) {
-            PluginEntry entry = route.chain(current)[i];
+            PluginEntry entry = chainOf(current)[i];
             Outcome failure = failed(entry, e);
             return failure.proceeds() ? runPhase(current, i + 1) : shortCircuit(entry, failure);
         }
@@ -671,7 +715,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
 
     /** What plugin {@code index} of the plain path returned, when it was not the shared proceed. */
     private Outcome settle(Phase current, int index, @Nullable Outcome outcome) {
-        PluginEntry entry = route.chain(current)[index];
+        PluginEntry entry = chainOf(current)[index];
         if (outcome == null) {
             Outcome failure = failed(entry, new NullPointerException("plugin [" + entry.name() + "] returned null from "
                     + current.apisixName() + " (expected: an Outcome)"));
@@ -957,6 +1001,29 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         }
         a[free] = key;
         a[free + 1] = value;
+    }
+
+    @Override
+    public @Nullable Consumer consumer() {
+        return consumer;
+    }
+
+    @Override
+    public @Nullable Consumer findConsumer(String plugin, String field, String value) {
+        return snapshot.consumers().find(plugin, field, value);
+    }
+
+    @Override
+    public void attachConsumer(Consumer found) {
+        if (!(found instanceof ConsumerSet.Found known) || snapshot.consumers().consumer(known.username()) != found) {
+            throw new IllegalArgumentException("consumer: " + found + " (expected: one findConsumer returned)");
+        }
+        if (phase != Phase.REWRITE || inConsumerRewrite) {
+            throw new IllegalStateException("attachConsumer in " + phase.apisixName()
+                    + " (expected: in rewrite, by an authentication plugin of the route or a global rule)");
+        }
+        consumer = known;
+        request.headers().set("X-Consumer-Username", known.username());
     }
 
     // ---- UpstreamTarget ----

@@ -44,7 +44,10 @@ public final class EngineCore {
     /** References point at upstreams, services and plugin_configs, so those are staged first. */
     private static final List<ResourceKind> LOAD_ORDER = List.of(ResourceKind.PLUGIN_METADATA,
             ResourceKind.UPSTREAMS, ResourceKind.PLUGIN_CONFIGS, ResourceKind.SERVICES, ResourceKind.GLOBAL_RULES,
-            ResourceKind.ROUTES);
+            ResourceKind.CONSUMER_GROUPS, ResourceKind.CONSUMERS, ResourceKind.ROUTES);
+
+    /** What a secret field shows instead of its value. */
+    private static final String REDACTED = "******";
 
     private final PluginConfs confs;
     private final ResourceValidator validator;
@@ -175,7 +178,7 @@ public final class EngineCore {
             if (ResourceKind.ofPath(name) == null) {
                 violations.add(new Violation("/" + name, "additionalProperties", "unknown resource kind \"" + name
                         + "\" (expected: one of routes, services, upstreams, plugin_configs, global_rules, "
-                        + "plugin_metadata)"));
+                        + "plugin_metadata, consumers, consumer_groups)"));
                 messages.add("unknown resource kind " + name);
             }
         });
@@ -191,6 +194,7 @@ public final class EngineCore {
             for (JsonNode item : list) {
                 String pointer = "/" + kind.path() + "/" + index++;
                 String id = kind == ResourceKind.PLUGIN_METADATA ? item.path("id").asText(null)
+                        : kind == ResourceKind.CONSUMERS ? item.path("username").asText(null)
                         : item.hasNonNull("id") ? item.get("id").asText() : null;
                 if (id == null) {
                     violations.add(new Violation(pointer + "/id", "required", "missing id (expected: every "
@@ -441,6 +445,34 @@ public final class EngineCore {
         return stored == null ? Optional.empty() : Optional.of(resource(kind, stored));
     }
 
+    /** See {@link io.gatekit.engine.Engine#redact}. */
+    public Resource redact(Resource resource) {
+        if (resource.kind() != ResourceKind.CONSUMERS) {
+            return resource;
+        }
+        JsonNode value = parseBody(resource.json());
+        JsonNode plugins = value.get("plugins");
+        if (plugins == null || !plugins.isObject()) {
+            return resource;
+        }
+        boolean changed = false;
+        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = plugins.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> plugin = it.next();
+            RegisteredPlugin registered = confs.registry().get(plugin.getKey());
+            if (registered == null || !(plugin.getValue() instanceof ObjectNode conf)) {
+                continue;
+            }
+            for (String field : registered.factory().secretFields()) {
+                if (conf.has(field)) {
+                    conf.put(field, REDACTED);
+                    changed = true;
+                }
+            }
+        }
+        return changed ? new Resource(resource.kind(), resource.id(), value.toString(), resource.createdIndex(),
+                resource.modifiedIndex()) : resource;
+    }
+
     public List<Resource> list(ResourceKind kind) {
         return current.state().all(kind).values().stream().map(s -> resource(kind, s)).toList();
     }
@@ -497,11 +529,23 @@ public final class EngineCore {
         }
     }
 
-    public Explanation explain(HttpRequest request) {
+    public Explanation explain(HttpRequest request, @Nullable String username) {
         Snapshot snapshot = pin();
         try {
             DefaultCall call = new DefaultCall(snapshot, hosts, request, listener, timed).route();
             CompiledRoute route = call.compiledRoute();
+            if (username != null) {
+                ConsumerSet.Found consumer = snapshot.consumers().consumer(username);
+                if (consumer == null) {
+                    throw new IllegalArgumentException("consumer: \"" + username + "\" (expected: a stored consumer)");
+                }
+                CompiledRoute merged = call.matched() ? snapshot.withConsumer(route, consumer) : route;
+                if (merged == null) {
+                    throw new IllegalArgumentException("consumer: \"" + username + "\" (expected: its group_id "
+                            + consumer.groupId() + " to exist)");
+                }
+                route = merged;
+            }
             Map<Phase, List<Explanation.Step>> phases = new EnumMap<>(Phase.class);
             for (Phase phase : Phase.values()) {
                 List<Explanation.Step> steps = new ArrayList<>();

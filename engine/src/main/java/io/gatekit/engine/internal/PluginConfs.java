@@ -76,6 +76,21 @@ public final class PluginConfs {
      */
     public List<Checked> check(JsonNode plugins, String pointer, List<Violation> violations,
             List<String> messages) {
+        return check(plugins, pointer, violations, messages, false);
+    }
+
+    /**
+     * Checks the {@code plugins} of a consumer: an authentication plugin's config there holds
+     * credentials, checked against its consumer schema and never bound nor created (its
+     * {@link Checked#config()} is {@code null}); any other plugin is checked as on a route.
+     */
+    public List<Checked> checkConsumer(JsonNode plugins, String pointer, List<Violation> violations,
+            List<String> messages) {
+        return check(plugins, pointer, violations, messages, true);
+    }
+
+    private List<Checked> check(JsonNode plugins, String pointer, List<Violation> violations,
+            List<String> messages, boolean consumer) {
         List<Checked> checked = new ArrayList<>();
         if (plugins == null || plugins.isNull() || plugins.isMissingNode()) {
             return checked;
@@ -84,7 +99,7 @@ public final class PluginConfs {
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> field = fields.next();
             Checked one = checkOne(field.getKey(), field.getValue(), pointer + "/" + escape(field.getKey()),
-                    violations, messages);
+                    violations, messages, consumer);
             if (one != null) {
                 checked.add(one);
             }
@@ -93,7 +108,7 @@ public final class PluginConfs {
     }
 
     private @Nullable Checked checkOne(String name, JsonNode conf, String pointer, List<Violation> violations,
-            List<String> messages) {
+            List<String> messages, boolean consumer) {
         RegisteredPlugin plugin = registry.get(name);
         if (plugin == null) {
             String msg = "unknown plugin [" + name + "]";
@@ -106,6 +121,9 @@ public final class PluginConfs {
             violations.add(new Violation(pointer, "type", msg + " (expected: a JSON object)"));
             messages.add(msg);
             return null;
+        }
+        if (consumer && plugin.factory().authenticates()) {
+            return checkCredentials(plugin, conf, pointer, violations, messages);
         }
         SchemaResult result = plugin.schema().validateAndApplyDefaults(conf);
         // only a real true disables: asBoolean would read 7 or "true" as true and skip the checks
@@ -126,6 +144,23 @@ public final class PluginConfs {
             return null;
         }
         return new Checked(plugin, result.document(), config, meta);
+    }
+
+    private static @Nullable Checked checkCredentials(RegisteredPlugin plugin, JsonNode conf, String pointer,
+            List<Violation> violations, List<String> messages) {
+        SchemaResult result = (plugin.consumerSchema() != null ? plugin.consumerSchema() : plugin.schema())
+                .validateAndApplyDefaults(conf);
+        if (!result.violations().isEmpty()) {
+            result.violations().forEach(v -> violations.add(v.under(pointer)));
+            messages.add(ApisixErrors.pluginError(plugin.name(), result.violations()));
+            return null;
+        }
+        return new Checked(plugin, result.document(), null, Meta.NONE);
+    }
+
+    /** Whether {@code checked} holds a consumer's credentials for an authentication plugin: never run. */
+    static boolean credentials(Checked checked) {
+        return checked.config() == null && checked.plugin().factory().authenticates();
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -72,7 +72,10 @@ public final class PluginRegistry {
                 : compile(validator, name, "metadataSchema()", metadataText);
         PluginInfo info = new PluginInfo(name, factory.version(), factory.priority(), schemaText,
                 metadataText, factory.getClass().getName());
-        return new RegisteredPlugin(factory, info, schema, metadata);
+        String consumerText = factory.consumerSchema();
+        CompiledSchema consumer = consumerText == null ? null
+                : compile(validator, name, "consumerSchema()", consumerText);
+        return new RegisteredPlugin(factory, info, schema, metadata, consumer);
     }
 
     private static CompiledSchema compile(SchemaValidator validator, String plugin, String what,

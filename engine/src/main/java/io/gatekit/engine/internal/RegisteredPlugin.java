@@ -7,10 +7,11 @@ import io.gatekit.engine.internal.schema.CompiledSchema;
 
 /**
  * A plugin factory with its schemas compiled once, at registration: the request path and config
- * changes never compile a schema again.
+ * changes never compile a schema again. {@code consumerSchema} is an authentication plugin's
+ * schema of its config on a consumer, or {@code null}.
  */
 public record RegisteredPlugin(PluginFactory<?> factory, PluginInfo info, CompiledSchema schema,
-        @Nullable CompiledSchema metadataSchema) {
+        @Nullable CompiledSchema metadataSchema, @Nullable CompiledSchema consumerSchema) {
 
     /** The plugin name. */
     public String name() {

@@ -49,6 +49,8 @@ final class RequestVars {
                     ? request.localAddress().getHostString() : request.localAddress().getAddress().getHostAddress();
             case "server_port" -> Integer.toString(request.localAddress().getPort());
             case "route_id" -> exchange.routeId();
+            case "consumer_name" -> exchange.consumer() == null ? null : exchange.consumer().username();
+            case "consumer_group_id" -> exchange.consumer() == null ? null : exchange.consumer().groupId();
             case "status" -> exchange.response() == null ? null : Integer.toString(exchange.response().status());
             case "upstream_status" -> exchange.upstream().status() == 0 ? null
                     : Integer.toString(exchange.upstream().status());

@@ -66,6 +66,11 @@ final class ResourceValidator {
             throw ConfigException.invalid("invalid configuration: wrong type: expected object, got "
                     + ApisixErrors.jsonType(value), new Violation("", "type", "expected a JSON object"));
         }
+        if (kind == ResourceKind.CONSUMERS && value.isObject() && value.hasNonNull("username")
+                && !value.get("username").asText().equals(id)) {
+            add(violations, messages, new Violation("/username", "const", "username: \"" + value.get("username")
+                    .asText() + "\" (expected: \"" + id + "\", the username in the path)"), "wrong username");
+        }
         if (value.hasNonNull("id") && !value.get("id").asText().equals(id)) {
             add(violations, messages, new Violation("/id", "const", "wrong id: body has \"" + value.get("id")
                     .asText() + "\" but the path has \"" + id + "\""), "wrong route id");
@@ -94,7 +99,16 @@ final class ResourceValidator {
         for (Violation v : ResourceChecks.check(kind.path(), value)) {
             add(violations, messages, v, ApisixErrors.resourceError(List.of(v)));
         }
-        List<PluginConfs.Checked> plugins = confs.check(value.get("plugins"), "/plugins", violations, messages);
+        List<PluginConfs.Checked> plugins;
+        if (kind == ResourceKind.CONSUMERS) {
+            // APISIX's admin/consumers.lua: "invalid plugins configuration: " before the plugin's error
+            List<String> pluginMessages = new ArrayList<>();
+            plugins = confs.checkConsumer(value.get("plugins"), "/plugins", violations, pluginMessages);
+            pluginMessages.forEach(m -> messages.add("invalid plugins configuration: " + m));
+            checkGroupRef(refs, value, violations, messages);
+        } else {
+            plugins = confs.check(value.get("plugins"), "/plugins", violations, messages);
+        }
         if (kind == ResourceKind.ROUTES && value.has("vars")) {
             try {
                 Expr.compile(value.get("vars"));
@@ -132,6 +146,15 @@ final class ResourceValidator {
         }
     }
 
+    private static void checkGroupRef(Refs refs, JsonNode value, List<Violation> violations, List<String> messages) {
+        JsonNode ref = value.get("group_id");
+        if (ref != null && !ref.isNull() && !refs.has(ResourceKind.CONSUMER_GROUPS, ref.asText())) {
+            String msg = "failed to fetch consumer group info by consumer group id [" + ref.asText()
+                    + "], response code: 404";
+            add(violations, messages, new Violation("/group_id", "reference", msg), msg);
+        }
+    }
+
     private static void checkRef(Refs refs, JsonNode value, String field, ResourceKind kind,
             List<Violation> violations, List<String> messages) {
         JsonNode ref = value.get(field);
@@ -150,6 +173,18 @@ final class ResourceValidator {
      * refuses to delete it: {@code can not delete this upstream, route [1] is still using it now}.
      */
     void checkDeletable(ResourceKind kind, String id, ConfigState state) {
+        if (kind == ResourceKind.CONSUMER_GROUPS) {
+            for (Stored consumer : state.all(ResourceKind.CONSUMERS).values()) {
+                JsonNode ref = consumer.value().get("group_id");
+                if (ref != null && ref.asText().equals(id)) {
+                    // APISIX's admin/consumer_group.lua, comma and all
+                    String msg = "can not delete this consumer group, consumer [" + consumer.id()
+                            + "] is still using it now";
+                    throw ConfigException.invalid(msg, new Violation("", "inUse", msg));
+                }
+            }
+            return;
+        }
         String field = switch (kind) {
             case UPSTREAMS -> "upstream_id";
             case SERVICES -> "service_id";

@@ -25,6 +25,8 @@ public final class Snapshot {
     private final CompiledRoute globalOnly;
     private final List<PluginEntry> globals;
     private final Map<String, io.gatekit.engine.Upstream> upstreams;
+    private final ConsumerSet consumers;
+    private final ConsumerMerge consumerRoutes = new ConsumerMerge();
     /**
      * Requests in flight, plus {@link #RETIRED} once this snapshot is replaced: one word, so that
      * "the last request left a retired snapshot" is decided on one value. With the count and the
@@ -39,6 +41,13 @@ public final class Snapshot {
 
     Snapshot(long version, ConfigState state, Router<CompiledRoute> router, ShardedMap<String, CompiledRoute> routes,
             CompiledRoute globalOnly, List<PluginEntry> globals, Map<String, io.gatekit.engine.Upstream> upstreams) {
+        this(version, state, router, routes, globalOnly, globals, upstreams, ConsumerSet.EMPTY);
+    }
+
+    Snapshot(long version, ConfigState state, Router<CompiledRoute> router, ShardedMap<String, CompiledRoute> routes,
+            CompiledRoute globalOnly, List<PluginEntry> globals, Map<String, io.gatekit.engine.Upstream> upstreams,
+            ConsumerSet consumers) {
+        this.consumers = consumers;
         this.version = version;
         this.state = state;
         this.router = router;
@@ -86,6 +95,27 @@ public final class Snapshot {
     /** Upstreams referred to by id, keyed {@code id@modifiedIndex}, for reuse by the next snapshot. */
     Map<String, io.gatekit.engine.Upstream> upstreams() {
         return upstreams;
+    }
+
+    /** The consumers and consumer groups. */
+    ConsumerSet consumers() {
+        return consumers;
+    }
+
+    /**
+     * {@code route} with {@code consumer}'s plugins and its group's laid over it, or
+     * {@code route} itself when they bring none; {@code null} when the consumer's group is
+     * missing (APISIX answers 503).
+     */
+    @Nullable CompiledRoute withConsumer(CompiledRoute route, ConsumerSet.Found consumer) {
+        ConsumerSet.Level group = null;
+        if (consumer.groupId() != null) {
+            group = consumers.group(consumer.groupId());
+            if (group == null) {
+                return null;
+            }
+        }
+        return consumerRoutes.merge(route, consumer, group, globals);
     }
 
     /** Pins this snapshot for a request; the caller checks it is still current afterwards. */

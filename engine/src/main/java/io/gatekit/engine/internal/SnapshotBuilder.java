@@ -88,6 +88,8 @@ final class SnapshotBuilder {
             Map<String, CompiledRoute> routes = new HashMap<>();
             List<CompiledRoute> added = new ArrayList<>();
             added.add(globalOnly);
+            ConsumerSet consumers = consumers();
+            added.addAll(consumers.holders());
             Router.Builder<CompiledRoute> router = Router.builder();
             for (Stored route : state.all(ResourceKind.ROUTES).values()) {
                 CompiledRoute compiled = route(route, globals);
@@ -103,6 +105,7 @@ final class SnapshotBuilder {
             List<CompiledRoute> removed = new ArrayList<>();
             if (previous != null) {
                 removed.add(previous.globalOnly());
+                removed.addAll(previous.consumers().holders());
                 previous.routes().forEach((id, old) -> {
                     if (routes.get(id) != old) {
                         removed.add(old);
@@ -110,7 +113,7 @@ final class SnapshotBuilder {
                 });
             }
             Snapshot snapshot = new Snapshot(version, state, router.build(), ShardedMap.of(routes), globalOnly, globals,
-                    Map.copyOf(upstreams));
+                    Map.copyOf(upstreams), consumers);
             return new Built(snapshot, added, removed, instances);
         } catch (RuntimeException e) {
             throw failed(e);
@@ -157,7 +160,7 @@ final class SnapshotBuilder {
                 keptUpstreams = Map.copyOf(merged);
             }
             Snapshot snapshot = new Snapshot(version, state, router, routes, previous.globalOnly(),
-                    previous.globals(), keptUpstreams);
+                    previous.globals(), keptUpstreams, previous.consumers());
             return new Built(snapshot, compiled == null ? List.of() : List.of(compiled),
                     old == null ? List.of() : List.of(old), instances);
         } catch (RuntimeException e) {
@@ -210,6 +213,74 @@ final class SnapshotBuilder {
                 instance.close();
             }
         }
+    }
+
+    /**
+     * The consumers and groups: their plugins as entries (created, or reused when unchanged),
+     * and the index by the identifying field of each authentication plugin. A key two consumers
+     * share is refused, as APISIX refuses it.
+     */
+    private ConsumerSet consumers() {
+        Map<String, ConsumerSet.Level> groups = new HashMap<>();
+        for (Stored group : state.all(ResourceKind.CONSUMER_GROUPS).values()) {
+            groups.put(group.id(), level(ResourceKind.CONSUMER_GROUPS, group, Origin.CONSUMER_GROUP));
+        }
+        Map<String, ConsumerSet.Found> consumers = new HashMap<>();
+        Map<String, ConsumerSet.Found> byKey = new HashMap<>();
+        for (Stored stored : state.all(ResourceKind.CONSUMERS).values()) {
+            Map<String, JsonNode> credentials = new HashMap<>();
+            for (PluginConfs.Checked checked : checked(ResourceKind.CONSUMERS, stored)) {
+                if (PluginConfs.credentials(checked)) {
+                    credentials.put(checked.plugin().name(), checked.json());
+                }
+            }
+            JsonNode group = stored.value().get("group_id");
+            ConsumerSet.Found consumer = new ConsumerSet.Found(stored.id(),
+                    group == null || group.isNull() ? null : group.asText(), Map.copyOf(credentials),
+                    level(ResourceKind.CONSUMERS, stored, Origin.CONSUMER));
+            consumers.put(stored.id(), consumer);
+            credentials.forEach((plugin, conf) -> index(byKey, plugin, conf, consumer));
+        }
+        return new ConsumerSet(consumers, groups, byKey);
+    }
+
+    private void index(Map<String, ConsumerSet.Found> byKey, String plugin, JsonNode conf, ConsumerSet.Found consumer) {
+        String field = confs.registry().get(plugin).factory().consumerKeyField();
+        JsonNode value = field == null ? null : conf.get(field);
+        if (value == null || !value.isTextual()) {
+            return;
+        }
+        ConsumerSet.Found owner = byKey.putIfAbsent(ConsumerSet.indexKey(plugin, field, value.textValue()), consumer);
+        if (owner != null) {
+            // APISIX's consumer.check_duplicate_key; the later consumer, by name, is the one refused
+            String first = owner.username().compareTo(consumer.username()) < 0 ? owner.username() : consumer.username();
+            String second = first.equals(owner.username()) ? consumer.username() : owner.username();
+            String msg = "duplicate " + field + " of plugin " + plugin + " found with consumer: " + first;
+            violations.add(new Violation("/consumers/" + PluginConfs.escape(second) + "/plugins/"
+                    + PluginConfs.escape(plugin) + "/" + field, "unique", msg));
+            messages.add(msg);
+        }
+    }
+
+    private ConsumerSet.Level level(ResourceKind kind, Stored owner, Origin origin) {
+        List<PluginEntry> entries = new ArrayList<>();
+        List<Explanation.Skipped> skipped = new ArrayList<>();
+        for (PluginConfs.Checked checked : checked(kind, owner)) {
+            String name = checked.plugin().name();
+            if (PluginConfs.credentials(checked)) {
+                continue;
+            }
+            if (checked.meta().disable()) {
+                skipped.add(new Explanation.Skipped(name, origin, owner.id(), "_meta.disable is true"));
+                continue;
+            }
+            entries.add(confs.entry(checked, origin, owner.id(), live, instances, metadataIndex(name),
+                    metadata(name)));
+        }
+        entries.sort(ORDER);
+        CompiledRoute holder = new CompiledRoute(null, null, null, List.of(), entries, List.of(),
+                CompiledRoute.Inputs.NONE);
+        return new ConsumerSet.Level(owner.id(), owner.modifiedIndex(), entries, skipped, holder);
     }
 
     private List<PluginEntry> globals() {
@@ -302,9 +373,10 @@ final class SnapshotBuilder {
         if (known != null) {
             return known;
         }
-        return checkedByOwner.computeIfAbsent(kind.path() + "/" + owner.id(), k -> confs.check(
-                owner.value().get("plugins"), "/" + kind.path() + "/" + PluginConfs.escape(owner.id()) + "/plugins",
-                violations, messages));
+        String pointer = "/" + kind.path() + "/" + PluginConfs.escape(owner.id()) + "/plugins";
+        return checkedByOwner.computeIfAbsent(kind.path() + "/" + owner.id(), k -> kind == ResourceKind.CONSUMERS
+                ? confs.checkConsumer(owner.value().get("plugins"), pointer, violations, messages)
+                : confs.check(owner.value().get("plugins"), pointer, violations, messages));
     }
 
     private @Nullable Upstream upstream(JsonNode route, @Nullable Stored service) {

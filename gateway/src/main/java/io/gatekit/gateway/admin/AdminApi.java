@@ -303,7 +303,8 @@ public final class AdminApi {
         }
         switch (method) {
             case "GET":
-                return id == null ? json(200, Listing.render(engine.list(kind), query, keyPrefix))
+                return id == null ? json(200, Listing.render(engine.list(kind).stream().map(engine::redact).toList(),
+                        query, keyPrefix))
                         : get(kind, id);
             case "PUT":
                 return put(kind, id, body);
@@ -320,7 +321,7 @@ public final class AdminApi {
 
     private AdminResponse get(ResourceKind kind, String id) {
         Optional<Resource> found = engine.get(kind, id);
-        return found.isEmpty() ? keyNotFound() : json(200, Json.single(found.get(), keyPrefix));
+        return found.isEmpty() ? keyNotFound() : json(200, Json.single(engine.redact(found.get()), keyPrefix));
     }
 
     private AdminResponse put(ResourceKind kind, @Nullable String pathId, @Nullable JsonNode body) {
@@ -328,7 +329,18 @@ public final class AdminApi {
             throw missingConfigurations();
         }
         String id = pathId;
-        if (kind == ResourceKind.PLUGIN_METADATA) {
+        if (kind == ResourceKind.CONSUMERS) {
+            // APISIX: PUT /apisix/admin/consumers with the username in the body is the id
+            JsonNode username = body.isObject() ? body.get("username") : null;
+            if (id == null) {
+                if (username == null || !username.isTextual()) {
+                    throw AdminError.badRequest("invalid configuration: property \"username\" is required",
+                            "/username", "required", "no username (expected: PUT /apisix/admin/consumers with "
+                                    + "{\"username\": \"jack\", ...})");
+                }
+                id = username.textValue();
+            }
+        } else if (kind == ResourceKind.PLUGIN_METADATA) {
             if (id == null) {
                 throw AdminError.badRequest("missing plugin name", "", "required",
                         "no plugin name (expected: PUT /apisix/admin/plugin_metadata/{plugin_name})");
@@ -352,12 +364,13 @@ public final class AdminApi {
         }
         Resource stored = source.put(kind, id, body.toString());
         return json(stored.createdIndex() == stored.modifiedIndex() ? 201 : 200,
-                Json.single(stored, keyPrefix));
+                Json.single(engine.redact(stored), keyPrefix));
     }
 
     private AdminResponse post(ResourceKind kind, @Nullable String pathId, @Nullable JsonNode body) {
         if (kind == ResourceKind.PLUGIN_CONFIGS || kind == ResourceKind.GLOBAL_RULES
-                || kind == ResourceKind.PLUGIN_METADATA) {
+                || kind == ResourceKind.PLUGIN_METADATA || kind == ResourceKind.CONSUMERS
+                || kind == ResourceKind.CONSUMER_GROUPS) {
             throw notSupported("POST", apisixKind(kind));
         }
         if (body == null) {
@@ -375,7 +388,7 @@ public final class AdminApi {
 
     private AdminResponse patch(ResourceKind kind, @Nullable String id, List<String> subPath,
             @Nullable JsonNode body) {
-        if (kind == ResourceKind.PLUGIN_METADATA) {
+        if (kind == ResourceKind.PLUGIN_METADATA || kind == ResourceKind.CONSUMERS) {
             throw notSupported("PATCH", apisixKind(kind));
         }
         if (id == null) {
@@ -456,6 +469,8 @@ public final class AdminApi {
             case PLUGIN_CONFIGS -> "plugin config";
             case GLOBAL_RULES -> "global rule";
             case PLUGIN_METADATA -> "plugin_metadata";
+            case CONSUMERS -> "consumer";
+            case CONSUMER_GROUPS -> "consumer group";
         };
     }
 
@@ -596,8 +611,10 @@ public final class AdminApi {
             throw AdminError.of(404, "not found");
         }
         HttpRequest request;
+        String consumer;
         if (method.equals("GET")) {
             request = ExplainEndpoint.fromQuery(query);
+            consumer = query.get("consumer");
         } else if (method.equals("POST")) {
             JsonNode body = Json.body(rawBody);
             if (body == null) {
@@ -605,10 +622,18 @@ public final class AdminApi {
                         "the request body is empty (expected: e.g. {\"uri\": \"/hello\", \"method\": \"GET\"})");
             }
             request = ExplainEndpoint.fromBody(body);
+            consumer = body.path("consumer").isTextual() ? body.get("consumer").textValue() : null;
         } else {
             throw notSupported(method, "explain");
         }
-        return json(200, ExplainEndpoint.render(request, engine.explain(request)));
+        if (consumer == null) {
+            return json(200, ExplainEndpoint.render(request, engine.explain(request)));
+        }
+        try {
+            return json(200, ExplainEndpoint.render(request, engine.explain(request, consumer)));
+        } catch (IllegalArgumentException e) {
+            throw AdminError.badRequest("consumer not found", "/consumer", "reference", e.getMessage());
+        }
     }
 
     // ---- plumbing ----

@@ -138,8 +138,8 @@ class AdminIntrospectionTest {
 
     @Test
     void validationOfAnUnknownResourceTypeIsNotFound() {
-        assertEquals("Unsupported resource type: consumers",
-                json(fixture.call("POST", "/apisix/admin/schema/validate/consumers", "{}"), 404)
+        assertEquals("Unsupported resource type: stream_routes",
+                json(fixture.call("POST", "/apisix/admin/schema/validate/stream_routes", "{}"), 404)
                         .get("error_msg").asText());
         assertEquals(405, fixture.call("GET", "/apisix/admin/schema/validate/routes").status());
     }

@@ -469,8 +469,8 @@ class AdminResourcesTest {
 
     @Test
     void anUnknownResourceTypeIsNotFound() {
-        assertEquals("Unsupported resource type: consumers",
-                json(fixture.call("GET", "/apisix/admin/consumers"), 404).get("error_msg").asText());
+        assertEquals("Unsupported resource type: stream_routes",
+                json(fixture.call("GET", "/apisix/admin/stream_routes"), 404).get("error_msg").asText());
     }
 
     @Test

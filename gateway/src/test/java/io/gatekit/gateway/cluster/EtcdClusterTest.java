@@ -168,7 +168,7 @@ class EtcdClusterTest {
 
     @Test
     void aConfigWrittenToEtcdInApisixLayoutIsServed() throws Exception {
-        // what APISIX's Admin API leaves in etcd: its placeholders, resources, and kinds Gatekit lacks
+        // what APISIX's Admin API leaves in etcd: its placeholders and resources
         etcdPut("/apisix/routes/", "init_dir");
         etcdPut("/apisix/consumers/jack", "{\"username\": \"jack\", \"plugins\": {}}");
         etcdPut("/apisix/upstreams/1", """

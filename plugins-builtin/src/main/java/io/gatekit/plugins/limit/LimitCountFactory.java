@@ -27,8 +27,8 @@ import java.util.Map;
  *
  * <p>Accepted by the schema, as APISIX's, but refused with a reason: the {@code redis},
  * {@code redis-cluster} and {@code redis-sentinel} policies, {@code window_type: "sliding"},
- * {@code rules}, {@code group}, variables in {@code count} or {@code time_window}, and the key
- * {@code consumer_name} (there are no consumers yet). {@code sync_interval} only applies to the
+ * {@code rules}, {@code group}, and variables in {@code count} or {@code time_window}; the key
+ * {@code consumer_name} counts per consumer. {@code sync_interval} only applies to the
  * redis policies, as in APISIX.
  */
 public final class LimitCountFactory extends SimplePluginFactory<LimitCountFactory.Config> {

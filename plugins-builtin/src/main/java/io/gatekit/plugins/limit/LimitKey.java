@@ -12,12 +12,6 @@ import io.gatekit.plugins.support.VarTemplate;
  */
 final class LimitKey {
 
-    /**
-     * A variable that needs consumers, which Gatekit does not have yet: counting under it would
-     * silently count per client address instead, so configs naming it are refused until it works.
-     */
-    static final String CONSUMER_NAME = "consumer_name";
-
     private final String type;
     private final String key;
     private final VarTemplate template;
@@ -29,20 +23,10 @@ final class LimitKey {
     }
 
     /**
-     * The key of a config.
-     *
-     * @throws IllegalArgumentException when it needs something Gatekit lacks ({@code consumer_name})
+     * The key of a config. {@code consumer_name} is the consumer an authentication plugin
+     * attached; a request without one is counted under its client address, as in APISIX.
      */
     static LimitKey of(String type, String key) {
-        boolean consumer = switch (type) {
-            case "var" -> key.equals(CONSUMER_NAME);
-            case "var_combination" -> key.contains("$" + CONSUMER_NAME) || key.contains("${" + CONSUMER_NAME);
-            default -> false;
-        };
-        if (consumer) {
-            throw new IllegalArgumentException("key: \"" + key + "\" (expected: a request variable other than"
-                    + " consumer_name; consumers are not supported yet, so it would always fall back to remote_addr)");
-        }
         return new LimitKey(type, key);
     }
 

@@ -19,7 +19,7 @@ import io.gatekit.api.SimplePluginFactory;
  * {@code nodelay}); one past {@code burst} gets {@code rejected_code} (with
  * {@code {"error_msg": rejected_msg}} when set). A delay holds no thread: the request resumes
  * from a timer of the instance's scheduler. The {@code redis} and {@code redis-cluster} policies
- * and the key {@code consumer_name} (there are no consumers yet) are refused with a reason.
+ * are refused with a reason. The key {@code consumer_name} counts per consumer.
  */
 public final class LimitReqFactory extends SimplePluginFactory<LimitReqFactory.Config> {
 

@@ -171,8 +171,6 @@ class LimitCountTest {
             assertRefused(harness, """
                     {"count": "$http_count", "time_window": 1}""", "count: \"$http_count\"");
             assertRefused(harness, """
-                    {"count": 1, "time_window": 1, "key": "consumer_name"}""", "key: \"consumer_name\"");
-            assertRefused(harness, """
                     {"count": 1, "time_window": 1, "rules": [{"count": 1, "time_window": 1, "key": "k"}]}""",
                     "count/time_window and rules cannot be specified at the same time");
         }

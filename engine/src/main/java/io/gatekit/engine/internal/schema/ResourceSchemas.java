@@ -34,7 +34,9 @@ public final class ResourceSchemas {
             "services", "service.json",
             "upstreams", "upstream.json",
             "plugin_configs", "plugin_config.json",
-            "global_rules", "global_rule.json");
+            "global_rules", "global_rule.json",
+            "consumers", "consumer.json",
+            "consumer_groups", "consumer_group.json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, String> texts = new LinkedHashMap<>();
@@ -49,7 +51,8 @@ public final class ResourceSchemas {
     public ResourceSchemas(SchemaValidator validator) {
         requireNonNull(validator, "validator");
         Map<String, JsonNode> files = new HashMap<>();
-        for (String kind : List.of("routes", "services", "upstreams", "plugin_configs", "global_rules")) {
+        for (String kind : List.of("routes", "services", "upstreams", "plugin_configs", "global_rules",
+                "consumers", "consumer_groups")) {
             JsonNode inlined = inline(read(FILES.get(kind), files), files, new ArrayDeque<>());
             String text = inlined.toString();
             try {
