@@ -9,7 +9,9 @@ public enum ResourceKind {
     UPSTREAMS("upstreams", "upstream"),
     PLUGIN_CONFIGS("plugin_configs", "plugin_config"),
     GLOBAL_RULES("global_rules", "global_rule"),
-    PLUGIN_METADATA("plugin_metadata", "plugin_metadata");
+    PLUGIN_METADATA("plugin_metadata", "plugin_metadata"),
+    /** TLS certificates by SNI, served by a host that terminates TLS (the gateway). */
+    SSLS("ssls", "ssl");
 
     private final String path;
     private final String singular;

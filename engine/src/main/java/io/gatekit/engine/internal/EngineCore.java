@@ -44,7 +44,7 @@ public final class EngineCore {
     /** References point at upstreams, services and plugin_configs, so those are staged first. */
     private static final List<ResourceKind> LOAD_ORDER = List.of(ResourceKind.PLUGIN_METADATA,
             ResourceKind.UPSTREAMS, ResourceKind.PLUGIN_CONFIGS, ResourceKind.SERVICES, ResourceKind.GLOBAL_RULES,
-            ResourceKind.ROUTES);
+            ResourceKind.ROUTES, ResourceKind.SSLS);
 
     private final PluginConfs confs;
     private final ResourceValidator validator;
@@ -175,7 +175,7 @@ public final class EngineCore {
             if (ResourceKind.ofPath(name) == null) {
                 violations.add(new Violation("/" + name, "additionalProperties", "unknown resource kind \"" + name
                         + "\" (expected: one of routes, services, upstreams, plugin_configs, global_rules, "
-                        + "plugin_metadata)"));
+                        + "plugin_metadata, ssls)"));
                 messages.add("unknown resource kind " + name);
             }
         });

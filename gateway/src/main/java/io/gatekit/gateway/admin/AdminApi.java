@@ -303,7 +303,8 @@ public final class AdminApi {
         }
         switch (method) {
             case "GET":
-                return id == null ? json(200, Listing.render(engine.list(kind), query, keyPrefix))
+                return id == null ? json(200, Listing.render(engine.list(kind).stream().map(AdminApi::withoutKeys).toList(), query,
+                        keyPrefix))
                         : get(kind, id);
             case "PUT":
                 return put(kind, id, body);
@@ -320,7 +321,7 @@ public final class AdminApi {
 
     private AdminResponse get(ResourceKind kind, String id) {
         Optional<Resource> found = engine.get(kind, id);
-        return found.isEmpty() ? keyNotFound() : json(200, Json.single(found.get(), keyPrefix));
+        return found.isEmpty() ? keyNotFound() : json(200, Json.single(withoutKeys(found.get()), keyPrefix));
     }
 
     private AdminResponse put(ResourceKind kind, @Nullable String pathId, @Nullable JsonNode body) {
@@ -352,7 +353,7 @@ public final class AdminApi {
         }
         Resource stored = source.put(kind, id, body.toString());
         return json(stored.createdIndex() == stored.modifiedIndex() ? 201 : 200,
-                Json.single(stored, keyPrefix));
+                Json.single(withoutKeys(stored), keyPrefix));
     }
 
     private AdminResponse post(ResourceKind kind, @Nullable String pathId, @Nullable JsonNode body) {
@@ -370,7 +371,7 @@ public final class AdminApi {
                             + kind.path() + "/{id} to choose one)");
         }
         Resource stored = source.create(kind, body.toString());
-        return json(201, Json.single(stored, keyPrefix));
+        return json(201, Json.single(withoutKeys(stored), keyPrefix));
     }
 
     private AdminResponse patch(ResourceKind kind, @Nullable String id, List<String> subPath,
@@ -402,7 +403,7 @@ public final class AdminApi {
             throw wrongId(kind, nextId, id);
         }
         Resource stored = source.put(kind, id, next.toString());
-        return json(200, Json.single(stored, keyPrefix));
+        return json(200, Json.single(withoutKeys(stored), keyPrefix));
     }
 
     private AdminResponse delete(ResourceKind kind, @Nullable String id, QueryParams query) {
@@ -418,6 +419,22 @@ public final class AdminApi {
         body.put("deleted", "1");
         body.put("key", Json.key(deleted.get(), keyPrefix));
         return json(200, body);
+    }
+
+    /**
+     * {@code resource} as the Admin API shows it: an SSL without its private keys ({@code key},
+     * {@code keys}), as APISIX's {@code admin/resource.lua} leaves them out "for security".
+     * Unlike APISIX, writes answer without them too: Gatekit stores keys unencrypted (APISIX's
+     * {@code data_encryption} is not implemented), so no answer carries one in clear.
+     */
+    private static Resource withoutKeys(Resource resource) {
+        if (resource.kind() != ResourceKind.SSLS) {
+            return resource;
+        }
+        ObjectNode value = (ObjectNode) Json.parse(resource.json());
+        value.remove(List.of("key", "keys"));
+        return new Resource(resource.kind(), resource.id(), value.toString(), resource.createdIndex(),
+                resource.modifiedIndex());
     }
 
     /** The id a JSON value stands for, as APISIX's {@code tostring}: strings and numbers only. */
@@ -456,6 +473,7 @@ public final class AdminApi {
             case PLUGIN_CONFIGS -> "plugin config";
             case GLOBAL_RULES -> "global rule";
             case PLUGIN_METADATA -> "plugin_metadata";
+            case SSLS -> "ssl";
         };
     }
 
