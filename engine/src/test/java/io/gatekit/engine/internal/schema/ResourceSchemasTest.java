@@ -364,7 +364,7 @@ class ResourceSchemasTest {
 
     @Test
     void servesOneSelfContainedSchemaPerKind() {
-        assertEquals(Set.of("routes", "services", "upstreams", "plugin_configs", "global_rules"), SCHEMAS.kinds());
+        assertEquals(Set.of("routes", "services", "upstreams", "plugin_configs", "global_rules", "ssls"), SCHEMAS.kinds());
         for (String kind : SCHEMAS.kinds()) {
             JsonNode schema = json(SCHEMAS.json(kind));
             assertTrue(schema.isObject(), kind);
