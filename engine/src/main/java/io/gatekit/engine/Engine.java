@@ -231,8 +231,11 @@ public final class Engine implements AutoCloseable {
     /**
      * {@code resource} as it may be shown: a consumer's secrets (the fields its authentication
      * plugins declare in {@link io.gatekit.api.PluginFactory#secretFields()}, e.g. key-auth's
-     * {@code key}, basic-auth's {@code password}) read {@code ******}. Other kinds are returned
-     * as they are. The Admin API shows consumers through this.
+     * {@code key}, basic-auth's {@code password}) read {@code ******}; an SSL has no private keys
+     * ({@code key}, {@code keys}), as APISIX's {@code admin/resource.lua} leaves them out "for
+     * security". Unlike APISIX, answers to writes leave them out too: Gatekit stores keys
+     * unencrypted (APISIX's {@code data_encryption} is not implemented), so no answer carries one
+     * in clear. Other kinds are returned as they are. The Admin API shows every resource through this.
      */
     public Resource redact(Resource resource) {
         return core.redact(java.util.Objects.requireNonNull(resource, "resource"));

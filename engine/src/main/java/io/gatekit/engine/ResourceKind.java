@@ -13,7 +13,9 @@ public enum ResourceKind {
     /** Callers identified by an authentication plugin; the id is the {@code username}. */
     CONSUMERS("consumers", "consumer"),
     /** Plugin sets shared by the consumers that name the group in {@code group_id}. */
-    CONSUMER_GROUPS("consumer_groups", "consumer_group");
+    CONSUMER_GROUPS("consumer_groups", "consumer_group"),
+    /** TLS certificates by SNI, served by a host that terminates TLS (the gateway). */
+    SSLS("ssls", "ssl");
 
     private final String path;
     private final String singular;

@@ -14,13 +14,12 @@ import io.gatekit.gateway.metrics.GatewayMetrics;
 import io.gatekit.gateway.admin.AdminApi;
 import io.gatekit.gateway.admin.AdminRequest;
 import io.gatekit.gateway.admin.AdminResponse;
-import io.gatekit.gateway.proxy.ClientConnection;
-import io.gatekit.gateway.proxy.DataPortAdminHandler;
+import io.gatekit.gateway.proxy.DataPlaneInitializer;
 import io.gatekit.gateway.proxy.ProxyContext;
-import io.gatekit.gateway.proxy.ProxyHandler;
 import io.gatekit.gateway.proxy.ServerCodec;
 import io.gatekit.gateway.server.AdminServerHandler;
 import io.gatekit.gateway.server.MetricsServerHandler;
+import io.gatekit.gateway.tls.CertificateCatalog;
 import io.gatekit.gateway.tracing.GatewayTracing;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -74,6 +73,8 @@ public final class Gateway implements AutoCloseable {
     private final ConfigSource source;
     private final EventExecutorGroup adminExecutor;
     private final @Nullable GatewayTracing tracing;
+    private final CertificateCatalog certificates;
+    private final List<Channel> tlsServers = new ArrayList<>();
 
     private Gateway(GatewayConfig config, Engine.Builder engineBuilder) {
         this.config = config;
@@ -111,6 +112,7 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = new GatewayMetrics(engine.metrics());
         Function<AdminRequest, AdminResponse> admin = adminApi(engine, source, config);
         this.proxy = new ProxyContext(engine, config, metrics);
+        this.certificates = new CertificateCatalog(engine, config.tls());
         // Admin writes may wait for etcd: they run here, never on the data plane's event loops
         this.adminExecutor = new DefaultEventExecutorGroup(1, r -> {
             Thread thread = new Thread(r, "gatekit-admin");
@@ -119,21 +121,17 @@ public final class Gateway implements AutoCloseable {
         });
         try {
             source.start(engine);
-            servers.add(bind(config.nodeHost(), config.nodePort(), new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    // the connection passes on one request at a time; the Admin API (when it shares
-                    // this port) takes its own, the proxy all the others
-                    ClientConnection connection = new ClientConnection(proxy);
-                    ch.pipeline().addLast(new ServerCodec(config.maxHeaderSize()))
-                            .addLast(new HttpServerExpectContinueHandler())
-                            .addLast(connection);
-                    if (config.adminOnDataPort()) {
-                        ch.pipeline().addLast(new DataPortAdminHandler(proxy, admin, connection));
-                    }
-                    ch.pipeline().addLast(new ProxyHandler(proxy, connection));
+            Function<AdminRequest, AdminResponse> dataPortAdmin = config.adminOnDataPort() ? admin : null;
+            servers.add(bind(config.nodeHost(), config.nodePort(),
+                    new DataPlaneInitializer(proxy, dataPortAdmin, null, config.tls().http2())));
+            if (config.tls().enabled()) {
+                for (GatewayConfig.Listen listen : config.tls().listen()) {
+                    tlsServers.add(bind(listen.ip(), listen.port(),
+                            new DataPlaneInitializer(proxy, dataPortAdmin, certificates, config.tls().http2())));
                 }
-            }));
+                LOG.log(System.Logger.Level.INFO, "TLS on " + config.tls().listen().size() + " listener(s) with "
+                        + certificates.provider());
+            }
             if (!config.adminOnDataPort()) {
                 servers.add(bind(config.adminHost(), config.adminPort(), aggregating(adminExecutor,
                         () -> new AdminServerHandler(admin))));
@@ -241,6 +239,11 @@ public final class Gateway implements AutoCloseable {
         return ((InetSocketAddress) servers.get(0).localAddress()).getPort();
     }
 
+    /** The bound port of TLS listener {@code index} ({@code apisix.ssl.listen[index]}). */
+    public int tlsPort(int index) {
+        return ((InetSocketAddress) tlsServers.get(index).localAddress()).getPort();
+    }
+
     /** The Admin API's bound port (the data port when they are shared). */
     public int adminPort() {
         return config.adminOnDataPort() ? port() : ((InetSocketAddress) servers.get(1).localAddress()).getPort();
@@ -268,6 +271,7 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(channel -> channel.close().syncUninterruptibly());
+        tlsServers.forEach(channel -> channel.close().syncUninterruptibly());
         proxy.awaitIdle(Duration.ofSeconds(10));
         source.close();
         for (AutoCloseable extra : extras) {

@@ -44,7 +44,7 @@ public final class EngineCore {
     /** References point at upstreams, services and plugin_configs, so those are staged first. */
     private static final List<ResourceKind> LOAD_ORDER = List.of(ResourceKind.PLUGIN_METADATA,
             ResourceKind.UPSTREAMS, ResourceKind.PLUGIN_CONFIGS, ResourceKind.SERVICES, ResourceKind.GLOBAL_RULES,
-            ResourceKind.CONSUMER_GROUPS, ResourceKind.CONSUMERS, ResourceKind.ROUTES);
+            ResourceKind.CONSUMER_GROUPS, ResourceKind.CONSUMERS, ResourceKind.ROUTES, ResourceKind.SSLS);
 
     /** What a secret field shows instead of its value. */
     private static final String REDACTED = "******";
@@ -178,7 +178,7 @@ public final class EngineCore {
             if (ResourceKind.ofPath(name) == null) {
                 violations.add(new Violation("/" + name, "additionalProperties", "unknown resource kind \"" + name
                         + "\" (expected: one of routes, services, upstreams, plugin_configs, global_rules, "
-                        + "plugin_metadata, consumers, consumer_groups)"));
+                        + "plugin_metadata, consumers, consumer_groups, ssls)"));
                 messages.add("unknown resource kind " + name);
             }
         });
@@ -447,6 +447,12 @@ public final class EngineCore {
 
     /** See {@link io.gatekit.engine.Engine#redact}. */
     public Resource redact(Resource resource) {
+        if (resource.kind() == ResourceKind.SSLS) {
+            ObjectNode value = (ObjectNode) parseBody(resource.json());
+            value.remove(List.of("key", "keys"));
+            return new Resource(resource.kind(), resource.id(), value.toString(), resource.createdIndex(),
+                    resource.modifiedIndex());
+        }
         if (resource.kind() != ResourceKind.CONSUMERS) {
             return resource;
         }

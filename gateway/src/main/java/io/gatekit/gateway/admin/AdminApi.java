@@ -383,7 +383,7 @@ public final class AdminApi {
                             + kind.path() + "/{id} to choose one)");
         }
         Resource stored = source.create(kind, body.toString());
-        return json(201, Json.single(stored, keyPrefix));
+        return json(201, Json.single(engine.redact(stored), keyPrefix));
     }
 
     private AdminResponse patch(ResourceKind kind, @Nullable String id, List<String> subPath,
@@ -415,7 +415,7 @@ public final class AdminApi {
             throw wrongId(kind, nextId, id);
         }
         Resource stored = source.put(kind, id, next.toString());
-        return json(200, Json.single(stored, keyPrefix));
+        return json(200, Json.single(engine.redact(stored), keyPrefix));
     }
 
     private AdminResponse delete(ResourceKind kind, @Nullable String id, QueryParams query) {
@@ -471,6 +471,7 @@ public final class AdminApi {
             case PLUGIN_METADATA -> "plugin_metadata";
             case CONSUMERS -> "consumer";
             case CONSUMER_GROUPS -> "consumer group";
+            case SSLS -> "ssl";
         };
     }
 

@@ -34,7 +34,9 @@ public final class ConfigLoader {
 
     /** Every key path Gatekit reads; children of these may be free-form. */
     private static final Set<String> KNOWN = Set.of(
-            "apisix", "apisix.node_listen", "apisix.enable_admin",
+            "apisix", "apisix.node_listen", "apisix.enable_admin", "apisix.enable_http2", "apisix.ssl",
+            "apisix.ssl.enable", "apisix.ssl.listen", "apisix.ssl.ssl_protocols", "apisix.ssl.fallback_sni",
+            "gatekit.ssl_provider",
             "deployment", "deployment.role", "deployment.role_traditional",
             "deployment.role_traditional.config_provider", "deployment.role_data_plane",
             "deployment.role_data_plane.config_provider", "deployment.admin", "deployment.admin.admin_listen",
@@ -140,6 +142,14 @@ public final class ConfigLoader {
             nodePort = port(listen, "apisix.node_listen");
         } else if (listen.isArray() && listen.size() > 0) {
             JsonNode first = listen.get(0);
+            for (JsonNode entry : listen) {
+                if (entry.has("enable_http2")) {
+                    // APISIX's own words (apisix/cli/ops.lua) since 3.9
+                    throw new IllegalArgumentException("apisix.node_listen: ERROR: port level enable_http2 in "
+                            + "node_listen is deprecated from 3.9 version, and you should use enable_http2 in apisix "
+                            + "level.");
+                }
+            }
             nodePort = port(first.isObject() ? first.get("port") : first, "apisix.node_listen[0]");
             nodeHost = first.isObject() ? first.path("ip").asText(nodeHost) : nodeHost;
         } else {
@@ -198,7 +208,81 @@ public final class ConfigLoader {
                         "nginx_config.http.client_header_timeout"),
                 nginxTime(root.at("/nginx_config/http/keepalive_timeout"), "nginx_config.http.keepalive_timeout"),
                 nginxTime(root.at("/nginx_config/http/client_body_timeout"), "nginx_config.http.client_body_timeout"),
-                etcd);
+                etcd, tls(root));
+    }
+
+    /** {@code apisix.ssl} and {@code apisix.enable_http2}. */
+    private static GatewayConfig.Tls tls(JsonNode root) {
+        JsonNode ssl = root.at("/apisix/ssl");
+        boolean enabled = bool(ssl.path("enable"), "apisix.ssl.enable", false);
+        List<GatewayConfig.Listen> listen = new ArrayList<>();
+        JsonNode entries = ssl.path("listen");
+        if (!entries.isMissingNode() && !entries.isNull() && !entries.isArray()) {
+            throw new IllegalArgumentException("apisix.ssl.listen: " + entries
+                    + " (expected: a list of {ip, port}, e.g. [{port: 9443}])");
+        }
+        int i = 0;
+        for (JsonNode entry : entries) {
+            String key = "apisix.ssl.listen[" + i++ + "]";
+            if (!entry.isObject()) {
+                throw new IllegalArgumentException(key + ": " + entry + " (expected: {ip, port}, e.g. {port: 9443})");
+            }
+            entry.fieldNames().forEachRemaining(name -> {
+                if (name.equals("enable_http2")) {
+                    throw new IllegalArgumentException(key + ": ERROR: port level enable_http2 in ssl.listen is "
+                            + "deprecated from 3.9 version, and you should use enable_http2 in apisix level.");
+                }
+                if (name.equals("enable_http3") && entry.get(name).asBoolean(false)) {
+                    throw new IllegalArgumentException(key + ".enable_http3: true (expected: false; Gatekit serves "
+                            + "HTTP/1.1 and HTTP/2, not QUIC)");
+                }
+                if (!name.equals("ip") && !name.equals("port") && !name.equals("enable_http3")) {
+                    throw new IllegalArgumentException(key + "." + name + ": unknown key (expected: ip, port)");
+                }
+            });
+            String ip = text(entry.path("ip"), key + ".ip", "0.0.0.0");
+            if (ip.startsWith("[") && ip.endsWith("]")) {
+                ip = ip.substring(1, ip.length() - 1);
+            }
+            int port = entry.has("port") ? port(entry.get("port"), key + ".port") : 9443;
+            listen.add(new GatewayConfig.Listen(ip, port));
+        }
+        if (enabled && listen.isEmpty()) {
+            listen.add(new GatewayConfig.Listen("0.0.0.0", 9443));
+        }
+        List<String> protocols = new ArrayList<>();
+        String protocolText = text(ssl.path("ssl_protocols"), "apisix.ssl.ssl_protocols", "TLSv1.2 TLSv1.3");
+        for (String protocol : protocolText.trim().split("\\s+")) {
+            if (!protocol.equals("TLSv1.2") && !protocol.equals("TLSv1.3")) {
+                throw new IllegalArgumentException("apisix.ssl.ssl_protocols: " + protocolText
+                        + " (expected: TLSv1.2, TLSv1.3 or both, separated by spaces)");
+            }
+            protocols.add(protocol);
+        }
+        JsonNode fallback = ssl.path("fallback_sni");
+        String fallbackSni = fallback.isMissingNode() || fallback.isNull() ? null
+                : text(fallback, "apisix.ssl.fallback_sni", "");
+        if (fallbackSni != null && !fallbackSni.matches("^\\*?[0-9a-zA-Z-._]+$")) {
+            throw new IllegalArgumentException("apisix.ssl.fallback_sni: " + fallbackSni
+                    + " (expected: a host name such as my.default.domain)");
+        }
+        boolean http2 = bool(root.at("/apisix/enable_http2"), "apisix.enable_http2", true);
+        String provider = text(root.at("/gatekit/ssl_provider"), "gatekit.ssl_provider", "auto");
+        if (!provider.equals("auto") && !provider.equals("openssl") && !provider.equals("jdk")) {
+            throw new IllegalArgumentException("gatekit.ssl_provider: " + provider
+                    + " (expected: auto, openssl or jdk)");
+        }
+        return new GatewayConfig.Tls(enabled, listen, protocols, fallbackSni, http2, provider);
+    }
+
+    private static boolean bool(JsonNode node, String key, boolean fallback) {
+        if (node.isMissingNode() || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isBoolean()) {
+            throw new IllegalArgumentException(key + ": " + node + " (expected: true or false)");
+        }
+        return node.asBoolean();
     }
 
     /**

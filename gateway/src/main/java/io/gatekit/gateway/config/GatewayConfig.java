@@ -42,6 +42,7 @@ import java.util.Map;
  *                               the next bytes of a request body it is reading (408 and close above)
  * @param etcd               where the config lives when {@code deployment.role_traditional.config_provider}
  *                           is {@code etcd}, or {@code null} (config in memory, or the standalone file)
+ * @param tls                the TLS listeners ({@code apisix.ssl}) and HTTP/2 ({@code apisix.enable_http2})
  */
 public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
         List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
@@ -50,7 +51,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
         Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
         boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
-        Duration clientBodyTimeout, @Nullable Etcd etcd) {
+        Duration clientBodyTimeout, @Nullable Etcd etcd, Tls tls) {
 
     /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
     public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
@@ -66,6 +67,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         requireNonNull(clientHeaderTimeout, "clientHeaderTimeout");
         requireNonNull(keepaliveTimeout, "keepaliveTimeout");
         requireNonNull(clientBodyTimeout, "clientBodyTimeout");
+        requireNonNull(tls, "tls");
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
@@ -73,13 +75,71 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         return adminPort == nodePort && nodePort != 0;
     }
 
-    /** A copy listening on other ports (0 = any free port), for tests and side-by-side runs. */
+    /**
+     * A copy listening on other ports (0 = any free port), for tests and side-by-side runs; with
+     * {@code node} 0, the TLS listeners take free ports too.
+     */
     public GatewayConfig withPorts(int node, int admin, int prometheus) {
+        Tls tls = node != 0 ? this.tls : this.tls.withListen(this.tls.enabled(), this.tls.listen().stream()
+                .map(l -> new Listen(l.ip(), 0)).toList());
         return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd);
+                etcd, tls);
+    }
+
+    /** A copy with other TLS and HTTP/2 settings, for tests and side-by-side runs. */
+    public GatewayConfig withTls(Tls tls) {
+        return new GatewayConfig(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins,
+                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
+                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
+                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
+                etcd, tls);
+    }
+
+    /**
+     * TLS on the data plane ({@code apisix.ssl}) and HTTP/2 on every data plane listener.
+     *
+     * @param enabled     {@code apisix.ssl.enable}
+     * @param listen      {@code apisix.ssl.listen}: the addresses served with TLS
+     * @param protocols   {@code apisix.ssl.ssl_protocols}: the TLS versions of an SSL that names none
+     * @param fallbackSni {@code apisix.ssl.fallback_sni}: the name looked up when a client sends no SNI,
+     *                    or {@code null} (such a handshake fails)
+     * @param http2       {@code apisix.enable_http2}: h2 through ALPN on the TLS listeners, h2c with
+     *                    prior knowledge on {@code node_listen}
+     * @param provider    {@code gatekit.ssl_provider}: {@code auto} (BoringSSL where its native
+     *                    library loads, else the JDK), {@code openssl} or {@code jdk}
+     */
+    public record Tls(boolean enabled, List<Listen> listen, List<String> protocols, @Nullable String fallbackSni,
+            boolean http2, String provider) {
+        public Tls {
+            listen = List.copyOf(listen);
+            protocols = List.copyOf(protocols);
+            requireNonNull(provider, "provider");
+        }
+
+        /** A copy with {@code enabled} TLS on {@code listen}. */
+        public Tls withListen(boolean enabled, List<Listen> listen) {
+            return new Tls(enabled, listen, protocols, fallbackSni, http2, provider);
+        }
+
+        /** A copy using {@code provider}. */
+        public Tls withProvider(String provider) {
+            return new Tls(enabled, listen, protocols, fallbackSni, http2, provider);
+        }
+    }
+
+    /**
+     * One TLS listener ({@code apisix.ssl.listen[]}).
+     *
+     * @param ip   the address, default {@code 0.0.0.0}; an IPv6 one such as {@code [::]} listens on IPv6
+     * @param port the port, default 9443; 0 picks a free one
+     */
+    public record Listen(String ip, int port) {
+        public Listen {
+            requireNonNull(ip, "ip");
+        }
     }
 
     /**

@@ -77,6 +77,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // replaced by HTTP/2 on a connection that opened with its preface: the timers go too
+        closing = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
         waitingSince = System.nanoTime();
         schedule(shared.config().clientHeaderTimeout().toNanos());

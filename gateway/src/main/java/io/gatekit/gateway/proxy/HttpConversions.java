@@ -3,6 +3,7 @@ package io.gatekit.gateway.proxy;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Iterator;
@@ -29,7 +30,10 @@ final class HttpConversions {
             uri = (parsed.getRawPath() == null || parsed.getRawPath().isEmpty() ? "/" : parsed.getRawPath())
                     + (parsed.getRawQuery() == null ? "" : "?" + parsed.getRawQuery());
         }
+        // an HTTP/2 stream's TLS is its connection's
+        Channel connection = client.parent() != null ? client.parent() : client;
         HttpRequest.Builder builder = HttpRequest.builder()
+                .scheme(connection.pipeline().get(SslHandler.class) != null ? "https" : "http")
                 .method(head.method().name())
                 .uri(uri)
                 .remoteAddress((InetSocketAddress) client.remoteAddress())

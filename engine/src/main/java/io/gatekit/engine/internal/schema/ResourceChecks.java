@@ -55,6 +55,7 @@ public final class ResourceChecks {
                 upstream(document.path("upstream"), "/upstream", out);
             }
             case "services" -> upstream(document.path("upstream"), "/upstream", out);
+            case "ssls" -> SslChecks.check(document, out);
             default -> {
                 // no cross-field rules
             }

@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * The compiled schemas of the Admin API resources, by kind ({@code routes}, {@code services},
- * {@code upstreams}, {@code plugin_configs}, {@code global_rules}), loaded from the JSON files in
+ * {@code upstreams}, {@code plugin_configs}, {@code global_rules}, {@code ssls}), loaded from the JSON files in
  * {@code io/gatekit/engine/schema/} on the class path.
  *
  * <p>The files share definitions through {@code {"$ref": "common.json#/definitions/id"}} and
@@ -36,7 +36,8 @@ public final class ResourceSchemas {
             "plugin_configs", "plugin_config.json",
             "global_rules", "global_rule.json",
             "consumers", "consumer.json",
-            "consumer_groups", "consumer_group.json");
+            "consumer_groups", "consumer_group.json",
+            "ssls", "ssl.json");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, String> texts = new LinkedHashMap<>();
@@ -52,7 +53,7 @@ public final class ResourceSchemas {
         requireNonNull(validator, "validator");
         Map<String, JsonNode> files = new HashMap<>();
         for (String kind : List.of("routes", "services", "upstreams", "plugin_configs", "global_rules",
-                "consumers", "consumer_groups")) {
+                "consumers", "consumer_groups", "ssls")) {
             JsonNode inlined = inline(read(FILES.get(kind), files), files, new ArrayDeque<>());
             String text = inlined.toString();
             try {

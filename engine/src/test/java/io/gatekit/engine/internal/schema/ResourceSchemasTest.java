@@ -364,7 +364,8 @@ class ResourceSchemasTest {
 
     @Test
     void servesOneSelfContainedSchemaPerKind() {
-        assertEquals(Set.of("routes", "services", "upstreams", "plugin_configs", "global_rules"), SCHEMAS.kinds());
+        assertEquals(Set.of("routes", "services", "upstreams", "plugin_configs", "global_rules", "consumers",
+                "consumer_groups", "ssls"), SCHEMAS.kinds());
         for (String kind : SCHEMAS.kinds()) {
             JsonNode schema = json(SCHEMAS.json(kind));
             assertTrue(schema.isObject(), kind);
@@ -376,8 +377,8 @@ class ResourceSchemasTest {
 
     @Test
     void anUnknownKindIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SCHEMAS.schema("consumers"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SCHEMAS.schema("stream_routes"));
 
-        assertTrue(e.getMessage().startsWith("kind: \"consumers\""), e.getMessage());
+        assertTrue(e.getMessage().startsWith("kind: \"stream_routes\""), e.getMessage());
     }
 }
