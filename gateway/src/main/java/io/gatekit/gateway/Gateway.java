@@ -11,6 +11,8 @@ import io.gatekit.engine.Upstream;
 import io.gatekit.gateway.client.NettyHttpClient;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.gateway.metrics.GatewayMetrics;
+import io.gatekit.gateway.accesslog.AccessLogFormat;
+import io.gatekit.gateway.accesslog.AccessLogWriter;
 import io.gatekit.gateway.admin.AdminApi;
 import io.gatekit.gateway.admin.AdminRequest;
 import io.gatekit.gateway.admin.AdminResponse;
@@ -21,6 +23,7 @@ import io.gatekit.gateway.proxy.ProxyHandler;
 import io.gatekit.gateway.proxy.ServerCodec;
 import io.gatekit.gateway.server.AdminServerHandler;
 import io.gatekit.gateway.server.MetricsServerHandler;
+import io.gatekit.gateway.server.StatusServerHandler;
 import io.gatekit.gateway.tracing.GatewayTracing;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -74,6 +77,10 @@ public final class Gateway implements AutoCloseable {
     private final ConfigSource source;
     private final EventExecutorGroup adminExecutor;
     private final @Nullable GatewayTracing tracing;
+    /** The status API's listener ({@code apisix.status}), or {@code null} when not configured. */
+    private @Nullable Channel statusServer;
+    /** Whether the config source has loaded the config: {@code /status/ready} answers 200 from then on. */
+    private volatile boolean configLoaded;
 
     private Gateway(GatewayConfig config, Engine.Builder engineBuilder) {
         this.config = config;
@@ -110,7 +117,17 @@ public final class Gateway implements AutoCloseable {
         this.source = source(config);
         GatewayMetrics metrics = new GatewayMetrics(engine.metrics());
         Function<AdminRequest, AdminResponse> admin = adminApi(engine, source, config);
-        this.proxy = new ProxyContext(engine, config, metrics);
+        GatewayConfig.Operations ops = config.operations();
+        if (ops.accessLog() != null) {
+            // the file is opened here: a path the gateway cannot write stops the start, naming the key
+            AccessLogWriter writer = new AccessLogWriter(ops.accessLog(), 16_384);
+            closeWith(writer);
+            engine.metrics().gauge("gatekit_access_log_dropped_lines", () -> (double) writer.dropped());
+            this.proxy = new ProxyContext(engine, config, metrics, writer,
+                    AccessLogFormat.compile(ops.accessLogFormat(), "nginx_config.http.access_log_format"));
+        } else {
+            this.proxy = new ProxyContext(engine, config, metrics);
+        }
         // Admin writes may wait for etcd: they run here, never on the data plane's event loops
         this.adminExecutor = new DefaultEventExecutorGroup(1, r -> {
             Thread thread = new Thread(r, "gatekit-admin");
@@ -118,7 +135,13 @@ public final class Gateway implements AutoCloseable {
             return thread;
         });
         try {
+            if (ops.statusHost() != null) {
+                // bound before the config loads, so that /status/ready can say it has not yet
+                statusServer = bind(ops.statusHost(), ops.statusPort(),
+                        aggregating(null, () -> new StatusServerHandler(() -> configLoaded)));
+            }
             source.start(engine);
+            configLoaded = true;
             servers.add(bind(config.nodeHost(), config.nodePort(), new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
@@ -251,6 +274,12 @@ public final class Gateway implements AutoCloseable {
         return ((InetSocketAddress) servers.get(servers.size() - 1).localAddress()).getPort();
     }
 
+    /** The status API's bound port; -1 when {@code apisix.status} is not configured. */
+    public int statusPort() {
+        Channel status = statusServer;
+        return status == null ? -1 : ((InetSocketAddress) status.localAddress()).getPort();
+    }
+
     /** Blocks until the gateway's data plane is closed. */
     public void awaitShutdown() throws InterruptedException {
         servers.get(0).closeFuture().sync();
@@ -268,6 +297,9 @@ public final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(channel -> channel.close().syncUninterruptibly());
+        if (statusServer != null) {
+            statusServer.close().syncUninterruptibly();
+        }
         proxy.awaitIdle(Duration.ofSeconds(10));
         source.close();
         for (AutoCloseable extra : extras) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gatekit.api.Nullable;
+import io.gatekit.gateway.accesslog.AccessLogFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -33,7 +34,9 @@ public final class ConfigLoader {
 
     /** Every key path Gatekit reads; children of these may be free-form. */
     private static final Set<String> KNOWN = Set.of(
-            "apisix", "apisix.node_listen", "apisix.enable_admin",
+            "apisix", "apisix.node_listen", "apisix.enable_admin", "apisix.status", "apisix.status.ip",
+            "apisix.status.port", "nginx_config.http.enable_access_log", "nginx_config.http.access_log",
+            "nginx_config.http.access_log_format",
             "deployment", "deployment.role", "deployment.role_traditional",
             "deployment.role_traditional.config_provider", "deployment.role_data_plane",
             "deployment.role_data_plane.config_provider", "deployment.admin", "deployment.admin.admin_listen",
@@ -191,7 +194,40 @@ public final class ConfigLoader {
                         "nginx_config.http.client_header_timeout"),
                 nginxTime(root.at("/nginx_config/http/keepalive_timeout"), "nginx_config.http.keepalive_timeout"),
                 nginxTime(root.at("/nginx_config/http/client_body_timeout"), "nginx_config.http.client_body_timeout"),
-                etcd);
+                etcd, operations(root));
+    }
+
+    /** {@code apisix.status} and the access log keys of {@code nginx_config.http}. */
+    private static GatewayConfig.Operations operations(JsonNode root) {
+        JsonNode status = root.at("/apisix/status");
+        String statusHost = null;
+        int statusPort = 7085;
+        if (!status.isMissingNode() && !status.isNull()) {
+            if (!status.isObject()) {
+                throw new IllegalArgumentException("apisix.status: " + status
+                        + " (expected: a mapping such as {ip: 127.0.0.1, port: 7085})");
+            }
+            statusHost = text(status.path("ip"), "apisix.status.ip", "127.0.0.1");
+            if (status.has("port")) {
+                statusPort = port(status.get("port"), "apisix.status.port");
+            }
+        }
+        JsonNode http = root.at("/nginx_config/http");
+        JsonNode enabled = http.path("enable_access_log");
+        if (!enabled.isMissingNode() && !enabled.isBoolean()) {
+            throw new IllegalArgumentException("nginx_config.http.enable_access_log: " + enabled
+                    + " (expected: true or false)");
+        }
+        String path = text(http.path("access_log"), "nginx_config.http.access_log", "logs/access.log");
+        if (path.isBlank()) {
+            throw new IllegalArgumentException("nginx_config.http.access_log: \"" + path
+                    + "\" (expected: a file path such as logs/access.log or /dev/stdout)");
+        }
+        String format = text(http.path("access_log_format"), "nginx_config.http.access_log_format",
+                GatewayConfig.Operations.DEFAULT_ACCESS_LOG_FORMAT);
+        AccessLogFormat.check(format, "nginx_config.http.access_log_format");
+        return new GatewayConfig.Operations(statusHost, statusPort, enabled.asBoolean(false) ? Path.of(path) : null,
+                format);
     }
 
     /**

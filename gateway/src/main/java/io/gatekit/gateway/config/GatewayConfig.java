@@ -42,6 +42,7 @@ import java.util.Map;
  *                               the next bytes of a request body it is reading (408 and close above)
  * @param etcd               where the config lives when {@code deployment.role_traditional.config_provider}
  *                           is {@code etcd}, or {@code null} (config in memory, or the standalone file)
+ * @param operations         the status API and the access log
  */
 public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
         List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
@@ -50,7 +51,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
         Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
         boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
-        Duration clientBodyTimeout, @Nullable Etcd etcd) {
+        Duration clientBodyTimeout, @Nullable Etcd etcd, Operations operations) {
 
     /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
     public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
@@ -66,6 +67,23 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         requireNonNull(clientHeaderTimeout, "clientHeaderTimeout");
         requireNonNull(keepaliveTimeout, "keepaliveTimeout");
         requireNonNull(clientBodyTimeout, "clientBodyTimeout");
+        requireNonNull(operations, "operations");
+    }
+
+    /** A config without status API or access log. */
+    public GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
+            List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
+            Map<String, String> pluginAttributes, @Nullable List<String> extPluginCmd,
+            @Nullable String extPluginPathForTest, String prometheusHost, int prometheusPort,
+            @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
+            Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
+            boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
+            Duration clientBodyTimeout, @Nullable Etcd etcd) {
+        this(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins, pluginAttributes,
+                extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
+                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
+                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
+                etcd, Operations.NONE);
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
@@ -79,7 +97,43 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd);
+                etcd, operations);
+    }
+
+    /** A copy with other {@link Operations} (a status port of 0, an access log in a test's folder). */
+    public GatewayConfig withOperations(Operations other) {
+        return new GatewayConfig(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins,
+                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
+                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
+                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
+                etcd, other);
+    }
+
+    /**
+     * What operators watch the node by.
+     *
+     * @param statusHost      {@code apisix.status.ip} (default 127.0.0.1), or {@code null} when
+     *                        {@code apisix.status} is absent: no status API, as in APISIX
+     * @param statusPort      {@code apisix.status.port}, default 7085
+     * @param accessLog       {@code nginx_config.http.access_log}: the file, or {@code null} when
+     *                        {@code nginx_config.http.enable_access_log} is false
+     * @param accessLogFormat {@code nginx_config.http.access_log_format}, nginx variables such as {@code $status}
+     */
+    public record Operations(@Nullable String statusHost, int statusPort, @Nullable Path accessLog,
+            String accessLogFormat) {
+
+        /** APISIX's default {@code access_log_format}. */
+        public static final String DEFAULT_ACCESS_LOG_FORMAT = "$remote_addr - $remote_user [$time_local] $http_host"
+                + " \"$request\" $status $body_bytes_sent $request_time \"$http_referer\" \"$http_user_agent\""
+                + " $upstream_addr $upstream_status $upstream_response_time"
+                + " \"$upstream_scheme://$upstream_host$upstream_uri\" \"$apisix_request_id\"";
+
+        /** No status API, no access log. */
+        public static final Operations NONE = new Operations(null, 7085, null, DEFAULT_ACCESS_LOG_FORMAT);
+
+        public Operations {
+            requireNonNull(accessLogFormat, "accessLogFormat");
+        }
     }
 
     /**
