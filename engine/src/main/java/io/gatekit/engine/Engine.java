@@ -258,6 +258,16 @@ public final class Engine implements AutoCloseable {
         return core.explain(request, java.util.Objects.requireNonNull(username, "username"));
     }
 
+    /**
+     * The node health of every upstream with {@code checks} that some route uses: by APISIX's
+     * resource key ({@code /upstreams/<id>}, or {@code /routes/<id>} and {@code /services/<id>}
+     * for inline upstreams), each node address ({@code host:port}, the probe port) mapped to
+     * whether it is healthy. Unhealthy nodes leave the node choice until they recover.
+     */
+    public java.util.Map<String, java.util.Map<String, Boolean>> upstreamHealth() {
+        return core.upstreamHealth();
+    }
+
     // ---- plugins ----
 
     /** The registered plugins, in registration order. */

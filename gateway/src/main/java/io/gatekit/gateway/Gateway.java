@@ -11,6 +11,8 @@ import io.gatekit.engine.Upstream;
 import io.gatekit.gateway.client.NettyHttpClient;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.gateway.metrics.GatewayMetrics;
+import io.gatekit.gateway.accesslog.AccessLogFormat;
+import io.gatekit.gateway.accesslog.AccessLogWriter;
 import io.gatekit.gateway.admin.AdminApi;
 import io.gatekit.gateway.admin.AdminRequest;
 import io.gatekit.gateway.admin.AdminResponse;
@@ -20,6 +22,7 @@ import io.gatekit.gateway.proxy.ServerCodec;
 import io.gatekit.gateway.server.AdminServerHandler;
 import io.gatekit.gateway.server.MetricsServerHandler;
 import io.gatekit.gateway.tls.CertificateCatalog;
+import io.gatekit.gateway.server.StatusServerHandler;
 import io.gatekit.gateway.tracing.GatewayTracing;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -75,6 +78,10 @@ public final class Gateway implements AutoCloseable {
     private final @Nullable GatewayTracing tracing;
     private final CertificateCatalog certificates;
     private final List<Channel> tlsServers = new ArrayList<>();
+    /** The status API's listener ({@code apisix.status}), or {@code null} when not configured. */
+    private @Nullable Channel statusServer;
+    /** Whether the config source has loaded the config: {@code /status/ready} answers 200 from then on. */
+    private volatile boolean configLoaded;
 
     private Gateway(GatewayConfig config, Engine.Builder engineBuilder) {
         this.config = config;
@@ -111,8 +118,18 @@ public final class Gateway implements AutoCloseable {
         this.source = source(config);
         GatewayMetrics metrics = new GatewayMetrics(engine.metrics());
         Function<AdminRequest, AdminResponse> admin = adminApi(engine, source, config);
-        this.proxy = new ProxyContext(engine, config, metrics);
         this.certificates = new CertificateCatalog(engine, config.tls());
+        GatewayConfig.Operations ops = config.operations();
+        if (ops.accessLog() != null) {
+            // the file is opened here: a path the gateway cannot write stops the start, naming the key
+            AccessLogWriter writer = new AccessLogWriter(ops.accessLog(), 16_384);
+            closeWith(writer);
+            engine.metrics().gauge("gatekit_access_log_dropped_lines", () -> (double) writer.dropped());
+            this.proxy = new ProxyContext(engine, config, metrics, writer,
+                    AccessLogFormat.compile(ops.accessLogFormat(), "nginx_config.http.access_log_format"));
+        } else {
+            this.proxy = new ProxyContext(engine, config, metrics);
+        }
         // Admin writes may wait for etcd: they run here, never on the data plane's event loops
         this.adminExecutor = new DefaultEventExecutorGroup(1, r -> {
             Thread thread = new Thread(r, "gatekit-admin");
@@ -120,7 +137,13 @@ public final class Gateway implements AutoCloseable {
             return thread;
         });
         try {
+            if (ops.statusHost() != null) {
+                // bound before the config loads, so that /status/ready can say it has not yet
+                statusServer = bind(ops.statusHost(), ops.statusPort(),
+                        aggregating(null, () -> new StatusServerHandler(() -> configLoaded)));
+            }
             source.start(engine);
+            configLoaded = true;
             Function<AdminRequest, AdminResponse> dataPortAdmin = config.adminOnDataPort() ? admin : null;
             servers.add(bind(config.nodeHost(), config.nodePort(),
                     new DataPlaneInitializer(proxy, dataPortAdmin, null, config.tls().http2())));
@@ -254,6 +277,12 @@ public final class Gateway implements AutoCloseable {
         return ((InetSocketAddress) servers.get(servers.size() - 1).localAddress()).getPort();
     }
 
+    /** The status API's bound port; -1 when {@code apisix.status} is not configured. */
+    public int statusPort() {
+        Channel status = statusServer;
+        return status == null ? -1 : ((InetSocketAddress) status.localAddress()).getPort();
+    }
+
     /** Blocks until the gateway's data plane is closed. */
     public void awaitShutdown() throws InterruptedException {
         servers.get(0).closeFuture().sync();
@@ -272,6 +301,9 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         servers.forEach(channel -> channel.close().syncUninterruptibly());
         tlsServers.forEach(channel -> channel.close().syncUninterruptibly());
+        if (statusServer != null) {
+            statusServer.close().syncUninterruptibly();
+        }
         proxy.awaitIdle(Duration.ofSeconds(10));
         source.close();
         for (AutoCloseable extra : extras) {

@@ -29,7 +29,8 @@ class AdminOverHttpTest {
                 defaults.allowAdmin(), null, defaults.pluginAttributes(), null, null, defaults.prometheusHost(), 0,
                 null, 0, defaults.bodyBufferLimit(), defaults.maxHeaderSize(), defaults.upstreamConnectTimeout(),
                 defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true, defaults.clientHeaderTimeout(),
-                defaults.keepaliveTimeout(), defaults.clientBodyTimeout(), null, defaults.tls());
+                defaults.keepaliveTimeout(), defaults.clientBodyTimeout(), null, defaults.tls(),
+                defaults.operations());
         gateway = Gateway.start(config, Engine.builder().plugin(new DataPlaneTest.StampFactory()));
     }
 

@@ -21,7 +21,8 @@ class StandaloneConfigTest {
         return new GatewayConfig(d.nodeHost(), 0, d.adminHost(), 0, d.adminKeys(), d.allowAdmin(), null,
                 d.pluginAttributes(), null, null, d.prometheusHost(), 0, routes, 0, d.bodyBufferLimit(),
                 d.maxHeaderSize(), d.upstreamConnectTimeout(), d.upstreamSendTimeout(), d.upstreamReadTimeout(), false,
-                d.clientHeaderTimeout(), d.keepaliveTimeout(), d.clientBodyTimeout(), null, d.tls());
+                d.clientHeaderTimeout(), d.keepaliveTimeout(), d.clientBodyTimeout(), null, d.tls(),
+                d.operations());
     }
 
     private static void awaitTrue(Callable<Boolean> condition) throws Exception {

@@ -47,6 +47,11 @@ public final class CompiledRoute {
      * publication.
      */
     PluginEntry[] consumerRewrite = NONE;
+    /** The upstream's health-check key and checks, or {@code null} when it has none; set by the builder. */
+    private @Nullable String healthKey;
+    private io.gatekit.engine.internal.upstream.@Nullable HealthChecks checks;
+    /** The upstream's checker state; set by the engine before the snapshot is published. */
+    io.gatekit.engine.internal.upstream.@Nullable UpstreamHealth health;
     /** What the router files this route under; set once by the builder, before publication. */
     private @Nullable RouteSpec<CompiledRoute> spec;
 
@@ -177,6 +182,20 @@ public final class CompiledRoute {
     /** The route as the router files it, or {@code null} while unset or for a disabled route. */
     @Nullable RouteSpec<CompiledRoute> spec() {
         return spec;
+    }
+
+    /** Sets the health checks of the route's upstream, checked under APISIX's resource key {@code key}. */
+    void checks(String key, io.gatekit.engine.internal.upstream.HealthChecks checks) {
+        this.healthKey = key;
+        this.checks = checks;
+    }
+
+    @Nullable String healthKey() {
+        return healthKey;
+    }
+
+    io.gatekit.engine.internal.upstream.@Nullable HealthChecks checks() {
+        return checks;
     }
 
     void spec(RouteSpec<CompiledRoute> spec) {

@@ -412,7 +412,7 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             LOG.log(Level.ERROR, () -> "missing upstream configuration in Route or Service [" + routeIdOrEmpty() + "]");
             return Outcome.respond(ErrorPages.serviceUnavailable());
         }
-        order = policy.order(upstream, this);
+        order = policy.order(upstream, route.health, this);
         if (order.isEmpty()) {
             LOG.log(Level.ERROR, () -> "failed to pick server on route [" + routeIdOrEmpty() + "]: no valid upstream node");
             return Outcome.respond(ErrorPages.badGateway());
@@ -487,6 +487,9 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
             throw new IllegalStateException("no target yet (expected: beforeProxy() first)");
         }
         Upstream upstream = failed.upstream();
+        if (route.health != null) {
+            route.health.failed(failed.node(), failure);
+        }
         if (observer != null) {
             observedAttemptEnded(0, new UpstreamException(failure, "upstream " + failed.address() + ": " + failure));
         }
@@ -524,6 +527,9 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         }
         this.upstreamStatus = status;
         this.response = response;
+        if (route.health != null && target != null) {
+            route.health.responded(target.node(), status);
+        }
         if (observer != null) {
             observedAttemptEnded(status, null);
         }

@@ -22,6 +22,7 @@ import io.gatekit.engine.internal.host.HostSupport;
 import io.gatekit.engine.internal.schema.EveritSchemaValidator;
 import io.gatekit.engine.internal.schema.ResourceSchemas;
 import io.gatekit.engine.internal.schema.SchemaValidator;
+import io.gatekit.engine.internal.upstream.HealthCheckers;
 import io.gatekit.engine.internal.upstream.UpstreamPolicy;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -55,6 +56,7 @@ public final class EngineCore {
     /** Whether the listener times plugin phases; read once, so a call pays no virtual call for it. */
     private final boolean timed;
     private final HostSupport hosts;
+    private final HealthCheckers checkers;
     private final List<PluginInfo> pluginInfos;
     private final Object writeLock = new Object();
     private final AtomicLong generatedIds = new AtomicLong(System.currentTimeMillis() * 1000);
@@ -66,8 +68,9 @@ public final class EngineCore {
     private boolean closed;
 
     private EngineCore(PluginConfs confs, ResourceValidator validator, EngineListener listener,
-            HostSupport hosts) {
+            HostSupport hosts, HealthCheckers checkers) {
         this.hosts = hosts;
+        this.checkers = checkers;
         this.confs = confs;
         this.validator = validator;
         this.listener = listener;
@@ -101,11 +104,11 @@ public final class EngineCore {
         PluginRegistry registry = PluginRegistry.of(factories, schemaValidator);
         Map<String, JsonNode> attributes = new HashMap<>();
         pluginAttributes.forEach((name, json) -> attributes.put(name, parse(json, "plugin_attr." + name)));
-        PluginConfs confs = new PluginConfs(registry, httpClient != null ? httpClient : new JdkHttpClient(),
-                metrics, attributes);
+        HttpClient client = httpClient != null ? httpClient : new JdkHttpClient();
+        PluginConfs confs = new PluginConfs(registry, client, metrics, attributes);
         EngineListener all = engineMetrics ? EngineListener.of(new EngineMetrics(metrics), listener) : listener;
         return new EngineCore(confs, new ResourceValidator(confs, new ResourceSchemas(schemaValidator)), all,
-                new HostSupport(new UpstreamPolicy(upstreamTimeouts), bodyBufferLimit));
+                new HostSupport(new UpstreamPolicy(upstreamTimeouts), bodyBufferLimit), new HealthCheckers(client));
     }
 
     // ---- writes ----
@@ -359,9 +362,35 @@ public final class EngineCore {
             listener.configRejected(List.of(e.errorMsg()));
             throw e;
         }
+        check(built);
         current = built.snapshot();
         account(built, old);
         listener.configApplied(built.snapshot().version());
+    }
+
+    /**
+     * Gives the routes a snapshot adds their upstream's checker before it is published (starting
+     * it for a newly checked upstream), and lets go of those of the routes it drops: a checker
+     * whose last route left stops.
+     */
+    private void check(SnapshotBuilder.Built built) {
+        for (CompiledRoute route : built.added()) {
+            String key = route.healthKey();
+            if (key != null && route.upstream() != null && route.checks() != null) {
+                route.health = checkers.acquire(key, route.upstream(), route.checks());
+            }
+        }
+        for (CompiledRoute route : built.removed()) {
+            String key = route.healthKey();
+            if (key != null && route.health != null) {
+                checkers.release(key);
+            }
+        }
+    }
+
+    /** Every health checker's node health, by APISIX resource key, then node address. */
+    public Map<String, Map<String, Boolean>> upstreamHealth() {
+        return checkers.status();
     }
 
     /**
@@ -581,6 +610,7 @@ public final class EngineCore {
             last.retire();
             draining.removeIf(Snapshot::drained);
             hosts.close();
+            checkers.close();
         }
     }
 

@@ -12,6 +12,7 @@ import io.gatekit.engine.internal.ConfigState.Stored;
 import io.gatekit.engine.internal.route.RouteSpec;
 import io.gatekit.engine.internal.route.Router;
 import io.gatekit.engine.internal.route.ShardedMap;
+import io.gatekit.engine.internal.upstream.HealthChecks;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -327,9 +328,42 @@ final class SnapshotBuilder {
             }
         }
         Upstream upstream = upstream(json, service);
-        return new CompiledRoute(route.id(), upstream, UpstreamParser.timeouts(json.get("timeout")), globals, own,
-                skipped, new CompiledRoute.Inputs(route.modifiedIndex(), serviceRevision, pluginConfigRevision,
-                        upstreamRevision, globalKey, metadataRevision));
+        CompiledRoute compiled = new CompiledRoute(route.id(), upstream, UpstreamParser.timeouts(json.get("timeout")),
+                globals, own, skipped, new CompiledRoute.Inputs(route.modifiedIndex(), serviceRevision,
+                        pluginConfigRevision, upstreamRevision, globalKey, metadataRevision));
+        if (upstream != null) {
+            checks(compiled, route, service);
+        }
+        return compiled;
+    }
+
+    /**
+     * Gives {@code compiled} its upstream's {@code checks} under APISIX's resource key: the
+     * upstream's own for {@code upstream_id}, else the route's or service's that holds it inline.
+     */
+    private void checks(CompiledRoute compiled, Stored route, @Nullable Stored service) {
+        JsonNode json = route.value();
+        String key;
+        JsonNode upstream;
+        if (json.hasNonNull("upstream")) {
+            key = "/routes/" + route.id();
+            upstream = json.get("upstream");
+        } else if (json.hasNonNull("upstream_id")) {
+            key = "/upstreams/" + json.get("upstream_id").asText();
+            upstream = state.get(ResourceKind.UPSTREAMS, json.get("upstream_id").asText()).value();
+        } else if (service != null && service.value().hasNonNull("upstream")) {
+            key = "/services/" + service.id();
+            upstream = service.value().get("upstream");
+        } else if (service != null) {
+            key = "/upstreams/" + service.value().get("upstream_id").asText();
+            upstream = state.get(ResourceKind.UPSTREAMS, service.value().get("upstream_id").asText()).value();
+        } else {
+            return;
+        }
+        HealthChecks checks = HealthChecks.parse(upstream.get("checks"));
+        if (checks != null) {
+            compiled.checks(key, checks);
+        }
     }
 
     /** A reused route keeps its entries; their instances must be carried into the new snapshot. */

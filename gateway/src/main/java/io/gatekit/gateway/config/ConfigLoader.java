@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.match.IpSet;
+import io.gatekit.gateway.accesslog.AccessLogFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -36,7 +37,9 @@ public final class ConfigLoader {
     private static final Set<String> KNOWN = Set.of(
             "apisix", "apisix.node_listen", "apisix.enable_admin", "apisix.enable_http2", "apisix.ssl",
             "apisix.ssl.enable", "apisix.ssl.listen", "apisix.ssl.ssl_protocols", "apisix.ssl.fallback_sni",
-            "gatekit.ssl_provider",
+            "gatekit.ssl_provider", "apisix.status", "apisix.status.ip", "apisix.status.port",
+            "nginx_config.http.enable_access_log", "nginx_config.http.access_log",
+            "nginx_config.http.access_log_format",
             "deployment", "deployment.role", "deployment.role_traditional",
             "deployment.role_traditional.config_provider", "deployment.role_data_plane",
             "deployment.role_data_plane.config_provider", "deployment.admin", "deployment.admin.admin_listen",
@@ -208,7 +211,7 @@ public final class ConfigLoader {
                         "nginx_config.http.client_header_timeout"),
                 nginxTime(root.at("/nginx_config/http/keepalive_timeout"), "nginx_config.http.keepalive_timeout"),
                 nginxTime(root.at("/nginx_config/http/client_body_timeout"), "nginx_config.http.client_body_timeout"),
-                etcd, tls(root));
+                etcd, tls(root), operations(root));
     }
 
     /** {@code apisix.ssl} and {@code apisix.enable_http2}. */
@@ -283,6 +286,35 @@ public final class ConfigLoader {
             throw new IllegalArgumentException(key + ": " + node + " (expected: true or false)");
         }
         return node.asBoolean();
+    }
+
+    /** {@code apisix.status} and the access log keys of {@code nginx_config.http}. */
+    private static GatewayConfig.Operations operations(JsonNode root) {
+        JsonNode status = root.at("/apisix/status");
+        String statusHost = null;
+        int statusPort = 7085;
+        if (!status.isMissingNode() && !status.isNull()) {
+            if (!status.isObject()) {
+                throw new IllegalArgumentException("apisix.status: " + status
+                        + " (expected: a mapping such as {ip: 127.0.0.1, port: 7085})");
+            }
+            statusHost = text(status.path("ip"), "apisix.status.ip", "127.0.0.1");
+            if (status.has("port")) {
+                statusPort = port(status.get("port"), "apisix.status.port");
+            }
+        }
+        JsonNode http = root.at("/nginx_config/http");
+        boolean accessLog = bool(http.path("enable_access_log"), "nginx_config.http.enable_access_log", false);
+        String path = text(http.path("access_log"), "nginx_config.http.access_log", "logs/access.log");
+        if (path.isBlank()) {
+            throw new IllegalArgumentException("nginx_config.http.access_log: \"" + path
+                    + "\" (expected: a file path such as logs/access.log or /dev/stdout)");
+        }
+        String format = text(http.path("access_log_format"), "nginx_config.http.access_log_format",
+                GatewayConfig.Operations.DEFAULT_ACCESS_LOG_FORMAT);
+        AccessLogFormat.check(format, "nginx_config.http.access_log_format");
+        return new GatewayConfig.Operations(statusHost, statusPort, accessLog ? Path.of(path) : null,
+                format);
     }
 
     /**

@@ -43,6 +43,7 @@ import java.util.Map;
  * @param etcd               where the config lives when {@code deployment.role_traditional.config_provider}
  *                           is {@code etcd}, or {@code null} (config in memory, or the standalone file)
  * @param tls                the TLS listeners ({@code apisix.ssl}) and HTTP/2 ({@code apisix.enable_http2})
+ * @param operations         the status API and the access log
  */
 public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
         List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
@@ -51,7 +52,8 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         @Nullable Path standaloneConfig, long clientMaxBodySize, int bodyBufferLimit, int maxHeaderSize,
         Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
         boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
-        Duration clientBodyTimeout, @Nullable Etcd etcd, Tls tls) {
+        Duration clientBodyTimeout, @Nullable Etcd etcd, Tls tls,
+        Operations operations) {
 
     /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
     public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
@@ -68,6 +70,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         requireNonNull(keepaliveTimeout, "keepaliveTimeout");
         requireNonNull(clientBodyTimeout, "clientBodyTimeout");
         requireNonNull(tls, "tls");
+        requireNonNull(operations, "operations");
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
@@ -86,7 +89,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls);
+                etcd, tls, operations);
     }
 
     /** A copy with other TLS and HTTP/2 settings, for tests and side-by-side runs. */
@@ -95,7 +98,16 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls);
+                etcd, tls, operations);
+    }
+
+    /** A copy with other {@link Operations} (a status port of 0, an access log in a test's folder). */
+    public GatewayConfig withOperations(Operations other) {
+        return new GatewayConfig(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins,
+                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
+                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
+                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
+                etcd, tls, other);
     }
 
     /**
@@ -139,6 +151,33 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
     public record Listen(String ip, int port) {
         public Listen {
             requireNonNull(ip, "ip");
+        }
+    }
+
+    /**
+     * What operators watch the node by.
+     *
+     * @param statusHost      {@code apisix.status.ip} (default 127.0.0.1), or {@code null} when
+     *                        {@code apisix.status} is absent: no status API, as in APISIX
+     * @param statusPort      {@code apisix.status.port}, default 7085
+     * @param accessLog       {@code nginx_config.http.access_log}: the file, or {@code null} when
+     *                        {@code nginx_config.http.enable_access_log} is false
+     * @param accessLogFormat {@code nginx_config.http.access_log_format}, nginx variables such as {@code $status}
+     */
+    public record Operations(@Nullable String statusHost, int statusPort, @Nullable Path accessLog,
+            String accessLogFormat) {
+
+        /** APISIX's default {@code access_log_format}. */
+        public static final String DEFAULT_ACCESS_LOG_FORMAT = "$remote_addr - $remote_user [$time_local] $http_host"
+                + " \"$request\" $status $body_bytes_sent $request_time \"$http_referer\" \"$http_user_agent\""
+                + " $upstream_addr $upstream_status $upstream_response_time"
+                + " \"$upstream_scheme://$upstream_host$upstream_uri\" \"$apisix_request_id\"";
+
+        /** No status API, no access log. */
+        public static final Operations NONE = new Operations(null, 7085, null, DEFAULT_ACCESS_LOG_FORMAT);
+
+        public Operations {
+            requireNonNull(accessLogFormat, "accessLogFormat");
         }
     }
 

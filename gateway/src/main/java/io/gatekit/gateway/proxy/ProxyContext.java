@@ -1,6 +1,9 @@
 package io.gatekit.gateway.proxy;
 
+import io.gatekit.api.Nullable;
 import io.gatekit.engine.Engine;
+import io.gatekit.gateway.accesslog.AccessLogFormat;
+import io.gatekit.gateway.accesslog.AccessLogWriter;
 import io.gatekit.gateway.config.GatewayConfig;
 import io.gatekit.gateway.metrics.GatewayMetrics;
 import java.time.Duration;
@@ -16,10 +19,23 @@ public final class ProxyContext {
     final Engine engine;
     final UpstreamPool pool;
     final GatewayMetrics metrics;
+    /** The access log, or {@code null} when {@code nginx_config.http.enable_access_log} is false. */
+    final @Nullable AccessLog accessLog;
     private final GatewayConfig config;
     private final AtomicInteger active = new AtomicInteger();
 
     public ProxyContext(Engine engine, GatewayConfig config, GatewayMetrics metrics) {
+        this(engine, config, metrics, null, null);
+    }
+
+    /**
+     * @param accessLog      where access log lines go, or {@code null} for none
+     * @param accessLogFormat the lines' format (required with {@code accessLog})
+     */
+    public ProxyContext(Engine engine, GatewayConfig config, GatewayMetrics metrics,
+            @Nullable AccessLogWriter accessLog, @Nullable AccessLogFormat accessLogFormat) {
+        this.accessLog = accessLog == null || accessLogFormat == null ? null
+                : new AccessLog(accessLogFormat, accessLog);
         this.engine = engine;
         this.config = config;
         this.metrics = metrics;

@@ -72,6 +72,16 @@ final class ProxyTransaction {
         return head;
     }
 
+    /** When the request arrived ({@code $request_time} counts from here). */
+    long startNanos() {
+        return startNanos;
+    }
+
+    /** The upstream part of the request, for the access log. */
+    UpstreamAttempt attempt() {
+        return attempt;
+    }
+
     Call call() {
         return call;
     }
@@ -340,7 +350,11 @@ final class ProxyTransaction {
         finished = true;
         attempt.cancelReadTimer();
         call.complete();
-        shared.metrics.request(routeId(), writer.status(), System.nanoTime() - startNanos);
+        long nanos = System.nanoTime() - startNanos;
+        shared.metrics.request(routeId(), writer.status(), nanos);
+        if (shared.accessLog != null) {
+            shared.accessLog.log(this, nanos);
+        }
         release();
         handler.transactionDone(this, writer.keepAlive() && writer.complete());
     }

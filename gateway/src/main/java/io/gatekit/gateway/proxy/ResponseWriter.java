@@ -34,6 +34,7 @@ final class ResponseWriter {
     private boolean headWritten;
     private boolean complete;
     private int status;
+    private long bodyBytes;
     /** Body parts that came before the head could be written (header_filter still running). */
     private @Nullable ArrayDeque<HttpContent> held;
     /** Inside an upstream read batch: flushes wait for its end. */
@@ -71,6 +72,11 @@ final class ResponseWriter {
         return complete;
     }
 
+    /** Body bytes handed to the client connection ({@code $body_bytes_sent}). */
+    long bodyBytes() {
+        return bodyBytes;
+    }
+
     /** The status sent, for the access metrics. */
     int status() {
         return status;
@@ -80,6 +86,7 @@ final class ResponseWriter {
     void whole(int status, HttpHeaders headers, byte @Nullable [] body) {
         this.status = status;
         headWritten = true;
+        bodyBytes = head || body == null ? 0 : body.length;
         writeLast(whole(status, headers, body, keepAlive, head));
     }
 
@@ -121,6 +128,7 @@ final class ResponseWriter {
      * takes more now, so that the upstream can be paused when it does not.
      */
     boolean body(HttpContent content) {
+        bodyBytes += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
             writeLast(content);
             return true;

@@ -50,6 +50,8 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
     /** When the upstream last sent something; the one read timer checks it instead of being re-armed per read. */
     private long lastReadNanos;
     private long sentNanos;
+    /** From sending the request to the response head of the attempt that answered; -1 before. */
+    private long headerNanos = -1;
 
     UpstreamAttempt(ProxyTransaction transaction, ProxyContext shared, ChannelHandlerContext client, RequestBody body) {
         this.transaction = transaction;
@@ -159,7 +161,8 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
                 }
                 responseStarted = true;
                 keepAlive = HttpUtil.isKeepAlive(head);
-                shared.metrics.upstreamLatency(transaction.routeId(), System.nanoTime() - sentNanos);
+                headerNanos = System.nanoTime() - sentNanos;
+                shared.metrics.upstreamLatency(transaction.routeId(), headerNanos);
                 transaction.responseHead(io.gatekit.api.http.HttpResponse.of(head.status().code(),
                         HttpConversions.toApi(head.headers()), null));
             }
@@ -191,6 +194,11 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
         if (done != null && !reusable) {
             done.close();
         }
+    }
+
+    /** Time from sending to the upstream's response head, or -1 when no upstream answered. */
+    long headerNanos() {
+        return headerNanos;
     }
 
     @Override

@@ -8,20 +8,26 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 /**
  * Picks upstream nodes for one upstream config: smooth weighted round robin (nginx's algorithm)
  * or consistent hashing. Nodes of a lower {@code priority} are tried only after every node of
- * a higher one. Thread-safe; shared by all event loops.
+ * a higher one. With health checks, unhealthy nodes leave the choice until they recover; when
+ * every node is unhealthy, all of them are used (APISIX's balancer: "all upstream nodes is
+ * unhealthy, use default"). Thread-safe; shared by all event loops.
  */
 public abstract class Balancer {
 
     /** Nodes with weight &gt; 0, highest priority first. */
     final List<Upstream.Node> nodes;
+    /** Each node's health, aligned with {@link #nodes}; {@code null} without checks. */
+    private final TargetHealth @Nullable [] targets;
+    private final @Nullable UpstreamHealth health;
 
-    Balancer(Upstream upstream) {
+    Balancer(Upstream upstream, @Nullable UpstreamHealth health) {
         List<Upstream.Node> usable = new ArrayList<>();
         for (Upstream.Node node : upstream.nodes()) {
             if (node.weight() > 0) {
@@ -30,41 +36,61 @@ public abstract class Balancer {
         }
         usable.sort(Comparator.comparingInt(Upstream.Node::priority).reversed());
         this.nodes = List.copyOf(usable);
+        this.health = health;
+        this.targets = health == null ? null : nodes.stream().map(health::targetOf).toArray(TargetHealth[]::new);
     }
 
-    static Balancer of(Upstream upstream) {
-        return "chash".equals(upstream.type()) ? new ConsistentHash(upstream) : new RoundRobin(upstream);
+    static Balancer of(Upstream upstream, @Nullable UpstreamHealth health) {
+        return "chash".equals(upstream.type()) ? new ConsistentHash(upstream, health)
+                : new RoundRobin(upstream, health);
     }
 
     /**
      * The nodes to try for {@code exchange}, first choice first: the balancer's pick, then the
-     * others of the same priority, then lower priorities. Empty when the upstream has no usable node.
+     * others of the same priority, then lower priorities; healthy nodes only while some node is
+     * healthy. Empty when the upstream has no usable node.
      */
-    public abstract List<Upstream.Node> order(Exchange exchange);
+    public final List<Upstream.Node> order(Exchange exchange) {
+        UpstreamHealth h = health;
+        if (h == null || !h.degraded()) {
+            return pick(exchange, null); // nothing is down: no filtering, no allocation
+        }
+        TargetHealth[] all = targets;
+        boolean[] up = new boolean[all.length];
+        boolean any = false;
+        for (int i = 0; i < all.length; i++) {
+            up[i] = all[i].healthy();
+            any |= up[i];
+        }
+        return any ? pick(exchange, up) : pick(exchange, null);
+    }
 
-    /** First choice, then every other node in priority order. */
-    final List<Upstream.Node> startingWith(Upstream.@Nullable Node first) {
-        if (first == null || first == nodes.get(0)) {
+    /** The order over the nodes {@code up} marks (all when {@code null}). */
+    abstract List<Upstream.Node> pick(Exchange exchange, boolean @Nullable [] up);
+
+    /** First choice, then every other node (that is up) in priority order. */
+    final List<Upstream.Node> startingWith(int first, boolean @Nullable [] up) {
+        if (up == null && first == 0) {
             return nodes; // already in that order: no list to build
         }
         List<Upstream.Node> order = new ArrayList<>(nodes.size());
-        order.add(first);
-        for (Upstream.Node node : nodes) {
-            if (node != first) {
-                order.add(node);
+        order.add(nodes.get(first));
+        for (int i = 0; i < nodes.size(); i++) {
+            if (i != first && (up == null || up[i])) {
+                order.add(nodes.get(i));
             }
         }
         return order;
     }
 
-    /** Smooth weighted round robin over the highest-priority nodes. */
+    /** Smooth weighted round robin over the highest-priority nodes (that are up). */
     static final class RoundRobin extends Balancer {
         private final int[] current;
         private final int top;
         private final int total;
 
-        RoundRobin(Upstream upstream) {
-            super(upstream);
+        RoundRobin(Upstream upstream, @Nullable UpstreamHealth health) {
+            super(upstream, health);
             int count = 0;
             int sum = 0;
             for (Upstream.Node node : nodes) {
@@ -76,18 +102,21 @@ public abstract class Balancer {
             }
             this.top = count;
             this.total = sum;
-            this.current = new int[count];
+            this.current = new int[nodes.size()];
         }
 
         @Override
-        public List<Upstream.Node> order(Exchange exchange) {
-            if (nodes.size() <= 1) {
-                return nodes; // nothing to choose: no lock, no list
+        List<Upstream.Node> pick(Exchange exchange, boolean @Nullable [] up) {
+            if (up == null) {
+                if (nodes.size() <= 1) {
+                    return nodes; // nothing to choose: no lock, no list
+                }
+                return startingWith(next(), null);
             }
-            return startingWith(next());
+            return startingWith(next(up), up);
         }
 
-        private synchronized Upstream.Node next() {
+        private synchronized int next() {
             int best = 0;
             for (int i = 0; i < top; i++) {
                 current[i] += nodes.get(i).weight();
@@ -96,36 +125,76 @@ public abstract class Balancer {
                 }
             }
             current[best] -= total;
-            return nodes.get(best);
+            return best;
+        }
+
+        /** As {@link #next()}, over the up nodes of the highest priority that has one (nginx skips down peers). */
+        private synchronized int next(boolean[] up) {
+            int first = 0;
+            while (!up[first]) {
+                first++;
+            }
+            int priority = nodes.get(first).priority();
+            int best = first;
+            int sum = 0;
+            for (int i = first; i < nodes.size() && nodes.get(i).priority() == priority; i++) {
+                if (!up[i]) {
+                    continue;
+                }
+                current[i] += nodes.get(i).weight();
+                sum += nodes.get(i).weight();
+                if (current[i] > current[best]) {
+                    best = i;
+                }
+            }
+            current[best] -= sum;
+            return best;
         }
     }
 
     /** Consistent hashing on a request variable, header or cookie, with 160 points per weight unit. */
     static final class ConsistentHash extends Balancer {
-        private final TreeMap<Long, Upstream.Node> ring = new TreeMap<>();
+        /** Points on the ring, each naming a node by its index in {@link #nodes}. */
+        private final TreeMap<Long, Integer> ring = new TreeMap<>();
         private final String hashOn;
         private final @Nullable String key;
 
-        ConsistentHash(Upstream upstream) {
-            super(upstream);
+        ConsistentHash(Upstream upstream, @Nullable UpstreamHealth health) {
+            super(upstream, health);
             this.hashOn = upstream.hashOn();
             this.key = upstream.key();
-            for (Upstream.Node node : nodes) {
+            for (int n = 0; n < nodes.size(); n++) {
+                Upstream.Node node = nodes.get(n);
                 int points = 160 * Math.max(1, node.weight());
                 for (int i = 0; i < points; i++) {
-                    ring.put(hash(node.address() + "#" + i), node);
+                    ring.put(hash(node.address() + "#" + i), n);
                 }
             }
         }
 
         @Override
-        public List<Upstream.Node> order(Exchange exchange) {
+        List<Upstream.Node> pick(Exchange exchange, boolean @Nullable [] up) {
             if (nodes.isEmpty()) {
                 return nodes;
             }
             String value = value(exchange);
-            var entry = ring.ceilingEntry(hash(value == null ? "" : value));
-            return startingWith(entry != null ? entry.getValue() : ring.firstEntry().getValue());
+            long point = hash(value == null ? "" : value);
+            if (up == null) {
+                Map.Entry<Long, Integer> entry = ring.ceilingEntry(point);
+                return startingWith(entry != null ? entry.getValue() : ring.firstEntry().getValue(), null);
+            }
+            // walk the ring from the key's point to the first node that is up (one exists)
+            for (int index : ring.tailMap(point, true).values()) {
+                if (up[index]) {
+                    return startingWith(index, up);
+                }
+            }
+            for (int index : ring.values()) {
+                if (up[index]) {
+                    return startingWith(index, up);
+                }
+            }
+            return startingWith(0, null);
         }
 
         private @Nullable String value(Exchange exchange) {

@@ -1,5 +1,6 @@
 package io.gatekit.engine.internal.upstream;
 
+import io.gatekit.api.Nullable;
 import io.gatekit.engine.Upstream;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
@@ -18,13 +19,18 @@ public final class Balancers {
     private final ReferenceQueue<Upstream> collected = new ReferenceQueue<>();
 
     public Balancer get(Upstream upstream) {
+        return get(upstream, null);
+    }
+
+    /** The balancer of {@code upstream}, created with {@code health} (its checker's state) the first time. */
+    public Balancer get(Upstream upstream, @Nullable UpstreamHealth health) {
         Balancer balancer = balancers.get(new Key(upstream, null));
         if (balancer != null) {
             return balancer;
         }
         expunge();
         // computeIfAbsent: two loops missing at once must share one balancer (its round-robin state)
-        return balancers.computeIfAbsent(new Key(upstream, collected), k -> Balancer.of(upstream));
+        return balancers.computeIfAbsent(new Key(upstream, collected), k -> Balancer.of(upstream, health));
     }
 
     /** How many upstreams hold a balancer; for tests. */

@@ -40,6 +40,14 @@ public final class UpstreamPolicy {
     }
 
     /**
+     * As {@link #order(Upstream, Exchange)}, leaving out the nodes {@code health} holds unhealthy
+     * (all of them used when none is healthy).
+     */
+    public List<Upstream.Node> order(Upstream upstream, @Nullable UpstreamHealth health, Exchange exchange) {
+        return balancers.get(upstream, health).order(exchange);
+    }
+
+    /**
      * How many nodes a request may try: one plus {@code retries} (APISIX: the node count minus one
      * when unset), and never more than the nodes there are.
      */
