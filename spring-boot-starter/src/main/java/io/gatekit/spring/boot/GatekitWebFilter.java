@@ -54,11 +54,7 @@ public final class GatekitWebFilter implements WebFilter, Ordered {
             call.serve(Body.empty(), transport, NOT_MATCHED); // releases the call: no plugin runs, nothing is read
             return chain.filter(exchange);
         }
-        Body body = ReactiveRequests.body(request);
-        Application application = (engineRequest, engineBody) ->
-                WrappedApplication.handle(exchange, chain, engineRequest, engineBody);
-        return Mono.fromCompletionStage(() -> call.serve(body, transport, application))
-                .flatMap(response -> ReactiveResponses.write(exchange, response));
+        return WebFluxCalls.serve(call, exchange, transport, chain::filter);
     }
 
     /** {@link GatekitAutoConfiguration#FILTER_ORDER}: ahead of the application's own filters. */

@@ -6,6 +6,7 @@ import io.gatekit.engine.host.Response;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
@@ -14,12 +15,12 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilterChain;
 import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
- * The WebFlux application behind a route without an upstream: the rest of the filter chain, handed
+ * The WebFlux application behind a route without an upstream: the rest of the filter chain (or of a gateway's chain), handed
  * the request as plugins left it (method, path, query, headers, body) and a response that is
  * captured ({@link CapturedResponse}) for the engine's {@code header_filter}, {@code body_filter}
  * and {@code log} instead of going to the client.
@@ -29,7 +30,7 @@ final class WrappedApplication {
     private WrappedApplication() {
     }
 
-    static CompletionStage<Response> handle(ServerWebExchange exchange, WebFilterChain chain,
+    static CompletionStage<Response> handle(ServerWebExchange exchange, Function<ServerWebExchange, Mono<Void>> next,
             HttpRequest request, Body body) {
         CompletableFuture<Response> response = new CompletableFuture<>();
         CapturedResponse captured = new CapturedResponse(exchange.getResponse(), response);
@@ -37,7 +38,7 @@ final class WrappedApplication {
                 .request(asPluginsLeftIt(exchange.getRequest(), request, body))
                 .response(captured)
                 .build();
-        chain.filter(inner).subscribe(
+        next.apply(inner).subscribe(
                 null,
                 error -> {
                     if (error instanceof ErrorResponse answer) {
