@@ -1,0 +1,33 @@
+package io.gatekit.spring.boot;
+
+import io.gatekit.engine.ConfigSource;
+
+/** The etcd config source, in its own class so that the starter loads without gatekit-config-etcd. */
+final class EtcdSources {
+
+    private static final String SOURCE = "io.gatekit.config.etcd.EtcdConfigSource";
+
+    private EtcdSources() {
+    }
+
+    static ConfigSource of(GatekitProperties.Etcd etcd) {
+        try {
+            Class.forName(SOURCE, false, EtcdSources.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("gatekit.etcd.endpoints: " + etcd.endpoints()
+                    + " (expected: io.gatekit:gatekit-config-etcd on the class path)", e);
+        }
+        return Etcd.build(etcd);
+    }
+
+    /** Touches the etcd classes only once they are known to be there. */
+    private static final class Etcd {
+        static ConfigSource build(GatekitProperties.Etcd etcd) {
+            return io.gatekit.config.etcd.EtcdConfigSource.builder()
+                    .endpoints(etcd.endpoints())
+                    .prefix(etcd.prefix())
+                    .timeout(etcd.timeout())
+                    .build();
+        }
+    }
+}

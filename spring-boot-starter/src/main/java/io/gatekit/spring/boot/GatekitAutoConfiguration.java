@@ -1,0 +1,96 @@
+package io.gatekit.spring.boot;
+
+import io.gatekit.api.PluginFactory;
+import io.gatekit.engine.Engine;
+import io.gatekit.engine.host.JdkTransport;
+import io.gatekit.servlet.GatekitFilter;
+import jakarta.servlet.DispatcherType;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Gatekit in a Spring Boot application: an {@link Engine} (unless the application defines one) with
+ * the plugins {@code ServiceLoader} finds and the {@link PluginFactory} beans, its routes from
+ * {@code gatekit.config} or etcd ({@link GatekitProperties}), and in front of the application the
+ * servlet {@link GatekitFilter} (MVC) or {@link GatekitWebFilter} (WebFlux). A request no route
+ * matches reaches the application untouched.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.actuate.autoconfigure.metrics.export.simple.SimpleMetricsExportAutoConfiguration"})
+@ConditionalOnBooleanProperty(name = "gatekit.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(GatekitProperties.class)
+public class GatekitAutoConfiguration {
+
+    /** The order of Gatekit's filter: ahead of the application's filters, behind none but the first. */
+    public static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
+
+    /** The engine: discovered plugins, plugin beans, then the customizers. Closed with the context. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public Engine gatekitEngine(ObjectProvider<PluginFactory<?>> plugins,
+            ObjectProvider<GatekitEngineCustomizer> customizers, ResourceLoader resources) {
+        ClassLoader loader = resources.getClassLoader() != null ? resources.getClassLoader()
+                : ClassUtils.getDefaultClassLoader();
+        Engine.Builder builder = Engine.builder().discoverPlugins(loader);
+        plugins.orderedStream().forEach(builder::plugin);
+        customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
+        return builder.build();
+    }
+
+    /**
+     * The config source, loaded into the engine now: an invalid {@code gatekit.config} fails the
+     * start with APISIX's message.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    public GatekitConfig gatekitConfig(Engine engine, GatekitProperties properties, ResourceLoader resources) {
+        ClassLoader loader = resources.getClassLoader() != null ? resources.getClassLoader()
+                : ClassUtils.getDefaultClassLoader();
+        return GatekitConfig.start(engine, properties, loader);
+    }
+
+    /** MVC (any servlet application): the async servlet filter on every path, for REQUEST and ASYNC. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+    @ConditionalOnClass({GatekitFilter.class, FilterRegistrationBean.class})
+    static class Servlet {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gatekitFilter")
+        FilterRegistrationBean<GatekitFilter> gatekitFilter(Engine engine, GatekitConfig config) {
+            GatekitFilter filter = GatekitFilter.builder(engine).transport(JdkTransport.create()).build();
+            FilterRegistrationBean<GatekitFilter> registration = new FilterRegistrationBean<>(filter);
+            registration.setName(GatekitFilter.NAME);
+            registration.setAsyncSupported(true);
+            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
+            registration.addUrlPatterns("/*");
+            registration.setOrder(FILTER_ORDER);
+            return registration;
+        }
+    }
+
+    /** WebFlux: {@link GatekitWebFilter}. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+    @ConditionalOnClass(name = "org.springframework.web.server.WebFilter")
+    static class Reactive {
+
+        @Bean
+        @ConditionalOnMissingBean
+        GatekitWebFilter gatekitWebFilter(Engine engine, GatekitConfig config) {
+            return new GatekitWebFilter(engine, JdkTransport.create());
+        }
+    }
+}
