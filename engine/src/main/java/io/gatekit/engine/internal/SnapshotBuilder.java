@@ -28,6 +28,8 @@ import java.util.Map;
  */
 final class SnapshotBuilder {
 
+    private static final CredentialRefs REFS = CredentialRefs.fromEnvironment();
+
     private static final Comparator<PluginEntry> ORDER = Comparator
             .comparingInt(PluginEntry::priority).reversed()
             .thenComparing(PluginEntry::name);
@@ -234,7 +236,7 @@ final class SnapshotBuilder {
             Map<String, JsonNode> credentials = new HashMap<>();
             for (PluginConfs.Checked checked : checked(ResourceKind.CONSUMERS, stored)) {
                 if (PluginConfs.credentials(checked)) {
-                    credentials.put(checked.plugin().name(), checked.json());
+                    credentials.put(checked.plugin().name(), REFS.resolve(checked.json()));
                 }
             }
             JsonNode group = stored.value().get("group_id");
