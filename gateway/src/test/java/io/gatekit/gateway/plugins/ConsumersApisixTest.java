@@ -33,8 +33,9 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * <p>Not ported: {@code consumers.t} TEST 2-3's {@code create_time}/{@code update_time} checks
- * read etcd directly; TEST 11 (forbidden {@code create_time}): Gatekit accepts and keeps these
- * fields, as APISIX's Admin API does for routes; TEST 17-18 ({@code data_encryption}):
+ * read etcd directly; TEST 11 ({@code the property is forbidden: create_time}): Gatekit's Admin API
+ * ignores {@code create_time}/{@code update_time} in a body in favour of its own for every resource
+ * (AdminResourcesTest), a decision outside consumers; TEST 17-18 ({@code data_encryption}):
  * {@code encrypt_fields} is a later step; TEST 19-22 ({@code ldap-auth}, {@code ldap-auth-advanced}):
  * no such plugins. {@code consumer-group.t} TEST 7-8 ({@code desc}, {@code labels} on a group) are
  * covered by the labels case. {@code t/node/consumer-group.t} TEST 2 (malformed data sent to etcd
