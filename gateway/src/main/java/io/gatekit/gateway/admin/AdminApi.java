@@ -73,8 +73,10 @@ import java.util.Optional;
  *     priority first; {@code stream}: {@code []} (Gatekit plugins are HTTP only)</td></tr>
  * <tr><td>{@code GET /plugins?all=true}</td><td>200 {@code {name: {"version", "priority", "schema",
  *     "metadata_schema"}}}</td></tr>
- * <tr><td>{@code GET /plugins/{name}[?subsystem=...][&schema_type=metadata]}</td><td>200 the config
- *     schema with the injected {@code _meta} (or the metadata schema); 404 {@code plugin not found
+ * <tr><td>{@code GET /plugins/{name}[?subsystem=...][&schema_type=metadata|consumer]}, also under
+ *     {@code /schema/plugins/{name}}</td><td>200 the config schema with the injected {@code _meta} (or
+ *     the metadata schema, or an authentication plugin's consumer schema; 400 {@code not found
+ *     schema} for a plugin without one); 404 {@code plugin not found
  *     in subsystem http} (or {@code stream}, for every plugin); 400 {@code unsupported subsystem: x}</td></tr>
  * <tr><td>{@code PUT /plugins/reload}</td><td>200 {@code {"message": "done", "reloaded": false, "note":
  *     ...}}: plugins are fixed when Gatekit starts, so there is nothing to reload, but APISIX tools
@@ -219,6 +221,10 @@ public final class AdminApi {
             case "plugins":
                 return plugins(method, after, query);
             case "schema":
+                if (!after.isEmpty() && after.get(0).equals("plugins")) {
+                    // APISIX's /apisix/admin/schema/plugins/<name>: the same as /plugins/<name>
+                    return plugins(method, after.subList(1, after.size()), query);
+                }
                 return validate(method, after, request.body());
             case "explain":
                 return explain(method, after, query, request.body());
@@ -536,7 +542,12 @@ public final class AdminApi {
             return json(200, Json.parse(metadata));
         }
         if ("consumer".equals(schemaType)) {
-            throw AdminError.of(404, "plugin " + name + " has no consumer_schema (Gatekit has no consumers)");
+            String consumer = plugin.get().consumerSchema();
+            if (consumer == null) {
+                throw AdminError.badRequest("not found schema", "", "schema_type",
+                        "schema_type: consumer (expected: an authentication plugin)");
+            }
+            return json(200, Json.parse(consumer));
         }
         return json(200, Json.parse(plugin.get().schema()));
     }

@@ -32,6 +32,7 @@ public final class BasicAuthFactory extends SimplePluginFactory<BasicAuthFactory
 
     private static final String SCHEMA = """
             {"type": "object",
+             "title": "work with route or service object",
              "properties": {
                "hide_credentials": {"type": "boolean", "default": false},
                "realm": %s,
@@ -40,6 +41,7 @@ public final class BasicAuthFactory extends SimplePluginFactory<BasicAuthFactory
 
     private static final String CONSUMER_SCHEMA = """
             {"type": "object",
+             "title": "work with consumer object",
              "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
              "required": ["username", "password"]}""";
 
