@@ -3,10 +3,13 @@ package io.gatekit.spring.boot;
 import io.gatekit.api.PluginFactory;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.host.JdkTransport;
+import io.gatekit.micrometer.GatekitMicrometer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.gatekit.servlet.GatekitFilter;
 import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -24,7 +27,8 @@ import org.springframework.util.ClassUtils;
  * the plugins {@code ServiceLoader} finds and the {@link PluginFactory} beans, its routes from
  * {@code gatekit.config} or etcd ({@link GatekitProperties}), and in front of the application the
  * servlet {@link GatekitFilter} (MVC) or {@link GatekitWebFilter} (WebFlux). A request no route
- * matches reaches the application untouched.
+ * matches reaches the application untouched. With a Micrometer {@code MeterRegistry} bean, the
+ * engine records into it.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
@@ -59,6 +63,24 @@ public class GatekitAutoConfiguration {
         ClassLoader loader = resources.getClassLoader() != null ? resources.getClassLoader()
                 : ClassUtils.getDefaultClassLoader();
         return GatekitConfig.start(engine, properties, loader);
+    }
+
+    /**
+     * Micrometer, when the application has a {@code MeterRegistry} bean (Actuator makes one): the
+     * plugins' metrics and the engine's own series (plugin phase latency, plugin failures, config
+     * changes) recorded into it, under the names {@link GatekitMicrometer} gives.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"io.micrometer.core.instrument.MeterRegistry",
+            "io.gatekit.micrometer.GatekitMicrometer"})
+    @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+    static class Metrics {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gatekitMicrometer")
+        GatekitEngineCustomizer gatekitMicrometer(ObjectProvider<MeterRegistry> registry) {
+            return builder -> GatekitMicrometer.bind(builder, registry.getObject());
+        }
     }
 
     /** MVC (any servlet application): the async servlet filter on every path, for REQUEST and ASYNC. */
