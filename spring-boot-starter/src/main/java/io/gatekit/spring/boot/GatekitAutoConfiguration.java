@@ -5,6 +5,7 @@ import io.gatekit.engine.Engine;
 import io.gatekit.engine.host.JdkTransport;
 import io.gatekit.micrometer.GatekitMicrometer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.gatekit.runner.RunnerSupervisor;
 import io.gatekit.servlet.GatekitFilter;
 import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.ObjectProvider;
@@ -17,8 +18,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 
@@ -63,6 +66,31 @@ public class GatekitAutoConfiguration {
         ClassLoader loader = resources.getClassLoader() != null ? resources.getClassLoader()
                 : ClassUtils.getDefaultClassLoader();
         return GatekitConfig.start(engine, properties, loader);
+    }
+
+    /**
+     * The ext-plugin runner of {@code gatekit.ext-plugin.*}: started (or, for
+     * {@code path-for-test} alone, watched) before the engine, stopped with the context.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @Conditional(ExtPluginRunner.Configured.class)
+    public RunnerSupervisor gatekitRunner(GatekitProperties properties) {
+        return ExtPluginRunner.start(properties.extPlugin());
+    }
+
+    /**
+     * Points the {@code ext-plugin-*} plugins at the runner's socket when the application has one
+     * ({@code gatekit.ext-plugin.*} or a {@link RunnerSupervisor} bean of its own). It runs before
+     * the application's customizers, so a {@code pluginAttributes} of theirs for one of these
+     * plugins replaces this one.
+     */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    @ConditionalOnBean(RunnerSupervisor.class)
+    public GatekitEngineCustomizer gatekitRunnerSocket(RunnerSupervisor runner) {
+        return builder -> ExtPluginRunner.PLUGINS.forEach(plugin ->
+                builder.pluginAttributes(plugin, ExtPluginRunner.attributes(runner)));
     }
 
     /**

@@ -109,7 +109,8 @@ class ActuatorTest {
     void theEnginesMetricsLandInTheApplicationsMeterRegistry() throws Exception {
         assertEquals(200, Http.get(host.url("/stamped/metrics")).statusCode());
 
-        JsonNode timer = read("/actuator/metrics/gatekit.plugin.duration?tag=plugin:test-stamp&tag=phase:header_filter", 200);
+        JsonNode timer = read("/actuator/metrics/gatekit.plugin.duration"
+                + "?tag=plugin:test-stamp&tag=phase:header_filter", 200);
         JsonNode changes = read("/actuator/metrics/gatekit.config.changes?tag=result:applied", 200);
 
         assertTrue(timer.at("/measurements/0/value").asDouble() >= 1, timer.toString());
