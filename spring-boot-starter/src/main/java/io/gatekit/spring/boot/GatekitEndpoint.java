@@ -57,9 +57,19 @@ public final class GatekitEndpoint {
     }
 
     /**
-     * What would run for the request described by the arguments; {@code query} must be
-     * {@code explain}, anything else answers 404. Spring's {@code @Nullable} is what tells
-     * Actuator that an argument may be left out.
+     * What would run for the request described by the arguments; a bad argument answers 400 naming
+     * it. Spring's {@code @Nullable} is what tells Actuator that an argument may be left out.
+     *
+     * @param query    {@code explain}; anything else answers 404
+     * @param uri      the request's path and query, e.g. {@code /hello?a=1}; required
+     * @param method   the method; default {@code GET}
+     * @param host     the Host header
+     * @param scheme   {@code http} (default) or {@code https}
+     * @param header   headers as {@code Name:Value}, repeatable; Actuator splits a value at commas,
+     *                 so a value holding one cannot be given here (the gateway's explain takes it)
+     * @param consumer the username of a consumer, to see its plugins and its group's laid over the
+     *                 route's
+     * @return the explanation, or {@code null} (404) for another {@code query}
      */
     @ReadOperation
     public @Nullable Map<String, Object> explain(@Selector String query, @org.springframework.lang.Nullable String uri,

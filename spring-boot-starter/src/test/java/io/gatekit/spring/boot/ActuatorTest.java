@@ -75,7 +75,7 @@ class ActuatorTest {
     void explainMatchesOnTheHeadersGiven() throws Exception {
         String header = URLEncoder.encode("X-Api-Version:v2", StandardCharsets.UTF_8);
 
-        JsonNode with = read("/actuator/gatekit/explain?uri=/api/orders&header=" + header, 200);
+        JsonNode with = read("/actuator/gatekit/explain?uri=/api/orders&header=X-Other:1&header=" + header, 200);
         JsonNode without = read("/actuator/gatekit/explain?uri=/api/orders", 200);
 
         assertEquals("versioned", with.at("/route_id").asText());
