@@ -1,5 +1,7 @@
 package io.gatekit.spring.boot;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatekit.api.Nullable;
 import io.gatekit.runner.RunnerSupervisor;
 import java.io.IOException;
@@ -27,6 +29,7 @@ final class ExtPluginRunner {
 
     private static final System.Logger LOG = System.getLogger(ExtPluginRunner.class.getName());
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(15);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ExtPluginRunner() {
     }
@@ -50,10 +53,17 @@ final class ExtPluginRunner {
         return runner;
     }
 
-    /** The plugins' node attributes: where the runner listens. */
-    static String attributes(RunnerSupervisor runner) {
-        String path = runner.socketPath().toString().replace("\\", "\\\\").replace("\"", "\\\"");
-        return "{\"socket_path\": \"" + path + "\"}";
+    /**
+     * An ext-plugin's node attributes: {@code given} (its {@code gatekit.plugin-attr}, a JSON
+     * object, or {@code null}) with the runner's socket as {@code socket_path} unless it names one.
+     */
+    static String attributes(RunnerSupervisor runner, String plugin, @Nullable String given) {
+        ObjectNode attributes = given == null ? JSON.createObjectNode()
+                : (ObjectNode) PluginSettings.object(given, plugin);
+        if (!attributes.has("socket_path")) {
+            attributes.put("socket_path", runner.socketPath().toString());
+        }
+        return attributes.toString();
     }
 
     /**

@@ -47,13 +47,15 @@ public class GatekitAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public Engine gatekitEngine(ObjectProvider<PluginFactory<?>> plugins,
-            ObjectProvider<GatekitEngineCustomizer> customizers, ResourceLoader resources) {
+            ObjectProvider<GatekitEngineCustomizer> customizers, ResourceLoader resources,
+            GatekitProperties properties) {
         ClassLoader loader = resources.getClassLoader() != null ? resources.getClassLoader()
                 : ClassUtils.getDefaultClassLoader();
         Engine.Builder builder = Engine.builder().discoverPlugins(loader);
         plugins.orderedStream().forEach(builder::plugin);
+        PluginSettings.apply(properties, builder);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-        return builder.build();
+        return PluginSettings.build(properties, builder);
     }
 
     /**
@@ -81,16 +83,17 @@ public class GatekitAutoConfiguration {
 
     /**
      * Points the {@code ext-plugin-*} plugins at the runner's socket when the application has one
-     * ({@code gatekit.ext-plugin.*} or a {@link RunnerSupervisor} bean of its own). It runs before
+     * ({@code gatekit.ext-plugin.*} or a {@link RunnerSupervisor} bean of its own), added to their
+     * {@code gatekit.plugin-attr} unless that names a {@code socket_path}. It runs before
      * the application's customizers, so a {@code pluginAttributes} of theirs for one of these
      * plugins replaces this one.
      */
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     @ConditionalOnBean(RunnerSupervisor.class)
-    public GatekitEngineCustomizer gatekitRunnerSocket(RunnerSupervisor runner) {
-        return builder -> ExtPluginRunner.PLUGINS.forEach(plugin ->
-                builder.pluginAttributes(plugin, ExtPluginRunner.attributes(runner)));
+    public GatekitEngineCustomizer gatekitRunnerSocket(RunnerSupervisor runner, GatekitProperties properties) {
+        return builder -> ExtPluginRunner.PLUGINS.forEach(plugin -> builder.pluginAttributes(plugin,
+                ExtPluginRunner.attributes(runner, plugin, properties.pluginAttr().get(plugin))));
     }
 
     /**

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -25,13 +26,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param etcd    etcd as the config store, instead of {@code config}
  * @param extPlugin the Plugin Runner of the {@code ext-plugin-*} plugins, as APISIX's
  *                {@code ext-plugin} settings
+ * @param plugins the plugins routes may use, as APISIX's {@code plugins} list
+ *                ({@code gatekit.plugins=proxy-mirror,limit-count}); empty (default): every plugin
+ *                found
+ * @param pluginAttr node-level attributes per plugin, as APISIX's {@code plugin_attr}, each a JSON
+ *                object: {@code gatekit.plugin-attr.proxy-mirror={"timeout": {"connect": 2}}}
  */
 @ConfigurationProperties("gatekit")
 public record GatekitProperties(
         @DefaultValue("true") boolean enabled,
         @Nullable String config,
         @DefaultValue Etcd etcd,
-        @DefaultValue ExtPlugin extPlugin) {
+        @DefaultValue ExtPlugin extPlugin,
+        @DefaultValue List<String> plugins,
+        @DefaultValue Map<String, String> pluginAttr) {
 
     /**
      * etcd in APISIX's key layout, read with {@code gatekit-config-etcd} (add it to the application).

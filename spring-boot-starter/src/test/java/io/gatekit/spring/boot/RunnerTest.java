@@ -66,7 +66,9 @@ class RunnerTest {
             }
         }).build().start();
         try (BootHost host = BootHost.start(WebApplicationType.REACTIVE, List.of(),
-                "gatekit.config=classpath:gatekit/runner.yaml", "gatekit.ext-plugin.path-for-test=" + socket)) {
+                "gatekit.config=classpath:gatekit/runner.yaml", "gatekit.ext-plugin.path-for-test=" + socket,
+                // the plugin's own attributes keep the runner's socket
+                "gatekit.plugin-attr.ext-plugin-pre-req={\"read_timeout\": 5}")) {
             assertEquals("stopped by the runner", Http.get(host.url("/runner/a")).body());
             assertEquals("UP", health(host).at("/status").asText());
             assertFalse(health(host).at("/details/runner/managed").asBoolean());

@@ -16,6 +16,10 @@ final class TestPlugins {
     record NoConfig() {
     }
 
+    /** {@code test-attr}'s node attributes. */
+    record Greeting(String greeting) {
+    }
+
     static List<PluginFactory<?>> all() {
         return List.of(
                 plugin("test-throw", 4000, new Plugin() {
@@ -26,6 +30,16 @@ final class TestPlugins {
                         }
                         return Outcome.proceed();
                     }
+                }),
+                PluginFactory.of("test-attr", 1500, "{\"type\": \"object\"}", NoConfig.class, (config, context) -> {
+                    String greeting = context.attributes(Greeting.class).map(Greeting::greeting).orElse("none");
+                    return new Plugin() {
+                        @Override
+                        public Completion headerFilter(Exchange exchange) {
+                            exchange.response().headers().set("x-greeting", greeting);
+                            return Completion.done();
+                        }
+                    };
                 }),
                 plugin("test-stamp", 2000, new Plugin() {
                     @Override
