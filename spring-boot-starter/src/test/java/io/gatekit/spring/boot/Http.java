@@ -24,6 +24,15 @@ final class Http {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * GET {@code url} on a connection of its own. For error answers: Reactor Netty may close the
+     * connection after one, and the next request sent on that connection then gets no bytes.
+     */
+    static HttpResponse<String> getAlone(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Polls {@code condition} until it holds, for at most 10 s. */
     static void await(Callable<Boolean> condition) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -16,20 +16,26 @@ import org.junit.jupiter.api.TestInstance;
 import org.springframework.boot.WebApplicationType;
 
 /**
- * The starter's Actuator parts in a real Spring Boot MVC application, read over HTTP: the
+ * The starter's Actuator parts in a real Spring Boot application, read over HTTP: the
  * {@code gatekit} endpoint lists the routes and explains requests, the {@code gatekit} health
  * shows the config in force, and the engine's metrics land in the application's MeterRegistry.
+ * Run for MVC ({@link ActuatorMvcTest}) and WebFlux ({@link ActuatorWebFluxTest}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ActuatorTest {
+abstract class ActuatorCases {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final WebApplicationType type;
     private BootHost host;
+
+    ActuatorCases(WebApplicationType type) {
+        this.type = type;
+    }
 
     @BeforeAll
     void start() {
-        host = BootHost.start(WebApplicationType.SERVLET, TestPlugins.all(),
+        host = BootHost.start(type, TestPlugins.all(),
                 "gatekit.config=classpath:gatekit/actuator.yaml",
                 "management.endpoints.web.exposure.include=health,gatekit,metrics");
     }
@@ -85,9 +91,9 @@ class ActuatorTest {
 
     @Test
     void explainRefusesARequestWithoutAPathNamingTheArgument() throws Exception {
-        HttpResponse<String> noUri = Http.get(host.url("/actuator/gatekit/explain"));
-        HttpResponse<String> badHeader = Http.get(host.url("/actuator/gatekit/explain?uri=/a&header=novalue"));
-        HttpResponse<String> other = Http.get(host.url("/actuator/gatekit/other"));
+        HttpResponse<String> noUri = Http.getAlone(host.url("/actuator/gatekit/explain"));
+        HttpResponse<String> badHeader = Http.getAlone(host.url("/actuator/gatekit/explain?uri=/a&header=novalue"));
+        HttpResponse<String> other = Http.getAlone(host.url("/actuator/gatekit/other"));
 
         assertEquals(400, noUri.statusCode(), noUri.body());
         assertEquals(400, badHeader.statusCode(), badHeader.body());
