@@ -98,6 +98,7 @@ public final class EtcdConfigSource implements ConfigSource {
     private final Set<String> ignoredDirectories = ConcurrentHashMap.newKeySet();
     private final Object appliedMonitor = new Object();
     private final CompletableFuture<Void> watching = new CompletableFuture<>();
+    private final Rejections rejections = new Rejections();
 
     private @Nullable Client client;
     private @Nullable Engine engine;
@@ -191,6 +192,7 @@ public final class EtcdConfigSource implements ConfigSource {
             }
         }
         Map<String, ConfigException> rejected = engine().load(resources, at);
+        rejections.reloaded(rejected);
         rejected.forEach((key, e) -> LOG.log(Level.ERROR, "etcd key " + prefix + key.substring("/apisix".length())
                 + " rejected, its last good value (if any) stays in force: " + e.errorMsg() + "; all violations: "
                 + e.violations()));
@@ -245,13 +247,16 @@ public final class EtcdConfigSource implements ConfigSource {
                 Key key = key(kv);
                 if (key != null) {
                     engine().remove(key.kind(), key.id(), kv.getModRevision());
+                    rejections.cleared(key.kind().storeKey(key.id()));
                 }
             } else if (event.getEventType() == WatchEvent.EventType.PUT) {
                 Resource resource = resource(kv);
                 if (resource != null) {
                     try {
                         engine().apply(resource);
+                        rejections.cleared(resource.key());
                     } catch (ConfigException e) {
+                        rejections.refused(resource.key(), e);
                         LOG.log(Level.ERROR, "etcd key " + kv.getKey().toString(StandardCharsets.UTF_8)
                                 + " rejected at revision " + kv.getModRevision() + ", its last good value (if any) "
                                 + "stays in force: " + e.errorMsg() + "; all violations: " + e.violations());
@@ -338,6 +343,14 @@ public final class EtcdConfigSource implements ConfigSource {
                 }
             }
         }
+    }
+
+    /**
+     * The most recent value in etcd the engine refused (its violations under the key's path, e.g.
+     * {@code /routes/1/uri}) while that key still holds it; empty when every key's value applied.
+     */
+    public Optional<ConfigException> lastRejection() {
+        return rejections.last();
     }
 
     /** The last etcd revision this node has applied. */
