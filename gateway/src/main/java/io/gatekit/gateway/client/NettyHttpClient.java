@@ -5,6 +5,7 @@ import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.client.OutboundRequest;
 import io.gatekit.api.client.OutboundResponse;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.gateway.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -16,7 +17,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -129,7 +129,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                 return;
             }
         }
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(Transport.socketChannelFor(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, request.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
