@@ -155,8 +155,9 @@ gatekit:
   standalone_config: $WORK/routes.json
   transport: $TRANSPORT
 EOF
-  # the baseline build's gateway: the same config on its own ports
-  sed -e "s/port: $GW_PORT}/port: $BASE_GW_PORT}/" -e "s/port: $GW_ADMIN_PORT}/port: $BASE_GW_ADMIN_PORT}/" \
+  # the baseline build's gateway: the same config on its own ports, without the TLS listener (9443)
+  sed -e "s/port: $GW_PORT}]/port: $BASE_GW_PORT}]\n  ssl: {enable: false}/" \
+    -e "s/port: $GW_ADMIN_PORT}/port: $BASE_GW_ADMIN_PORT}/" \
     -e "s/port: $GW_METRICS_PORT}/port: $BASE_GW_METRICS_PORT}/" "$WORK/config.yaml" >"$WORK/base-config.yaml"
   local upstream="\"upstream\": {\"type\": \"roundrobin\", \"nodes\": {\"127.0.0.1:$UPSTREAM_PORT\": 1}}"
   cat >"$WORK/routes.json" <<EOF
