@@ -5,6 +5,7 @@ import io.gatekit.api.metrics.Metrics;
 import io.gatekit.api.metrics.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
 
 /**
@@ -50,6 +51,8 @@ public final class GatewayMetrics {
         private final Timer duration;
         private final Timer upstream;
         private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
+        /** The counters of statuses 100..599, by {@code status - 100}, filled as they are first seen. */
+        private final AtomicReferenceArray<Counter> common = new AtomicReferenceArray<>(500);
 
         RouteSeries(String route) {
             this.route = route;
@@ -58,6 +61,17 @@ public final class GatewayMetrics {
         }
 
         Counter requests(int status) {
+            // the usual statuses without boxing the code (an Integer per request above 127)
+            int slot = status - 100;
+            if (slot >= 0 && slot < common.length()) {
+                Counter counter = common.get(slot);
+                if (counter == null) {
+                    counter = byStatus.computeIfAbsent(status, code -> registry.counter("gatekit_http_requests_total",
+                            "route", route, "code", Integer.toString(code)));
+                    common.set(slot, counter);
+                }
+                return counter;
+            }
             Counter counter = byStatus.get(status);
             return counter != null ? counter : byStatus.computeIfAbsent(status, code ->
                     registry.counter("gatekit_http_requests_total", "route", route, "code", Integer.toString(code)));

@@ -15,6 +15,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
@@ -38,6 +39,8 @@ final class UpstreamPool {
 
     /** Per loop, per scheme: idle lists by node (a record: its hash is cheap, nothing to build per request). */
     private final Map<EventLoop, IdleLists> idle = new ConcurrentHashMap<>();
+    /** The lists of the loop whose thread this is (a thread runs one loop). */
+    private final FastThreadLocal<IdleLists> own = new FastThreadLocal<>();
     private final SslContext tls;
     private final int maxHeaderSize;
 
@@ -113,8 +116,15 @@ final class UpstreamPool {
     }
 
     private ArrayDeque<Channel> idleList(EventLoop loop, Upstream.Node node, boolean https) {
-        IdleLists lists = idle.get(loop);
-        if (lists == null) {
+        IdleLists lists;
+        if (loop.inEventLoop()) {
+            // the loop's own thread (every request): its lists without the shared map's lookup
+            lists = own.getIfExists();
+            if (lists == null) {
+                lists = idle.computeIfAbsent(loop, l -> new IdleLists());
+                own.set(lists);
+            }
+        } else {
             lists = idle.computeIfAbsent(loop, l -> new IdleLists());
         }
         Map<Upstream.Node, ArrayDeque<Channel>> byNode = https ? lists.https : lists.http;
