@@ -21,7 +21,8 @@
 # ONLY="gw-0 bare ..." to run some contenders only. TRANSPORT (auto; epoll or nio) is the gateway's
 # gatekit.transport and the bare forwarder's --transport. BASELINE=<dir> holding gatekit-gateway.jar
 # and benchmarks.jar built from another commit also runs that build's gateway and bare forwarder
-# (contenders base-gw-0, base-gw-2, base-bare), alternated with this build's in every round.
+# (contenders base-gw-0, base-gw-2, base-gw-mirror, base-gw-mirror-slow, base-bare), alternated
+# with this build's in every round.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -253,12 +254,14 @@ if [[ -n "$BASELINE" ]]; then
     "base-bare http://127.0.0.1:$BASE_BARE_PORT/plain"
     "base-gw-0 http://127.0.0.1:$BASE_GW_PORT/plain"
     "base-gw-2 http://127.0.0.1:$BASE_GW_PORT/two-plugins"
+    "base-gw-mirror http://127.0.0.1:$BASE_GW_PORT/mirror-healthy"
+    "base-gw-mirror-slow http://127.0.0.1:$BASE_GW_PORT/mirror-slow"
   )
 fi
 # the latency comparisons (P5, P6, P10) are also run paced, at a load every gateway contender carries
 # with room to spare (see below)
 PACED=(gw-0 gw-mirror gw-mirror-slow nginx-0 nginx-mirror nginx-mirror-slow)
-[[ -z "$BASELINE" ]] || PACED+=(base-gw-0)
+[[ -z "$BASELINE" ]] || PACED+=(base-gw-0 base-gw-mirror base-gw-mirror-slow)
 
 selected() { [[ -z "${ONLY:-}" ]] || [[ " $ONLY " == *" $1 "* ]]; }
 
