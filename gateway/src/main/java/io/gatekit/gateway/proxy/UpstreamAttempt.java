@@ -172,7 +172,7 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
                 responseStarted = true;
                 keepAlive = HttpUtil.isKeepAlive(head);
                 headerNanos = System.nanoTime() - sentNanos;
-                shared.metrics.upstreamLatency(transaction.routeId(), headerNanos);
+                transaction.routeMetrics().upstreamLatency(headerNanos);
                 transaction.responseHead(io.gatekit.api.http.HttpResponse.of(head.status().code(),
                         HttpConversions.toApi(head.headers()), null));
             }
