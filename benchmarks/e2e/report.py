@@ -14,7 +14,8 @@ import sys
 OUT, DURATION, ROUNDS, CONNECTIONS, PACED_CONNECTIONS, PACED_RATE, METRICS = sys.argv[1:8]
 
 ORDER = ["bare", "gw-0", "gw-2", "gw-inproc", "gw-runner", "gw-mirror", "gw-mirror-slow",
-         "nginx-0", "nginx-mirror", "nginx-mirror-slow", "servlet", "servlet-gk"]
+         "nginx-0", "nginx-mirror", "nginx-mirror-slow", "servlet", "servlet-gk", "base-bare", "base-gw-0",
+         "base-gw-2", "base-gw-mirror", "base-gw-mirror-slow"]
 LABELS = {
     "bare": "bare Netty forwarder",
     "gw-0": "gateway, 0 plugins",
@@ -28,6 +29,11 @@ LABELS = {
     "nginx-mirror-slow": "nginx mirror 200 ms slow",
     "servlet": "servlet app (Jetty 12)",
     "servlet-gk": "servlet app + Gatekit filter, no match",
+    "base-bare": "baseline build: bare forwarder",
+    "base-gw-0": "baseline build: gateway, 0 plugins",
+    "base-gw-2": "baseline build: gateway, 2 plugins",
+    "base-gw-mirror": "baseline build: gateway, proxy-mirror",
+    "base-gw-mirror-slow": "baseline build: gateway, mirror 200 ms slow",
 }
 FIELDS = ["round", "mode", "name", "requests", "seconds", "rps", "p50_us", "p90_us", "p99_us", "p999_us",
           "max_us", "err_connect", "err_read", "err_write", "err_timeout", "err_status", "mirrored"]
@@ -111,6 +117,24 @@ def goals(rows):
         "rps", ">= 1.00x", lambda r: r >= 1.0, "x")
     add("P10", "p99 under a 200 ms mirror: gateway vs nginx, paced", "paced", "gw-mirror-slow",
         "nginx-mirror-slow", "p99_us", "< 1x (better)", lambda r: r < 1.0, "x")
+    add("#19", "gateway 0 plugins vs nginx proxy: throughput", "saturated", "gw-0", "nginx-0", "rps",
+        ">= 0.85x", lambda r: r >= 0.85, "x")
+    add("#19", "gateway 2 plugins vs nginx proxy: throughput", "saturated", "gw-2", "nginx-0", "rps",
+        ">= 0.80x", lambda r: r >= 0.80, "x")
+    add("#19", "gateway 0 plugins vs nginx proxy: p99 at half load, paced", "paced", "gw-0", "nginx-0", "p99_us",
+        "<= 1.25x", lambda r: r <= 1.25, "x")
+    add("#19", "bare forwarder vs nginx proxy: throughput (the Netty ceiling)", "saturated", "bare", "nginx-0",
+        "rps", "(context)", lambda r: True, "x")
+    for name in ("gw-0", "gw-2", "bare"):
+        add("build", f"this build vs the baseline build: {name} throughput", "saturated", name, "base-" + name,
+            "rps", "(context)", lambda r: True, "x")
+    for name in ("gw-0", "gw-mirror", "gw-mirror-slow"):
+        add("build", f"this build vs the baseline build: {name} p99, paced", "paced", name, "base-" + name,
+            "p99_us", "(context)", lambda r: True, "x")
+    add("P5", "baseline build: mirror on (healthy) vs off: client p99, paced", "paced", "base-gw-mirror",
+        "base-gw-0", "p99_us", "(context)", lambda r: True, "x")
+    add("P6", "baseline build: mirror 200 ms slow vs off: client p99, paced", "paced", "base-gw-mirror-slow",
+        "base-gw-0", "p99_us", "(context)", lambda r: True, "x")
     add("P13", "servlet app behind the Gatekit filter, no route matching, vs the app alone: throughput",
         "saturated", "servlet-gk", "servlet", "rps", ">= 0.95x", lambda r: r >= 0.95, "x")
     return out

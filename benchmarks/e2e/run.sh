@@ -18,7 +18,11 @@
 # Settings (environment): DURATION (s per run, 8), WARMUP (s per contender, 10: the JVMs need it),
 # ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=0
 # to use the jars already built (by default they are rebuilt, so a stale jar is never measured),
-# ONLY="gw-0 bare ..." to run some contenders only.
+# ONLY="gw-0 bare ..." to run some contenders only. TRANSPORT (auto; epoll or nio) is the gateway's
+# gatekit.transport and the bare forwarder's --transport. BASELINE=<dir> holding gatekit-gateway.jar
+# and benchmarks.jar built from another commit also runs that build's gateway and bare forwarder
+# (contenders base-gw-0, base-gw-2, base-gw-mirror, base-gw-mirror-slow, base-bare), alternated
+# with this build's in every round.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -35,6 +39,8 @@ PACED_DELAY_MS="${PACED_DELAY_MS:-2}"
 LOAD_CPU="${LOAD_CPU:-0}"
 SUT_CPU="${SUT_CPU:-1}"
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
+TRANSPORT="${TRANSPORT:-auto}"
+BASELINE="${BASELINE:-}"
 
 GATEWAY_JAR="$ROOT/gateway/target/gatekit-gateway.jar"
 BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
@@ -43,6 +49,7 @@ BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 UPSTREAM_PORT=18080; MIRROR_PORT=18081; SLOW_MIRROR_PORT=18082
 GW_PORT=19080; GW_ADMIN_PORT=19180; GW_METRICS_PORT=19091; BARE_PORT=19081; NGINX_PORT=19082
 SERVLET_PORT=19083; SERVLET_GK_PORT=19084
+BASE_GW_PORT=19085; BASE_GW_ADMIN_PORT=19185; BASE_GW_METRICS_PORT=19095; BASE_BARE_PORT=19086
 
 LOG_TAG=e2e
 # shellcheck source=../lib.sh
@@ -147,7 +154,12 @@ ext-plugin:
   cmd: ["java", "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-cp", "$BENCH_JAR", "io.gatekit.benchmarks.e2e.NoopRunnerMain"]
 gatekit:
   standalone_config: $WORK/routes.json
+  transport: $TRANSPORT
 EOF
+  # the baseline build's gateway: the same config on its own ports, without the TLS listener (9443)
+  sed -e "s/port: $GW_PORT}]/port: $BASE_GW_PORT}]\n  ssl: {enable: false}/" \
+    -e "s/port: $GW_ADMIN_PORT}/port: $BASE_GW_ADMIN_PORT}/" \
+    -e "s/port: $GW_METRICS_PORT}/port: $BASE_GW_METRICS_PORT}/" "$WORK/config.yaml" >"$WORK/base-config.yaml"
   local upstream="\"upstream\": {\"type\": \"roundrobin\", \"nodes\": {\"127.0.0.1:$UPSTREAM_PORT\": 1}}"
   cat >"$WORK/routes.json" <<EOF
 {"routes": [
@@ -177,7 +189,8 @@ EOF
 
 start_all() {
   for port in $UPSTREAM_PORT $MIRROR_PORT $SLOW_MIRROR_PORT $GW_PORT $GW_ADMIN_PORT $GW_METRICS_PORT \
-      $BARE_PORT $NGINX_PORT $SERVLET_PORT $SERVLET_GK_PORT; do
+      $BARE_PORT $NGINX_PORT $SERVLET_PORT $SERVLET_GK_PORT $BASE_GW_PORT $BASE_GW_ADMIN_PORT \
+      $BASE_GW_METRICS_PORT $BASE_BARE_PORT; do
     port_free "$port" || die "port $port is in use on 127.0.0.1"
   done
   log "starting upstream + healthy mirror (nginx) and the 200 ms mirror on CPU $LOAD_CPU"
@@ -188,7 +201,17 @@ start_all() {
   start gateway "$SUT_CPU" java $JAVA_OPTS -cp "$GATEWAY_JAR:$BENCH_JAR" \
     io.gatekit.gateway.GatewayMain --config "$WORK/config.yaml"
   start bare "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.BareForwarder \
-    --port "$BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT"
+    --port "$BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT" --transport "$TRANSPORT"
+  if [[ -n "$BASELINE" ]]; then
+    log "starting the baseline build's gateway and bare forwarder ($BASELINE) on CPU $SUT_CPU"
+    start base-gateway "$SUT_CPU" java $JAVA_OPTS -cp "$BASELINE/gatekit-gateway.jar:$BASELINE/benchmarks.jar" \
+      io.gatekit.gateway.GatewayMain --config "$WORK/base-config.yaml"
+    # an older forwarder may not know --transport: it then runs on what it always ran on
+    local transport_arg=(--transport "$TRANSPORT")
+    unzip -l "$BASELINE/benchmarks.jar" | grep -q 'io/gatekit/gateway/transport/Transport.class' || transport_arg=()
+    start base-bare "$SUT_CPU" java $JAVA_OPTS -cp "$BASELINE/benchmarks.jar" io.gatekit.benchmarks.e2e.BareForwarder \
+      --port "$BASE_BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT" "${transport_arg[@]}"
+  fi
   start nginx-peer "$SUT_CPU" "$NGINX" -e "$WORK/nginx-peer-error.log" -c "$WORK/peer.conf"
   log "starting the servlet application alone and behind the Gatekit filter on CPU $SUT_CPU"
   start servlet "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.ServletAppMain \
@@ -200,6 +223,10 @@ start_all() {
   wait_http "http://127.0.0.1:$GW_PORT/plain"
   wait_http "http://127.0.0.1:$GW_PORT/runner"
   wait_http "http://127.0.0.1:$BARE_PORT/plain"
+  if [[ -n "$BASELINE" ]]; then
+    wait_http "http://127.0.0.1:$BASE_GW_PORT/plain"
+    wait_http "http://127.0.0.1:$BASE_BARE_PORT/plain"
+  fi
   wait_http "http://127.0.0.1:$NGINX_PORT/plain"
   wait_http "http://127.0.0.1:$SERVLET_PORT/plain"
   wait_http "http://127.0.0.1:$SERVLET_GK_PORT/plain"
@@ -222,9 +249,19 @@ CONTENDERS=(
   "servlet http://127.0.0.1:$SERVLET_PORT/plain"
   "servlet-gk http://127.0.0.1:$SERVLET_GK_PORT/plain"
 )
+if [[ -n "$BASELINE" ]]; then
+  CONTENDERS+=(
+    "base-bare http://127.0.0.1:$BASE_BARE_PORT/plain"
+    "base-gw-0 http://127.0.0.1:$BASE_GW_PORT/plain"
+    "base-gw-2 http://127.0.0.1:$BASE_GW_PORT/two-plugins"
+    "base-gw-mirror http://127.0.0.1:$BASE_GW_PORT/mirror-healthy"
+    "base-gw-mirror-slow http://127.0.0.1:$BASE_GW_PORT/mirror-slow"
+  )
+fi
 # the latency comparisons (P5, P6, P10) are also run paced, at a load every gateway contender carries
 # with room to spare (see below)
 PACED=(gw-0 gw-mirror gw-mirror-slow nginx-0 nginx-mirror nginx-mirror-slow)
+[[ -z "$BASELINE" ]] || PACED+=(base-gw-0 base-gw-mirror base-gw-mirror-slow)
 
 selected() { [[ -z "${ONLY:-}" ]] || [[ " $ONLY " == *" $1 "* ]]; }
 
@@ -238,8 +275,8 @@ check_contenders() {
     local code; code="$(curl -s -D "$headers" -o "$body" -w '%{http_code}' --max-time 5 "$url")"
     [[ "$code" == 200 ]] || die "$name: $url answered $code"
     [[ "$(wc -c <"$body")" == 1024 ]] || die "$name: body of $(wc -c <"$body") bytes (expected: the upstream's 1024)"
-    if [[ "$name" == gw-2 ]]; then
-      grep -qi '^x-gatekit-bench: e2e' "$headers" || die "gw-2: bench-stamp's response header is missing"
+    if [[ "$name" == gw-2 || "$name" == base-gw-2 ]]; then
+      grep -qi '^x-gatekit-bench: e2e' "$headers" || die "$name: bench-stamp's response header is missing"
     fi
   done
   log "every contender answers 200 with the upstream's body"
@@ -351,6 +388,8 @@ write_env() {
     echo "kernel: $(uname -r)"
     echo "java: $(java -version 2>&1 | head -1)"
     echo "java options (gateway, bare forwarder): $JAVA_OPTS"
+    echo "transport (gateway, bare forwarder): $TRANSPORT ($(grep -ho 'bare forwarder on .*' "$WORK/bare.log" | sed 's/.*(\(.*\))/\1/'))"
+    [[ -z "$BASELINE" ]] || echo "baseline build (base-*): $BASELINE"
     echo "nginx: $("$NGINX" -v 2>&1 | cut -d/ -f2)"
     echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
     echo "servlet applications: embedded Jetty 12 with its default thread pool, same java options"

@@ -24,15 +24,14 @@ import io.gatekit.gateway.server.MetricsServerHandler;
 import io.gatekit.gateway.tls.CertificateCatalog;
 import io.gatekit.gateway.server.StatusServerHandler;
 import io.gatekit.gateway.tracing.GatewayTracing;
+import io.gatekit.gateway.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
@@ -66,6 +65,7 @@ public final class Gateway implements AutoCloseable {
 
     private final Engine engine;
     private final GatewayConfig config;
+    private final Transport transport;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final NettyHttpClient outbound;
@@ -89,8 +89,9 @@ public final class Gateway implements AutoCloseable {
         // there stops the start with the key named, before any thread is started
         boolean tracingEnabled = config.enabledPlugins() == null || config.enabledPlugins().contains(GatewayTracing.PLUGIN);
         this.tracing = tracingEnabled ? GatewayTracing.create(config.pluginAttributes().get(GatewayTracing.PLUGIN)) : null;
-        this.boss = new NioEventLoopGroup(1);
-        this.workers = new NioEventLoopGroup();
+        this.transport = Transport.select(config.transport());
+        this.boss = transport.newGroup(1);
+        this.workers = transport.newGroup(0);
         this.outbound = new NettyHttpClient(workers);
         // the engine's metrics: a MetricsRegistry served on the Prometheus port unless the builder
         // was given other Metrics (gatekit-micrometer's), which then hold the gateway's series too
@@ -234,7 +235,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Channel bind(String host, int port, ChannelInitializer<SocketChannel> initializer) {
-        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        ServerBootstrap bootstrap = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -281,6 +282,11 @@ public final class Gateway implements AutoCloseable {
     public int statusPort() {
         Channel status = statusServer;
         return status == null ? -1 : ((InetSocketAddress) status.localAddress()).getPort();
+    }
+
+    /** The socket transport the gateway's event loops run ({@code gatekit.transport}). */
+    public Transport transport() {
+        return transport;
     }
 
     /** Blocks until the gateway's data plane is closed. */

@@ -30,7 +30,7 @@ class AdminOverHttpTest {
                 null, 0, defaults.bodyBufferLimit(), defaults.maxHeaderSize(), defaults.upstreamConnectTimeout(),
                 defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true, defaults.clientHeaderTimeout(),
                 defaults.keepaliveTimeout(), defaults.clientBodyTimeout(), null, defaults.tls(),
-                defaults.operations());
+                defaults.operations(), defaults.transport());
         gateway = Gateway.start(config, Engine.builder().plugin(new DataPlaneTest.StampFactory()));
     }
 

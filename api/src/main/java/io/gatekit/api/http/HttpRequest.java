@@ -214,6 +214,9 @@ public final class HttpRequest {
         return "HttpRequest[" + method + ' ' + uri() + ']';
     }
 
+    /** The addresses of a request built without them: 127.0.0.1, port 0. */
+    private static final InetSocketAddress UNSET_ADDRESS = new InetSocketAddress("127.0.0.1", 0);
+
     /** Builds an {@link HttpRequest}; setters check their argument at once. */
     public static final class Builder {
         private String method = "GET";
@@ -223,8 +226,9 @@ public final class HttpRequest {
         private @Nullable String rawQuery;
         private final HttpHeaders headers = HttpHeaders.of();
         private byte @Nullable [] body;
-        private InetSocketAddress remoteAddress = new InetSocketAddress("127.0.0.1", 0);
-        private InetSocketAddress localAddress = new InetSocketAddress("127.0.0.1", 0);
+        // one immutable default for every builder: making it per builder parsed the literal each time
+        private InetSocketAddress remoteAddress = UNSET_ADDRESS;
+        private InetSocketAddress localAddress = UNSET_ADDRESS;
 
         private Builder() {
         }

@@ -1,5 +1,6 @@
 package io.gatekit.benchmarks.e2e;
 
+import io.gatekit.gateway.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -11,10 +12,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -40,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  * options, but no engine, no routing, no header rewriting and no metrics. Headers and bodies pass
  * through as Netty decoded them.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.gatekit.benchmarks.e2e.BareForwarder --port 19081 --upstream 127.0.0.1:18080</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.gatekit.benchmarks.e2e.BareForwarder --port 19081 --upstream 127.0.0.1:18080 [--transport auto|epoll|nio]</pre>
  */
 public final class BareForwarder {
 
@@ -67,10 +66,12 @@ public final class BareForwarder {
         int colon = upstream.lastIndexOf(':');
         BareForwarder forwarder = new BareForwarder(upstream.substring(0, colon),
                 Integer.parseInt(upstream.substring(colon + 1)));
-        // the gateway's own choices: one acceptor, Netty's default worker count, the same options
-        NioEventLoopGroup boss = new NioEventLoopGroup(1);
-        NioEventLoopGroup workers = new NioEventLoopGroup();
-        Channel server = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+        // the gateway's own choices: its transport (gatekit.transport), one acceptor, Netty's
+        // default worker count, the same options
+        Transport transport = Transport.select(args.text("transport", "auto"));
+        EventLoopGroup boss = transport.newGroup(1);
+        EventLoopGroup workers = transport.newGroup(0);
+        Channel server = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -87,7 +88,7 @@ public final class BareForwarder {
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }));
-        System.out.println("bare forwarder on 127.0.0.1:" + port + " -> " + upstream);
+        System.out.println("bare forwarder on 127.0.0.1:" + port + " -> " + upstream + " (" + transport + ")");
         server.closeFuture().sync();
     }
 
@@ -101,7 +102,7 @@ public final class BareForwarder {
                 return;
             }
         }
-        new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        new Bootstrap().group(loop).channel(Transport.socketChannelFor(loop))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -5,6 +5,7 @@ import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.client.OutboundRequest;
 import io.gatekit.api.client.OutboundResponse;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.gateway.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -16,7 +17,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -30,12 +30,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -48,6 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 
@@ -70,7 +70,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
      */
     private static final int MAX_IDLE_PER_TARGET = 256;
     /** An idle pooled connection is closed after this long. */
-    private static final int IDLE_SECONDS = 60;
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final EventLoopGroup group;
     private final SslContext verifying;
@@ -129,7 +129,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                 return;
             }
         }
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(Transport.socketChannelFor(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, request.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -140,8 +140,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                         }
                         ResponseHandler handler = new ResponseHandler();
                         ch.attr(HANDLER).set(handler);
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE),
-                                new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS), handler);
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE), handler);
                     }
                 });
         bootstrap.connect(uri.getHost(), port).addListener(f -> {
@@ -196,14 +195,10 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         HttpUtil.setContentLength(out, body == null ? 0 : body.length);
         HttpUtil.setKeepAlive(out, true);
         ResponseHandler handler = channel.attr(HANDLER).get();
-        handler.begin(result, () -> release(list, channel));
-        io.netty.util.concurrent.ScheduledFuture<?> timer = channel.eventLoop().schedule(() -> {
-            if (result.completeExceptionally(new TimeoutException("no response from " + uri.getHost() + ":"
-                    + uri.getPort() + " within " + request.readTimeout().toMillis() + " ms"))) {
-                channel.close();
-            }
-        }, request.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        result.whenComplete((r, e) -> timer.cancel(false));
+        // the read timeout runs on the connection's one timer: no task scheduled and cancelled per request
+        handler.begin(result, () -> release(list, channel), System.nanoTime() + request.readTimeout().toNanos(),
+                () -> "no response from " + uri.getHost() + ":" + uri.getPort() + " within "
+                        + request.readTimeout().toMillis() + " ms");
         channel.writeAndFlush(out).addListener(f -> {
             if (!f.isSuccess()) {
                 result.completeExceptionally(f.cause());
@@ -241,14 +236,74 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         });
     }
 
-    /** Completes the request in flight on its connection. */
+    /**
+     * Completes the request in flight on its connection. Its one timer, re-armed lazily, enforces
+     * the read timeout of the request in flight and closes the connection once idle in the pool for
+     * {@link #IDLE_NANOS}: a timer already due earlier is kept, and whatever it finds when it fires
+     * decides whether it is asked again, so a request on a kept-alive connection schedules nothing.
+     */
     private static final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private @Nullable ChannelHandlerContext ctx;
         private @Nullable CompletableFuture<OutboundResponse> pending;
         private @Nullable Runnable onReusable;
+        /** When the request in flight times out ({@link System#nanoTime()}). */
+        private long deadline;
+        private @Nullable Supplier<String> timeoutMessage;
+        /** When the connection last finished a request (it is idle in the pool from then on). */
+        private long idleSince = System.nanoTime();
+        private @Nullable ScheduledFuture<?> timer;
+        private long timerDeadline;
 
-        void begin(CompletableFuture<OutboundResponse> result, Runnable reusable) {
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+            wakeAt(idleSince + IDLE_NANOS);
+        }
+
+        void begin(CompletableFuture<OutboundResponse> result, Runnable reusable, long deadline,
+                Supplier<String> timeoutMessage) {
             this.pending = result;
             this.onReusable = reusable;
+            this.deadline = deadline;
+            this.timeoutMessage = timeoutMessage;
+            wakeAt(deadline);
+        }
+
+        private void wakeAt(long at) {
+            if (timer != null) {
+                if (timerDeadline - at <= 0) {
+                    return;
+                }
+                timer.cancel(false);
+            }
+            timerDeadline = at;
+            timer = ctx.executor().schedule(this::timerFired, Math.max(1, at - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
+        }
+
+        private void timerFired() {
+            timer = null;
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            long now = System.nanoTime();
+            CompletableFuture<OutboundResponse> result = pending;
+            if (result != null) {
+                if (now - deadline < 0) {
+                    wakeAt(deadline);
+                    return;
+                }
+                pending = null;
+                onReusable = null;
+                result.completeExceptionally(new TimeoutException(timeoutMessage.get()));
+                ctx.close();
+                return;
+            }
+            if (now - (idleSince + IDLE_NANOS) < 0) {
+                wakeAt(idleSince + IDLE_NANOS);
+            } else {
+                ctx.close(); // idle in the pool for IDLE_NANOS: nobody needs it
+            }
         }
 
         @Override
@@ -257,6 +312,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
             Runnable reusable = onReusable;
             pending = null;
             onReusable = null;
+            idleSince = System.nanoTime();
             if (result == null) {
                 ctx.close();
                 return;
@@ -280,14 +336,11 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            fail(new java.io.IOException("connection closed before the response"));
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-            if (event instanceof IdleStateEvent && pending == null) {
-                ctx.close(); // idle in the pool for IDLE_SECONDS: nobody needs it
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
             }
+            fail(new java.io.IOException("connection closed before the response"));
         }
 
         @Override

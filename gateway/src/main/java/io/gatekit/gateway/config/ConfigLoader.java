@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.match.IpSet;
 import io.gatekit.gateway.accesslog.AccessLogFormat;
+import io.gatekit.gateway.transport.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -52,7 +53,7 @@ public final class ConfigLoader {
             "nginx_config.http.client_body_timeout",
             "gatekit", "gatekit.body_buffer_limit", "gatekit.max_header_size", "gatekit.upstream_timeout",
             "gatekit.upstream_timeout.connect", "gatekit.upstream_timeout.send", "gatekit.upstream_timeout.read",
-            "gatekit.standalone_config");
+            "gatekit.standalone_config", "gatekit.transport");
 
     private ConfigLoader() {
     }
@@ -211,7 +212,8 @@ public final class ConfigLoader {
                         "nginx_config.http.client_header_timeout"),
                 nginxTime(root.at("/nginx_config/http/keepalive_timeout"), "nginx_config.http.keepalive_timeout"),
                 nginxTime(root.at("/nginx_config/http/client_body_timeout"), "nginx_config.http.client_body_timeout"),
-                etcd, tls(root), operations(root));
+                etcd, tls(root), operations(root), 
+                Transport.checkMode(text(gatekit.path("transport"), Transport.KEY, "auto")));
     }
 
     /** {@code apisix.ssl} and {@code apisix.enable_http2}. */

@@ -44,6 +44,8 @@ import java.util.Map;
  *                           is {@code etcd}, or {@code null} (config in memory, or the standalone file)
  * @param tls                the TLS listeners ({@code apisix.ssl}) and HTTP/2 ({@code apisix.enable_http2})
  * @param operations         the status API and the access log
+ * @param transport          {@code gatekit.transport}: {@code auto} (native epoll where it loads, else NIO),
+ *                           {@code epoll} or {@code nio}
  */
 public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
         List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
@@ -53,7 +55,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
         boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
         Duration clientBodyTimeout, @Nullable Etcd etcd, Tls tls,
-        Operations operations) {
+        Operations operations, String transport) {
 
     /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
     public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
@@ -71,6 +73,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         requireNonNull(clientBodyTimeout, "clientBodyTimeout");
         requireNonNull(tls, "tls");
         requireNonNull(operations, "operations");
+        requireNonNull(transport, "transport");
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
@@ -89,7 +92,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls, operations);
+                etcd, tls, operations, transport);
     }
 
     /** A copy with other TLS and HTTP/2 settings, for tests and side-by-side runs. */
@@ -98,7 +101,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls, operations);
+                etcd, tls, operations, transport);
     }
 
     /** A copy with other {@link Operations} (a status port of 0, an access log in a test's folder). */
@@ -107,7 +110,16 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls, other);
+                etcd, tls, other, transport);
+    }
+
+    /** A copy on another socket transport ({@code auto}, {@code epoll} or {@code nio}). */
+    public GatewayConfig withTransport(String other) {
+        return new GatewayConfig(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins,
+                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
+                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
+                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
+                etcd, tls, operations, other);
     }
 
     /**

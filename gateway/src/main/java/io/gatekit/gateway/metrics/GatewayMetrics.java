@@ -5,6 +5,7 @@ import io.gatekit.api.metrics.Metrics;
 import io.gatekit.api.metrics.Timer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntSupplier;
 
 /**
@@ -39,25 +40,53 @@ public final class GatewayMetrics {
         route(route).upstream.record(nanos);
     }
 
-    /** The series of one route, looked up without building label strings on every request. */
-    private RouteSeries route(String route) {
+    /**
+     * The series of one route, looked up without building label strings on every request; a
+     * request that records more than once keeps it rather than looking it up again.
+     */
+    public RouteSeries route(String route) {
         RouteSeries series = routes.get(route);
         return series != null ? series : routes.computeIfAbsent(route, RouteSeries::new);
     }
 
-    private final class RouteSeries {
+    /** The request series of one route. */
+    public final class RouteSeries {
         private final String route;
         private final Timer duration;
         private final Timer upstream;
         private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
+        /** The counters of statuses 100..599, by {@code status - 100}, filled as they are first seen. */
+        private final AtomicReferenceArray<Counter> common = new AtomicReferenceArray<>(500);
 
-        RouteSeries(String route) {
+        private RouteSeries(String route) {
             this.route = route;
             this.duration = registry.timer("gatekit_http_request_duration_seconds", "route", route);
             this.upstream = registry.timer("gatekit_upstream_latency_seconds", "route", route);
         }
 
-        Counter requests(int status) {
+        /** One finished request. */
+        public void request(int status, long nanos) {
+            requests(status).increment();
+            duration.record(nanos);
+        }
+
+        /** Time from sending a request upstream to its response head. */
+        public void upstreamLatency(long nanos) {
+            upstream.record(nanos);
+        }
+
+        private Counter requests(int status) {
+            // the usual statuses without boxing the code (an Integer per request above 127)
+            int slot = status - 100;
+            if (slot >= 0 && slot < common.length()) {
+                Counter counter = common.get(slot);
+                if (counter == null) {
+                    counter = byStatus.computeIfAbsent(status, code -> registry.counter("gatekit_http_requests_total",
+                            "route", route, "code", Integer.toString(code)));
+                    common.set(slot, counter);
+                }
+                return counter;
+            }
             Counter counter = byStatus.get(status);
             return counter != null ? counter : byStatus.computeIfAbsent(status, code ->
                     registry.counter("gatekit_http_requests_total", "route", route, "code", Integer.toString(code)));

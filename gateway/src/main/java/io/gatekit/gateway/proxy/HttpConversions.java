@@ -49,11 +49,15 @@ final class HttpConversions {
         return headers;
     }
 
-    /** Hands each header of {@code netty} to {@code sink}, in order, names as sent. */
+    /**
+     * Hands each header of {@code netty} to {@code sink}, in order, names as sent. The entries are
+     * Netty's own (no string entry made per header); a name Netty holds as an {@code AsciiString}
+     * keeps its string once made.
+     */
     static void forEach(io.netty.handler.codec.http.HttpHeaders netty, BiConsumer<String, String> sink) {
-        for (Iterator<Map.Entry<String, String>> it = netty.iteratorAsString(); it.hasNext(); ) {
-            Map.Entry<String, String> e = it.next();
-            sink.accept(e.getKey(), e.getValue());
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = netty.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            sink.accept(e.getKey().toString(), e.getValue().toString());
         }
     }
 

@@ -7,6 +7,7 @@ import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.host.UpstreamFailure;
+import io.gatekit.gateway.metrics.GatewayMetrics;
 import io.gatekit.gateway.server.ErrorResponses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -56,6 +57,7 @@ final class ProxyTransaction {
     /** The response is the engine's, a plugin's or this transaction's, not the upstream's. */
     private boolean localAnswer;
     private boolean finished;
+    private GatewayMetrics.@Nullable RouteSeries routeMetrics;
 
     ProxyTransaction(ProxyContext shared, ChannelHandlerContext client, ProxyHandler handler, HttpRequest head) {
         this.shared = shared;
@@ -351,7 +353,7 @@ final class ProxyTransaction {
         attempt.cancelReadTimer();
         call.complete();
         long nanos = System.nanoTime() - startNanos;
-        shared.metrics.request(routeId(), writer.status(), nanos);
+        routeMetrics().request(writer.status(), nanos);
         if (shared.accessLog != null) {
             shared.accessLog.log(this, nanos);
         }
@@ -392,6 +394,16 @@ final class ProxyTransaction {
             responseBuffer.release();
             responseBuffer = null;
         }
+    }
+
+    /** The route's series, looked up once per request (the route is settled before anything is recorded). */
+    GatewayMetrics.RouteSeries routeMetrics() {
+        GatewayMetrics.RouteSeries series = routeMetrics;
+        if (series == null) {
+            series = shared.metrics.route(routeId());
+            routeMetrics = series;
+        }
+        return series;
     }
 
     String routeId() {

@@ -4,6 +4,7 @@ import io.gatekit.api.Nullable;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
@@ -41,7 +42,11 @@ final class RequestFraming {
             }
         }
         if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
-            int hosts = request.headers().getAll(HttpHeaderNames.HOST).size();
+            int hosts = 0;
+            for (Iterator<? extends CharSequence> it = request.headers().valueCharSequenceIterator(HttpHeaderNames.HOST);
+                    it.hasNext(); it.next()) {
+                hosts++;
+            }
             if (hosts != 1) {
                 return new Problem(400, "Host: " + (hosts == 0 ? "missing" : hosts + " headers")
                         + " (expected: exactly one Host header in an HTTP/1.1 request)");

@@ -9,7 +9,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -17,10 +19,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,14 +40,17 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
     private final ChannelHandlerContext client;
     private final RequestBody body;
     private @Nullable Channel channel;
+    /** The handler of {@link #channel}. */
+    private @Nullable UpstreamHandler handler;
     /** Where the current attempt goes, as the engine decided (node, Host header, timeouts). */
     private @Nullable Target target;
     private boolean reused;
     private boolean staleRetryUsed;
     private boolean responseStarted;
     private boolean keepAlive = true;
-    private @Nullable ScheduledFuture<?> readTimer;
-    /** When the upstream last sent something; the one read timer checks it instead of being re-armed per read. */
+    /** Whether the read timeout runs (from sending until the response is read, or the attempt ends). */
+    private boolean timing;
+    /** When the upstream last sent something; the connection's timer checks it instead of being re-armed per read. */
     private long lastReadNanos;
     private long sentNanos;
     /** From sending the request to the response head of the attempt that answered; -1 before. */
@@ -65,7 +68,12 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
     void connect(Target to) {
         target = to;
         responseStarted = false;
-        Future<Channel> acquired = shared.pool.acquire(client.channel().eventLoop(), to.node(), to.https(),
+        Channel idle = shared.pool.pollIdle(client.channel().eventLoop(), to.node(), to.https());
+        if (idle != null) {
+            send(idle);
+            return;
+        }
+        Future<Channel> acquired = shared.pool.connect(client.channel().eventLoop(), to.node(), to.https(),
                 to.connectTimeout());
         acquired.addListener(f -> {
             if (transaction.finished()) {
@@ -92,14 +100,18 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
     private void send(Channel to) {
         channel = to;
         UpstreamHandler handler = to.attr(UpstreamPool.HANDLER).get();
+        this.handler = handler;
         handler.attach(this);
         Call call = transaction.call();
         io.gatekit.api.http.HttpRequest request = call.exchange().request();
         byte[] whole = request.body();
         HttpMethod method = HttpMethod.valueOf(request.method());
+        // no body: head and end in one message, one write (no trailers object either)
         HttpRequest out = whole != null
                 ? new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, request.uri(), Unpooled.wrappedBuffer(whole))
-                : new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, request.uri());
+                : body.present() ? new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, request.uri())
+                : new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, request.uri(), Unpooled.EMPTY_BUFFER,
+                        new DefaultHttpHeaders(), EmptyHttpHeaders.INSTANCE);
         io.netty.handler.codec.http.HttpHeaders headers = out.headers();
         call.forEachUpstreamHeader(headers::add);
         if (whole != null) {
@@ -125,8 +137,6 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
         });
         if (whole == null && body.present()) {
             body.streamTo(to);
-        } else if (whole == null) {
-            to.write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
         to.flush();
     }
@@ -162,7 +172,7 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
                 responseStarted = true;
                 keepAlive = HttpUtil.isKeepAlive(head);
                 headerNanos = System.nanoTime() - sentNanos;
-                shared.metrics.upstreamLatency(transaction.routeId(), headerNanos);
+                transaction.routeMetrics().upstreamLatency(headerNanos);
                 transaction.responseHead(io.gatekit.api.http.HttpResponse.of(head.status().code(),
                         HttpConversions.toApi(head.headers()), null));
             }
@@ -277,36 +287,33 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
     // ---------------------------------------------------------------- read timer
 
     /**
-     * One timer per request, as Netty's {@code IdleStateHandler} does it: reads only note the time,
-     * and the timer, when it fires, re-arms itself for the rest of the period if a read came since.
-     * Re-arming on every read would schedule and cancel a task per read.
+     * The read timeout runs on the connection's one timer ({@link UpstreamHandler#wakeAt}): reads
+     * only note the time, and the timer, when it fires, is asked again for the rest of the period
+     * if a read came since. Scheduling a task per request (or per read) and cancelling it would
+     * cost more than the request's own work on a fast upstream.
      */
     private void armReadTimer() {
         lastReadNanos = System.nanoTime();
-        if (readTimer == null) {
-            readTimer = client.executor().schedule(this::readTimedOut, target.readTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-        }
+        timing = true;
+        handler.wakeAt(lastReadNanos + target.readTimeout().toNanos());
     }
 
     void cancelReadTimer() {
-        if (readTimer != null) {
-            readTimer.cancel(false);
-            readTimer = null;
-        }
+        timing = false;
     }
 
-    private void readTimedOut() {
-        readTimer = null;
-        if (transaction.finished() || channel == null) {
+    @Override
+    public void upstreamTimer() {
+        if (!timing || transaction.finished() || channel == null) {
             return;
         }
         long timeout = target.readTimeout().toNanos();
         long left = timeout - (System.nanoTime() - lastReadNanos);
         if (left > 0) {
-            readTimer = client.executor().schedule(this::readTimedOut, left, TimeUnit.NANOSECONDS);
+            handler.wakeAt(System.nanoTime() + left);
             return;
         }
+        timing = false;
         if (!responseStarted) {
             LOG.log(System.Logger.Level.WARNING, "upstream " + target.address() + " timed out after "
                     + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms on route [" + transaction.routeId() + "]");
@@ -332,16 +339,18 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
 
     private void detach(boolean reusable) {
         Channel detached = channel;
+        UpstreamHandler detachedHandler = handler;
         channel = null;
+        handler = null;
         body.stopStreaming();
         if (detached == null) {
             return;
         }
         detached.config().setAutoRead(true);
         if (reusable) {
-            shared.pool.release(detached, target.node(), target.https());
+            shared.pool.release(detached, detachedHandler, target.node(), target.https());
         } else {
-            detached.attr(UpstreamPool.HANDLER).get().detach();
+            detachedHandler.detach();
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.gatekit.gateway.proxy;
 
+import io.gatekit.api.Nullable;
 import io.gatekit.engine.Upstream;
+import io.gatekit.gateway.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -8,14 +10,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
@@ -34,11 +34,13 @@ import javax.net.ssl.SSLException;
 final class UpstreamPool {
 
     static final AttributeKey<UpstreamHandler> HANDLER = AttributeKey.valueOf("gatekit.upstream");
-    private static final int IDLE_SECONDS = 60;
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final int MAX_IDLE_PER_NODE = 64;
 
     /** Per loop, per scheme: idle lists by node (a record: its hash is cheap, nothing to build per request). */
     private final Map<EventLoop, IdleLists> idle = new ConcurrentHashMap<>();
+    /** The lists of the loop whose thread this is (a thread runs one loop). */
+    private final FastThreadLocal<IdleLists> own = new FastThreadLocal<>();
     private final SslContext tls;
     private final int maxHeaderSize;
 
@@ -52,17 +54,26 @@ final class UpstreamPool {
         }
     }
 
-    /** An idle connection to {@code node}, or a new one; completes on {@code loop}. */
-    Future<Channel> acquire(EventLoop loop, Upstream.Node node, boolean https, Duration connectTimeout) {
-        Promise<Channel> promise = loop.newPromise();
+    /**
+     * An idle connection of {@code loop} to {@code node}, or {@code null} when there is none: then
+     * {@link #connect} opens one. Taken at once, without a future: the path of nearly every request.
+     */
+    @Nullable Channel pollIdle(EventLoop loop, Upstream.Node node, boolean https) {
         ArrayDeque<Channel> list = idleList(loop, node, https);
         Channel channel;
         while ((channel = list.pollFirst()) != null) {
             if (channel.isActive()) {
-                return promise.setSuccess(channel);
+                return channel;
             }
         }
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+        return null;
+    }
+
+    /** A new connection to {@code node} on {@code loop}; completes on {@code loop}. */
+    Future<Channel> connect(EventLoop loop, Upstream.Node node, boolean https, Duration connectTimeout) {
+        Promise<Channel> promise = loop.newPromise();
+        ArrayDeque<Channel> list = idleList(loop, node, https);
+        Bootstrap bootstrap = new Bootstrap().group(loop).channel(Transport.socketChannelFor(loop))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, connectTimeout.toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
@@ -71,11 +82,9 @@ final class UpstreamPool {
                         if (https) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), node.host(), node.port()));
                         }
-                        UpstreamHandler handler = new UpstreamHandler();
+                        UpstreamHandler handler = new UpstreamHandler(IDLE_NANOS);
                         ch.attr(HANDLER).set(handler);
-                        ch.pipeline().addLast(new HttpClientCodec(4096, maxHeaderSize, 65536))
-                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS))
-                                .addLast(handler);
+                        ch.pipeline().addLast(new HttpClientCodec(4096, maxHeaderSize, 65536)).addLast(handler);
                     }
                 });
         ChannelFuture connect = bootstrap.connect(node.host(), node.port());
@@ -92,8 +101,7 @@ final class UpstreamPool {
     }
 
     /** Returns a connection whose last response was read completely and that may be reused. */
-    void release(Channel channel, Upstream.Node node, boolean https) {
-        UpstreamHandler handler = channel.attr(HANDLER).get();
+    void release(Channel channel, UpstreamHandler handler, Upstream.Node node, boolean https) {
         handler.detach();
         if (!channel.isActive()) {
             return;
@@ -103,12 +111,20 @@ final class UpstreamPool {
             channel.close();
             return;
         }
+        handler.idle();
         list.addFirst(channel);
     }
 
     private ArrayDeque<Channel> idleList(EventLoop loop, Upstream.Node node, boolean https) {
-        IdleLists lists = idle.get(loop);
-        if (lists == null) {
+        IdleLists lists;
+        if (loop.inEventLoop()) {
+            // the loop's own thread (every request): its lists without the shared map's lookup
+            lists = own.getIfExists();
+            if (lists == null) {
+                lists = idle.computeIfAbsent(loop, l -> new IdleLists());
+                own.set(lists);
+            }
+        } else {
             lists = idle.computeIfAbsent(loop, l -> new IdleLists());
         }
         Map<Upstream.Node, ArrayDeque<Channel>> byNode = https ? lists.https : lists.http;
@@ -124,10 +140,5 @@ final class UpstreamPool {
     private static final class IdleLists {
         final Map<Upstream.Node, ArrayDeque<Channel>> http = new HashMap<>();
         final Map<Upstream.Node, ArrayDeque<Channel>> https = new HashMap<>();
-    }
-
-    /** Whether {@code event} tells an idle pooled connection to close. */
-    static boolean isIdleTimeout(Object event) {
-        return event instanceof IdleStateEvent;
     }
 }

@@ -88,6 +88,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theTransportDefaultsToAutoAndAnUnknownOneFailsNamingTheKey(@TempDir Path dir) throws Exception {
+        assertEquals("auto", ConfigLoader.defaults(w -> { }).transport());
+        Path nio = Files.writeString(dir.resolve("nio.yaml"), "gatekit:\n  transport: nio\n");
+        assertEquals("nio", ConfigLoader.load(nio, w -> { }).transport());
+        Path file = Files.writeString(dir.resolve("config.yaml"), "gatekit:\n  transport: io_uring\n");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(file, w -> { }));
+
+        assertEquals("gatekit.transport: io_uring (expected: auto, epoll or nio)", e.getMessage());
+    }
+
+    @Test
     void anAllowAdminEntryThatIsNoAddressFailsNamingTheEntry(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("config.yaml"), "deployment:\n  admin:\n    allow_admin:\n"
                 + "      - 127.0.0.0/24\n      - localhost\n");

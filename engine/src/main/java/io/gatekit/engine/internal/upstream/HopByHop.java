@@ -75,6 +75,13 @@ public final class HopByHop {
         if (connection == null || connection.isEmpty()) {
             return Set.of();
         }
+        if (connection.indexOf(',') < 0) {
+            // one token, nearly always keep-alive or close: no split, no lower-cased copy
+            String t = connection.trim();
+            if (t.isEmpty() || isHopByHop(t) || t.equalsIgnoreCase("close")) {
+                return Set.of();
+            }
+        }
         Set<String> tokens = null;
         for (String token : connection.split(",")) {
             String t = token.trim().toLowerCase(Locale.ROOT);
