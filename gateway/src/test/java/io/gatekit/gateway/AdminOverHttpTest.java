@@ -22,7 +22,7 @@ class AdminOverHttpTest {
     @BeforeEach
     void start() throws Exception {
         upstream = new TestUpstream("one");
-        GatewayConfig defaults = ConfigLoader.defaults(w -> { });
+        GatewayConfig defaults = ConfigLoader.defaults(w -> { }).withPorts(0, 0, 0); // TLS on a free port too
         GatewayConfig config = new GatewayConfig(defaults.nodeHost(), 0, defaults.adminHost(), 0,
                 List.of(new GatewayConfig.AdminKey("admin", KEY, "admin"),
                         new GatewayConfig.AdminKey("ro", "viewer-key", "viewer")),

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StandaloneConfigTest {
 
     private static GatewayConfig withRoutesFile(Path routes) {
-        GatewayConfig d = ConfigLoader.defaults(w -> { });
+        GatewayConfig d = ConfigLoader.defaults(w -> { }).withPorts(0, 0, 0); // the TLS listener on a free port too
         return new GatewayConfig(d.nodeHost(), 0, d.adminHost(), 0, d.adminKeys(), d.allowAdmin(), null,
                 d.pluginAttributes(), null, null, d.prometheusHost(), 0, routes, 0, d.bodyBufferLimit(),
                 d.maxHeaderSize(), d.upstreamConnectTimeout(), d.upstreamSendTimeout(), d.upstreamReadTimeout(), false,
