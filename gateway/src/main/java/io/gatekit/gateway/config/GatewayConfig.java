@@ -82,11 +82,11 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
     }
 
     /**
-     * A copy listening on other ports (0 = any free port), for tests and side-by-side runs; with
-     * {@code node} 0, the TLS listeners take free ports too.
+     * A copy listening on other ports (0 = any free port), for tests and side-by-side runs; the
+     * TLS listeners take free ports (set fixed ones with {@link #withTls}).
      */
     public GatewayConfig withPorts(int node, int admin, int prometheus) {
-        Tls tls = node != 0 ? this.tls : this.tls.withListen(this.tls.enabled(), this.tls.listen().stream()
+        Tls tls = this.tls.withListen(this.tls.enabled(), this.tls.listen().stream()
                 .map(l -> new Listen(l.ip(), 0)).toList());
         return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
