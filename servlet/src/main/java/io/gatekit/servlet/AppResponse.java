@@ -1,5 +1,6 @@
 package io.gatekit.servlet;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.engine.host.Body;
@@ -253,7 +254,7 @@ final class AppResponse extends HttpServletResponseWrapper {
             try {
                 contentLength = value == null ? -1 : Long.parseLong(value.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Content-Length: " + value + " (expected: a number of bytes)");
+                throw Arguments.invalid("Content-Length", value, "a number of bytes");
             }
             return true;
         }

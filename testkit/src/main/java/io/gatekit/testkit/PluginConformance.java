@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
 import io.gatekit.api.Plugin;
@@ -128,7 +129,7 @@ public final class PluginConformance {
     public PluginConformance rejects(String config, String pointer) {
         requireNonNull(pointer, "pointer");
         if (!pointer.isEmpty() && !pointer.startsWith("/")) {
-            throw new IllegalArgumentException("pointer: \"" + pointer + "\" (expected: \"\" or starting with /)");
+            throw Arguments.invalid("pointer", "\"" + pointer + "\"", "\"\" or starting with /");
         }
         rejected.add(new Bad(requireNonNull(config, "config"), pointer, null));
         return this;
@@ -559,7 +560,7 @@ public final class PluginConformance {
     private static Duration positive(Duration d, String name) {
         requireNonNull(d, name);
         if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            throw Arguments.invalid(name, d, "> 0");
         }
         return d;
     }

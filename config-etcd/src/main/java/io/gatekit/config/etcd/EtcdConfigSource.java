@@ -19,6 +19,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.engine.ConfigException;
 import io.gatekit.engine.ConfigSource;
@@ -542,8 +543,8 @@ public final class EtcdConfigSource implements ConfigSource {
             for (URI uri : endpoints) {
                 if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null
                         || uri.getPort() < 0) {
-                    throw new IllegalArgumentException("endpoints: " + uri
-                            + " (expected: an http(s) URL with a host and port, e.g. http://127.0.0.1:2379)");
+                    throw Arguments.invalid("endpoints", uri,
+                            "an http(s) URL with a host and port, e.g. http://127.0.0.1:2379");
                 }
             }
             this.endpoints = List.copyOf(endpoints);
@@ -558,8 +559,8 @@ public final class EtcdConfigSource implements ConfigSource {
         public Builder prefix(String prefix) {
             requireNonNull(prefix, "prefix");
             if (!prefix.startsWith("/") || prefix.length() < 2 || prefix.endsWith("/")) {
-                throw new IllegalArgumentException("prefix: " + prefix
-                        + " (expected: a key prefix such as /apisix, starting and not ending with /)");
+                throw Arguments.invalid("prefix", prefix,
+                        "a key prefix such as /apisix, starting and not ending with /");
             }
             this.prefix = prefix;
             return this;
@@ -572,7 +573,7 @@ public final class EtcdConfigSource implements ConfigSource {
          */
         public Builder timeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+                throw Arguments.invalid("timeout", timeout, "> 0");
             }
             this.timeout = timeout;
             return this;

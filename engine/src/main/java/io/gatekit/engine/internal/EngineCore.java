@@ -2,6 +2,7 @@ package io.gatekit.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatekit.api.Arguments;
 import io.gatekit.api.EngineListener;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
@@ -572,7 +573,7 @@ public final class EngineCore {
             if (username != null) {
                 ConsumerSet.Found consumer = snapshot.consumers().consumer(username);
                 if (consumer == null) {
-                    throw new IllegalArgumentException("consumer: \"" + username + "\" (expected: a stored consumer)");
+                    throw Arguments.invalid("consumer", "\"" + username + "\"", "a stored consumer");
                 }
                 CompiledRoute merged = call.matched() ? snapshot.withConsumer(route, consumer) : route;
                 if (merged == null) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -18,9 +19,7 @@ import java.nio.charset.StandardCharsets;
 public record AdminResponse(int status, HttpHeaders headers, byte[] body) {
 
     public AdminResponse {
-        if (status < 100 || status > 599) {
-            throw new IllegalArgumentException("status: " + status + " (expected: 100 to 599)");
-        }
+        HttpStatus.check("status", status);
         requireNonNull(headers, "headers");
         requireNonNull(body, "body");
     }

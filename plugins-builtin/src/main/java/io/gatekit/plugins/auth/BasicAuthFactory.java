@@ -1,5 +1,6 @@
 package io.gatekit.plugins.auth;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Consumer;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Outcome;
@@ -81,8 +82,8 @@ public final class BasicAuthFactory extends SimplePluginFactory<BasicAuthFactory
     @Override
     public void validate(Config config) {
         if (config.anonymousConsumer() != null) {
-            throw new IllegalArgumentException("anonymous_consumer: \"" + config.anonymousConsumer()
-                    + "\" (expected: none; anonymous consumers are not supported yet)");
+            throw Arguments.invalid("anonymous_consumer", "\"" + config.anonymousConsumer()
+                    + "\"", "none; anonymous consumers are not supported yet");
         }
     }
 

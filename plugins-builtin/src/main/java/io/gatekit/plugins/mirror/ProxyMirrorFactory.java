@@ -1,5 +1,6 @@
 package io.gatekit.plugins.mirror;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
 import io.gatekit.api.PluginFactory;
@@ -171,8 +172,7 @@ public final class ProxyMirrorFactory implements PluginFactory<MirrorConfig> {
 
     private static void checkToken(String field, String name) {
         if (!TOKEN.matcher(name).matches()) {
-            throw new IllegalArgumentException(field + ": " + json(name)
-                    + " (expected: a header name, letters, digits and !#$%&'*+-.^_`|~ only)");
+            throw Arguments.invalid(field, json(name), "a header name, letters, digits and !#$%&'*+-.^_`|~ only");
         }
     }
 
