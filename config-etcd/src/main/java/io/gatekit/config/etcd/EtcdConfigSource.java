@@ -2,7 +2,6 @@ package io.gatekit.config.etcd;
 
 import static java.util.Objects.requireNonNull;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
@@ -35,9 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -96,14 +93,13 @@ public final class EtcdConfigSource implements ConfigSource {
     private final String prefix;
     private final Duration timeout;
     private final ScheduledExecutorService loop;
-    private final Set<String> ignoredDirectories = ConcurrentHashMap.newKeySet();
-    private final Object appliedMonitor = new Object();
+    private final EtcdKeys keys;
+    private final AppliedRevision appliedRevision;
     private final CompletableFuture<Void> watching = new CompletableFuture<>();
 
     private @Nullable Client client;
     private @Nullable Engine engine;
-    // fields below are touched only on the loop thread, except revision (read by writers)
-    private volatile long revision;
+    // fields below are touched only on the loop thread
     private @Nullable Watch.Watcher watcher;
     private int generation;
     private int failures;
@@ -113,6 +109,8 @@ public final class EtcdConfigSource implements ConfigSource {
         this.endpoints = List.copyOf(builder.endpoints);
         this.prefix = builder.prefix;
         this.timeout = builder.timeout;
+        this.keys = new EtcdKeys(prefix);
+        this.appliedRevision = new AppliedRevision(timeout);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "gatekit-etcd-watch");
             thread.setDaemon(true);
@@ -144,7 +142,7 @@ public final class EtcdConfigSource implements ConfigSource {
         } catch (ExecutionException e) {
             close();
             throw new IllegalStateException("cannot load the config from etcd at " + endpoints + " under "
-                    + prefix + ": " + reason(e.getCause()), e.getCause());
+                    + prefix + ": " + EtcdCalls.reason(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
@@ -181,12 +179,12 @@ public final class EtcdConfigSource implements ConfigSource {
 
     /** Reads the whole prefix at one revision and applies it as one snapshot. Loop thread. */
     private void loadAll() throws Exception {
-        GetResponse response = await(client().getKVClient().get(bytes(prefix + "/"),
-                GetOption.builder().isPrefix(true).build()));
+        GetResponse response = EtcdCalls.await(client().getKVClient().get(EtcdKeys.bytes(prefix + "/"),
+                GetOption.builder().isPrefix(true).build()), timeout);
         long at = response.getHeader().getRevision();
         List<Resource> resources = new ArrayList<>();
         for (KeyValue kv : response.getKvs()) {
-            Resource resource = resource(kv);
+            Resource resource = keys.resource(kv);
             if (resource != null) {
                 resources.add(resource);
             }
@@ -197,7 +195,7 @@ public final class EtcdConfigSource implements ConfigSource {
                 + e.violations()));
         LOG.log(Level.INFO, "loaded " + (resources.size() - rejected.size()) + " resources from etcd " + endpoints
                 + " under " + prefix + " at revision " + at);
-        advance(at);
+        appliedRevision.advance(at);
     }
 
     /** Watches the prefix from the revision after the last one applied. Loop thread. */
@@ -206,9 +204,9 @@ public final class EtcdConfigSource implements ConfigSource {
             return;
         }
         int mine = ++generation;
-        long from = revision + 1;
+        long from = appliedRevision.get() + 1;
         WatchOption option = WatchOption.builder().isPrefix(true).withRevision(from).withCreateNotify(true).build();
-        watcher = client().getWatchClient().watch(bytes(prefix + "/"), option, Watch.listener(
+        watcher = client().getWatchClient().watch(EtcdKeys.bytes(prefix + "/"), option, Watch.listener(
                 response -> loop.execute(() -> onResponse(mine, response)),
                 error -> loop.execute(() -> onWatchError(mine, error))));
     }
@@ -220,35 +218,36 @@ public final class EtcdConfigSource implements ConfigSource {
         if (response.isCreatedNotify()) {
             watching.complete(null);
             long current = response.getHeader().getRevision();
-            if (current < revision) {
+            long applied = appliedRevision.get();
+            if (current < applied) {
                 // etcd went back in time (wiped, or restored from an older backup): a watch from our
                 // revision would wait for revisions that mean something else now
-                LOG.log(Level.WARNING, "etcd is at revision " + current + ", behind this node's " + revision
+                LOG.log(Level.WARNING, "etcd is at revision " + current + ", behind this node's " + applied
                         + " (its data was replaced): reloading the whole config");
                 generation++;
                 closeWatcher();
-                revision = 0;
+                appliedRevision.reset();
                 loop.execute(this::reload);
                 return;
             }
             if (failures > 0) {
-                LOG.log(Level.INFO, "etcd watch resumed at revision " + (revision + 1) + " after " + failures
+                LOG.log(Level.INFO, "etcd watch resumed at revision " + (applied + 1) + " after " + failures
                         + " failed attempts");
             }
             failures = 0;
             return;
         }
-        long last = revision;
+        long last = appliedRevision.get();
         for (WatchEvent event : response.getEvents()) {
             KeyValue kv = event.getKeyValue();
             last = Math.max(last, kv.getModRevision());
             if (event.getEventType() == WatchEvent.EventType.DELETE) {
-                Key key = key(kv);
+                EtcdKeys.Key key = keys.key(kv);
                 if (key != null) {
                     engine().remove(key.kind(), key.id(), kv.getModRevision());
                 }
             } else if (event.getEventType() == WatchEvent.EventType.PUT) {
-                Resource resource = resource(kv);
+                Resource resource = keys.resource(kv);
                 if (resource != null) {
                     try {
                         engine().apply(resource);
@@ -260,7 +259,7 @@ public final class EtcdConfigSource implements ConfigSource {
                 }
             }
         }
-        advance(last);
+        appliedRevision.advance(last);
     }
 
     private void onWatchError(int watch, Throwable error) {
@@ -270,14 +269,15 @@ public final class EtcdConfigSource implements ConfigSource {
         generation++;
         closeWatcher();
         if (needsReload(error)) {
-            LOG.log(Level.WARNING, "etcd cannot resume the watch at revision " + (revision + 1) + " ("
-                    + reason(error) + "): reloading the whole config");
+            LOG.log(Level.WARNING, "etcd cannot resume the watch at revision " + (appliedRevision.get() + 1) + " ("
+                    + EtcdCalls.reason(error) + "): reloading the whole config");
             loop.execute(this::reload);
             return;
         }
         long delay = backoff();
-        LOG.log(failures == 1 ? Level.WARNING : Level.DEBUG, "lost the etcd watch (" + reason(error)
-                + "); serving the last good config (etcd revision " + revision + "), retrying in " + delay + " ms");
+        LOG.log(failures == 1 ? Level.WARNING : Level.DEBUG, "lost the etcd watch (" + EtcdCalls.reason(error)
+                + "); serving the last good config (etcd revision " + appliedRevision.get() + "), retrying in "
+                + delay + " ms");
         loop.schedule(this::watch, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -291,7 +291,7 @@ public final class EtcdConfigSource implements ConfigSource {
             watch();
         } catch (Exception e) {
             long delay = backoff();
-            LOG.log(Level.WARNING, "cannot reload the config from etcd (" + reason(e)
+            LOG.log(Level.WARNING, "cannot reload the config from etcd (" + EtcdCalls.reason(e)
                     + "); serving the last good config, retrying in " + delay + " ms");
             loop.schedule(this::reload, delay, TimeUnit.MILLISECONDS);
         }
@@ -310,40 +310,9 @@ public final class EtcdConfigSource implements ConfigSource {
         return Math.min(MAX_BACKOFF_MILLIS, MIN_BACKOFF_MILLIS << Math.min(failures - 1, 5));
     }
 
-    private void advance(long to) {
-        synchronized (appliedMonitor) {
-            if (to > revision) {
-                revision = to;
-                appliedMonitor.notifyAll();
-            }
-        }
-    }
-
-    /** Waits until this node has applied etcd revision {@code target}; gives up after the timeout. */
-    private void awaitApplied(long target, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (appliedMonitor) {
-            while (revision < target) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.log(Level.WARNING, what + " is in etcd at revision " + target + " but this node's watch "
-                            + "has not delivered it within " + timeout.toMillis() + " ms (it has revision " + revision
-                            + "); it will apply when the watch catches up");
-                    return;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(appliedMonitor, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
     /** The last etcd revision this node has applied. */
     public long revision() {
-        return revision;
+        return appliedRevision.get();
     }
 
     // ---- writes ----
@@ -351,12 +320,12 @@ public final class EtcdConfigSource implements ConfigSource {
     @Override
     public Resource put(ResourceKind kind, String id, String json) {
         Resource prepared = engine().prepare(kind, id, json);
-        String key = key(kind, id);
-        PutResponse response = write(client().getKVClient().put(bytes(key), bytes(prepared.json()),
+        String key = keys.key(kind, id);
+        PutResponse response = write(client().getKVClient().put(EtcdKeys.bytes(key), EtcdKeys.bytes(prepared.json()),
                 PutOption.builder().withPrevKV().build()), key);
         long at = response.getHeader().getRevision();
         long created = response.hasPrevKv() ? response.getPrevKv().getCreateRevision() : at;
-        awaitApplied(at, key);
+        appliedRevision.await(at, key);
         Optional<Resource> applied = engine().get(kind, id);
         if (applied.isPresent() && applied.get().modifiedIndex() == at) {
             return applied.get();
@@ -369,7 +338,7 @@ public final class EtcdConfigSource implements ConfigSource {
         // check before taking an id, so a refused POST leaves no gap in etcd's revisions for nothing
         engine().prepare(kind, "0", json);
         String counter = prefix + "/gen_id";
-        PutResponse response = write(client().getKVClient().put(bytes(counter), bytes("1")), counter);
+        PutResponse response = write(client().getKVClient().put(EtcdKeys.bytes(counter), EtcdKeys.bytes("1")), counter);
         return put(kind, String.format("%020d", response.getHeader().getRevision()), json);
     }
 
@@ -378,14 +347,14 @@ public final class EtcdConfigSource implements ConfigSource {
         if (!force) {
             engine().checkDeletable(kind, id);
         }
-        String key = key(kind, id);
-        DeleteResponse response = write(client().getKVClient().delete(bytes(key),
+        String key = keys.key(kind, id);
+        DeleteResponse response = write(client().getKVClient().delete(EtcdKeys.bytes(key),
                 DeleteOption.builder().withPrevKV(true).build()), key);
         if (response.getDeleted() == 0 || response.getPrevKvs().isEmpty()) {
             return Optional.empty();
         }
         long at = response.getHeader().getRevision();
-        awaitApplied(at, key);
+        appliedRevision.await(at, key);
         KeyValue old = response.getPrevKvs().get(0);
         return Optional.of(new Resource(kind, id, old.getValue().toString(StandardCharsets.UTF_8),
                 old.getCreateRevision(), old.getModRevision()));
@@ -393,81 +362,12 @@ public final class EtcdConfigSource implements ConfigSource {
 
     private <T> T write(CompletableFuture<T> call, String key) {
         try {
-            return await(call);
+            return EtcdCalls.await(call, timeout);
         } catch (Exception e) {
-            String message = "failed to write " + key + " to etcd " + endpoints + ": " + reason(e);
+            String message = "failed to write " + key + " to etcd " + endpoints + ": " + EtcdCalls.reason(e);
             throw new ConfigException(503, message, List.of(new Violation("", "etcd", message
                     + " (expected: etcd reachable within " + timeout.toMillis() + " ms)")));
         }
-    }
-
-    private <T> T await(CompletableFuture<T> call) throws Exception {
-        try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw e;
-        }
-    }
-
-    // ---- keys ----
-
-    private record Key(ResourceKind kind, String id) {
-    }
-
-    private String key(ResourceKind kind, String id) {
-        return prefix + "/" + kind.path() + "/" + id;
-    }
-
-    /** The resource a key names, or {@code null} for keys Gatekit does not know (logged once a directory). */
-    private @Nullable Key key(KeyValue kv) {
-        String key = kv.getKey().toString(StandardCharsets.UTF_8);
-        if (!key.startsWith(prefix + "/")) {
-            return null;
-        }
-        String rest = key.substring(prefix.length() + 1);
-        int slash = rest.indexOf('/');
-        String directory = slash < 0 ? rest : rest.substring(0, slash);
-        ResourceKind kind = ResourceKind.ofPath(directory);
-        if (kind == null) {
-            if (!directory.equals("gen_id") && ignoredDirectories.add(directory)) {
-                LOG.log(Level.INFO, "ignoring etcd keys under " + prefix + "/" + directory
-                        + "/ (not a resource kind Gatekit serves)");
-            }
-            return null;
-        }
-        String id = slash < 0 ? "" : rest.substring(slash + 1);
-        // APISIX creates "<prefix>/routes/" placeholders (no id); deeper paths are not resources
-        if (id.isEmpty() || id.indexOf('/') >= 0) {
-            return null;
-        }
-        return new Key(kind, id);
-    }
-
-    private @Nullable Resource resource(KeyValue kv) {
-        Key key = key(kv);
-        if (key == null) {
-            return null;
-        }
-        return new Resource(key.kind(), key.id(), kv.getValue().toString(StandardCharsets.UTF_8),
-                kv.getCreateRevision(), kv.getModRevision());
-    }
-
-    private static ByteSequence bytes(String text) {
-        return ByteSequence.from(text, StandardCharsets.UTF_8);
-    }
-
-    private static String reason(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     private Engine engine() {
