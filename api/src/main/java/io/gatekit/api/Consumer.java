@@ -6,7 +6,7 @@ package io.gatekit.api;
  * ({@link io.gatekit.api.http.Exchange#findConsumer}) and attached it
  * ({@link io.gatekit.api.http.Exchange#attachConsumer}).
  *
- * <p>{@link #toString()} names the consumer only; credentials never appear in it.
+ * <p>Its {@code toString()} names the consumer only; credentials never appear in it.
  */
 public interface Consumer {
 

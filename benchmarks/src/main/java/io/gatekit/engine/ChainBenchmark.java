@@ -5,9 +5,12 @@ import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
 import io.gatekit.api.PluginFactory;
+import io.gatekit.api.client.OutboundResponse;
+import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -36,8 +39,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * implements four phases, so one plugin is four hops); P2 is {@code gc.alloc.rate.norm} at 4
  * plugins. Every engine call checks that the intended route matched and that every phase
  * proceeded synchronously.
+ *
+ * <p>Next to the no-op chains, {@link #realisticRequest} runs a realistic chain of built-in plugins
+ * ({@code key-auth}, {@code limit-count}, {@code proxy-rewrite}, {@code proxy-mirror} sampled out)
+ * against the same fresh request through routes without plugins:
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar 'ChainBenchmark.realisticRequest' -prof gc</pre>
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
@@ -51,108 +59,212 @@ public class ChainBenchmark {
     /** Which path runs the plugins. */
     public enum Runner { ENGINE, DIRECT_CALL }
 
-    @Param({"0", "1", "4", "16"})
-    public int plugins;
+    /** The no-op chains' benchmark: a request through routes of {@code plugins} no-op plugins, or the direct loop. */
+    @Benchmark
+    public static int request(NoopChains state) {
+        return state.request();
+    }
 
-    @Param({"ENGINE", "DIRECT_CALL"})
-    public Runner runner;
+    /** The no-op chains: {@code plugins} no-op plugins of {@code kinds} classes on each of 1,024 routes. */
+    @State(Scope.Thread)
+    public static class NoopChains {
+
+        @Param({"0", "1", "4", "16"})
+        public int plugins;
+
+        @Param({"ENGINE", "DIRECT_CALL"})
+        public Runner runner;
+
+        /**
+         * How many plugin classes the no-op plugins are spread over: 1 keeps every call site
+         * monomorphic (the JIT's best case), 4 makes them megamorphic, as several real plugins do.
+         */
+        @Param({"1", "4"})
+        public int kinds;
+
+        private Engine engine;
+        private HttpRequest[] requests;
+        private String[] routeIds;
+        private Plugin[][] direct;
+        private final HttpResponse response = HttpResponse.of(200);
+        private int i;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            Engine.Builder builder = Engine.builder();
+            for (int p = 0; p < 16; p++) {
+                builder.plugin(new NoopFactory("noop-" + p, 1000 + p, p, kinds));
+            }
+            engine = builder.build();
+            StringBuilder doc = new StringBuilder("{\"routes\": [");
+            for (int r = 0; r < ROUTES; r++) {
+                doc.append(r == 0 ? "" : ",").append("{\"id\": \"").append(r).append("\", \"uri\": \"/r/").append(r)
+                        .append("\", \"upstream\": {\"nodes\": {\"127.0.0.1:1980\": 1}}, \"plugins\": {");
+                for (int p = 0; p < plugins; p++) {
+                    doc.append(p == 0 ? "" : ",").append("\"noop-").append(p).append("\": {\"route\": ").append(r)
+                            .append('}');
+                }
+                doc.append("}}");
+            }
+            engine.replaceAll(doc.append("]}").toString());
+            requests = new HttpRequest[ROUTES];
+            routeIds = new String[ROUTES];
+            for (int r = 0; r < ROUTES; r++) {
+                requests[r] = HttpRequest.builder().uri("/r/" + r).header("Host", "example.com").build();
+                routeIds[r] = Integer.toString(r);
+            }
+            // the baseline gets as many distinct instances as the engine holds, so both pay the same
+            // cache misses and only the engine's own work differs
+            direct = new Plugin[ROUTES][plugins];
+            for (int r = 0; r < ROUTES; r++) {
+                for (int p = 0; p < plugins; p++) {
+                    direct[r][p] = noop(r, p, kinds);
+                }
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            engine.close();
+        }
+
+        int request() {
+            int r = i++ & MASK;
+            return runner == Runner.ENGINE ? throughEngine(requests[r], routeIds[r]) : directly(direct[r]);
+        }
+
+        private int throughEngine(HttpRequest request, String routeId) {
+            Call call = engine.newCall(request);
+            if (!routeId.equals(call.exchange().routeId())) {
+                throw new IllegalStateException(request + " matched route " + call.exchange().routeId()
+                        + " (expected: " + routeId + ")");
+            }
+            Outcome outcome = call.runRequestPhases();
+            if (!outcome.proceeds()) {
+                throw new IllegalStateException("expected proceed, got " + outcome);
+            }
+            call.beforeProxy();
+            Completion done = call.upstreamResponse(response);
+            if (!done.isDone()) {
+                throw new IllegalStateException("no-op plugins completed asynchronously");
+            }
+            call.complete();
+            return call.exchange().response().status();
+        }
+
+        private int directly(Plugin[] chain) {
+            for (Plugin p : chain) {
+                if (!p.rewrite(null).proceeds()) {
+                    throw new IllegalStateException();
+                }
+            }
+            for (Plugin p : chain) {
+                if (!p.access(null).proceeds()) {
+                    throw new IllegalStateException();
+                }
+            }
+            for (Plugin p : chain) {
+                p.headerFilter(null);
+            }
+            for (Plugin p : chain) {
+                p.log(null);
+            }
+            return response.status();
+        }
+    }
 
     /**
-     * How many plugin classes the no-op plugins are spread over: 1 keeps every call site
-     * monomorphic (the JIT's best case), 4 makes them megamorphic, as several real plugins do.
+     * The realistic chain's benchmark: its own state, so the no-op chains' parameters do not
+     * multiply it. Compare {@code chain=REALISTIC} with {@code chain=NONE} (the same fresh request
+     * through routes without plugins) and with {@link #request()} at {@code plugins=4}.
      */
-    @Param({"1", "4"})
-    public int kinds;
-
-    private Engine engine;
-    private HttpRequest[] requests;
-    private String[] routeIds;
-    private Plugin[][] direct;
-    private final HttpResponse response = HttpResponse.of(200);
-    private int i;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        Engine.Builder builder = Engine.builder();
-        for (int p = 0; p < 16; p++) {
-            builder.plugin(new NoopFactory("noop-" + p, 1000 + p, p, kinds));
-        }
-        engine = builder.build();
-        StringBuilder doc = new StringBuilder("{\"routes\": [");
-        for (int r = 0; r < ROUTES; r++) {
-            doc.append(r == 0 ? "" : ",").append("{\"id\": \"").append(r).append("\", \"uri\": \"/r/").append(r)
-                    .append("\", \"upstream\": {\"nodes\": {\"127.0.0.1:1980\": 1}}, \"plugins\": {");
-            for (int p = 0; p < plugins; p++) {
-                doc.append(p == 0 ? "" : ",").append("\"noop-").append(p).append("\": {\"route\": ").append(r)
-                        .append('}');
-            }
-            doc.append("}}");
-        }
-        engine.replaceAll(doc.append("]}").toString());
-        requests = new HttpRequest[ROUTES];
-        routeIds = new String[ROUTES];
-        for (int r = 0; r < ROUTES; r++) {
-            requests[r] = HttpRequest.builder().uri("/r/" + r).header("Host", "example.com").build();
-            routeIds[r] = Integer.toString(r);
-        }
-        // the baseline gets as many distinct instances as the engine holds, so both pay the same
-        // cache misses and only the engine's own work differs
-        direct = new Plugin[ROUTES][plugins];
-        for (int r = 0; r < ROUTES; r++) {
-            for (int p = 0; p < plugins; p++) {
-                direct[r][p] = noop(r, p, kinds);
-            }
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        engine.close();
-    }
-
     @Benchmark
-    public int request() {
-        int r = i++ & MASK;
-        return runner == Runner.ENGINE ? throughEngine(requests[r], routeIds[r]) : directly(direct[r]);
+    public static int realisticRequest(RealisticChain state) {
+        return state.request();
     }
 
-    private int throughEngine(HttpRequest request, String routeId) {
-        Call call = engine.newCall(request);
-        if (!routeId.equals(call.exchange().routeId())) {
-            throw new IllegalStateException(request + " matched route " + call.exchange().routeId()
-                    + " (expected: " + routeId + ")");
-        }
-        Outcome outcome = call.runRequestPhases();
-        if (!outcome.proceeds()) {
-            throw new IllegalStateException("expected proceed, got " + outcome);
-        }
-        call.beforeProxy();
-        Completion done = call.upstreamResponse(response);
-        if (!done.isDone()) {
-            throw new IllegalStateException("no-op plugins completed asynchronously");
-        }
-        call.complete();
-        return call.exchange().response().status();
-    }
+    /**
+     * A realistic chain over 1,024 distinct routes: {@code key-auth} (the key in a header, the
+     * consumer found and attached, so the consumer merge runs), {@code limit-count} keyed by
+     * {@code consumer_name} (a count never reached, quota headers on), {@code proxy-rewrite} (a
+     * {@code $uri} template and a header from a variable) and {@code proxy-mirror} sampled out
+     * ({@code sample_ratio} 0.00001). Each call builds a fresh request, since the chain rewrites it.
+     */
+    @State(Scope.Thread)
+    public static class RealisticChain {
 
-    private int directly(Plugin[] chain) {
-        for (Plugin p : chain) {
-            if (!p.rewrite(null).proceeds()) {
-                throw new IllegalStateException();
+        /** What the routes carry: nothing, or the four plugins. */
+        public enum Chain { NONE, REALISTIC }
+
+        private static final String PLUGINS = """
+                "key-auth": {},
+                "limit-count": {"count": 1000000000, "time_window": 60, "key": "consumer_name"},
+                "proxy-rewrite": {"uri": "/v2$uri", "headers": {"set": {"X-Client": "$remote_addr"}}},
+                "proxy-mirror": {"host": "http://127.0.0.1:9797", "sample_ratio": 0.00001}""";
+
+        @Param({"NONE", "REALISTIC"})
+        public Chain chain;
+
+        private Engine engine;
+        private String[] uris;
+        private String[] routeIds;
+        private int i;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            // copies sampled in (about 1 in 100,000) are answered at once, with no socket
+            engine = Engine.builder().discoverPlugins()
+                    .httpClient(request -> CompletableFuture.completedFuture(
+                            new OutboundResponse(200, HttpHeaders.of(), new byte[0])))
+                    .build();
+            StringBuilder doc = new StringBuilder("{\"consumers\": [{\"username\": \"jack\", \"plugins\":"
+                    + " {\"key-auth\": {\"key\": \"auth-jack\"}}}], \"routes\": [");
+            for (int r = 0; r < ROUTES; r++) {
+                doc.append(r == 0 ? "" : ",").append("{\"id\": \"").append(r).append("\", \"uri\": \"/r/")
+                        .append(r).append("\", \"upstream\": {\"nodes\": {\"127.0.0.1:1980\": 1}}, \"plugins\": {")
+                        .append(chain == Chain.REALISTIC ? PLUGINS : "").append("}}");
+            }
+            engine.replaceAll(doc.append("]}").toString());
+            uris = new String[ROUTES];
+            routeIds = new String[ROUTES];
+            for (int r = 0; r < ROUTES; r++) {
+                uris[r] = "/r/" + r;
+                routeIds[r] = Integer.toString(r);
             }
         }
-        for (Plugin p : chain) {
-            if (!p.access(null).proceeds()) {
-                throw new IllegalStateException();
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            engine.close();
+        }
+
+        int request() {
+            int r = i++ & MASK;
+            HttpRequest request = HttpRequest.builder().uri(uris[r]).header("Host", "example.com")
+                    .header("apikey", "auth-jack").build();
+            Call call = engine.newCall(request);
+            if (!routeIds[r].equals(call.exchange().routeId())) {
+                throw new IllegalStateException(request + " matched route " + call.exchange().routeId());
             }
+            Outcome outcome = call.runRequestPhases();
+            if (outcome.proceeds()) {
+                outcome = call.beforeProxy();
+            }
+            if (!outcome.proceeds()) {
+                throw new IllegalStateException("expected proceed, got " + outcome);
+            }
+            Completion done = call.upstreamResponse(HttpResponse.of(200));
+            if (!done.isDone()) {
+                throw new IllegalStateException("the chain completed asynchronously");
+            }
+            call.complete();
+            if (chain == Chain.REALISTIC && (!request.path().startsWith("/v2/")
+                    || !"jack".equals(call.exchange().var("consumer_name"))
+                    || call.exchange().response().headers().get("X-RateLimit-Remaining") == null)) {
+                throw new IllegalStateException("the chain did not run: " + request + " " + call.exchange().response());
+            }
+            return call.exchange().response().status();
         }
-        for (Plugin p : chain) {
-            p.headerFilter(null);
-        }
-        for (Plugin p : chain) {
-            p.log(null);
-        }
-        return response.status();
     }
 
     /** Config of a no-op plugin. */

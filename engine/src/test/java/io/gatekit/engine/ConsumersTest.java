@@ -197,6 +197,9 @@ class ConsumersTest {
                 refused(ResourceKind.CONSUMERS, "tom", "{\"username\": \"tom\", \"plugins\": {\"token-auth\": {}}}"));
         assertEquals("duplicate token of plugin token-auth found with consumer: jack", refused(ResourceKind.CONSUMERS,
                 "tom", "{\"username\": \"tom\", \"plugins\": {\"token-auth\": {\"token\": \"t-jack\"}}}"));
+        assertEquals("duplicate token of plugin token-auth found with consumer: jack", refused(ResourceKind.CONSUMERS,
+                "aaron", "{\"username\": \"aaron\", \"plugins\": {\"token-auth\": {\"token\": \"t-jack\"}}}"),
+                "the consumer that had the key first is named, whatever the names' order");
         assertEquals("invalid configuration: property \"plugins\" is required",
                 refused(ResourceKind.CONSUMER_GROUPS, "g", "{}"));
         ConfigException inUse = assertThrows(ConfigException.class,

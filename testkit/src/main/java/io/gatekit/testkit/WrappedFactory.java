@@ -69,6 +69,26 @@ final class WrappedFactory<C> implements PluginFactory<C> {
     }
 
     @Override
+    public boolean authenticates() {
+        return delegate.authenticates();
+    }
+
+    @Override
+    public @Nullable String consumerSchema() {
+        return delegate.consumerSchema();
+    }
+
+    @Override
+    public @Nullable String consumerKeyField() {
+        return delegate.consumerKeyField();
+    }
+
+    @Override
+    public java.util.List<String> secretFields() {
+        return delegate.secretFields();
+    }
+
+    @Override
     public Class<C> configType() {
         return delegate.configType();
     }

@@ -74,6 +74,7 @@ public final class EtcdConfigSource implements ConfigSource {
     private final Duration timeout;
     private final EtcdKeys keys;
     private final AppliedRevision appliedRevision;
+    private final Rejections rejections = new Rejections();
 
     private @Nullable Client client;
     private @Nullable Engine engine;
@@ -105,8 +106,8 @@ public final class EtcdConfigSource implements ConfigSource {
         this.engine = requireNonNull(engine, "engine");
         Client connected = connect();
         this.client = connected;
-        EtcdFollower following = new EtcdFollower(connected, engine, keys, appliedRevision, prefix, endpoints,
-                timeout);
+        EtcdFollower following = new EtcdFollower(connected, engine, keys, appliedRevision, rejections, prefix,
+                endpoints, timeout);
         this.follower = following;
         try {
             following.start();
@@ -132,6 +133,14 @@ public final class EtcdConfigSource implements ConfigSource {
             }
         }
         return builder.build();
+    }
+
+    /**
+     * The most recent value in etcd the engine refused (its violations under the key's path, e.g.
+     * {@code /routes/1/uri}) while that key still holds it; empty when every key's value applied.
+     */
+    public Optional<ConfigException> lastRejection() {
+        return rejections.last();
     }
 
     /** The last etcd revision this node has applied. */

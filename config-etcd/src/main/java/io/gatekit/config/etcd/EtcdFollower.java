@@ -45,6 +45,7 @@ final class EtcdFollower {
     private final Engine engine;
     private final EtcdKeys keys;
     private final AppliedRevision appliedRevision;
+    private final Rejections rejections;
     private final String prefix;
     private final List<URI> endpoints;
     private final Duration timeout;
@@ -56,12 +57,13 @@ final class EtcdFollower {
     private int failures;
     private volatile boolean closed;
 
-    EtcdFollower(Client client, Engine engine, EtcdKeys keys, AppliedRevision appliedRevision, String prefix,
-            List<URI> endpoints, Duration timeout) {
+    EtcdFollower(Client client, Engine engine, EtcdKeys keys, AppliedRevision appliedRevision, Rejections rejections,
+            String prefix, List<URI> endpoints, Duration timeout) {
         this.client = client;
         this.engine = engine;
         this.keys = keys;
         this.appliedRevision = appliedRevision;
+        this.rejections = rejections;
         this.prefix = prefix;
         this.endpoints = endpoints;
         this.timeout = timeout;
@@ -113,6 +115,7 @@ final class EtcdFollower {
             }
         }
         Map<String, ConfigException> rejected = engine.load(resources, at);
+        rejections.reloaded(rejected);
         rejected.forEach((key, e) -> LOG.log(Level.ERROR, "etcd key " + prefix + key.substring("/apisix".length())
                 + " rejected, its last good value (if any) stays in force: " + e.errorMsg() + "; all violations: "
                 + e.violations()));
@@ -168,13 +171,16 @@ final class EtcdFollower {
                 EtcdKeys.Key key = keys.key(kv);
                 if (key != null) {
                     engine.remove(key.kind(), key.id(), kv.getModRevision());
+                    rejections.cleared(key.kind().storeKey(key.id()));
                 }
             } else if (event.getEventType() == WatchEvent.EventType.PUT) {
                 Resource resource = keys.resource(kv);
                 if (resource != null) {
                     try {
                         engine.apply(resource);
+                        rejections.cleared(resource.key());
                     } catch (ConfigException e) {
+                        rejections.refused(resource.key(), e);
                         LOG.log(Level.ERROR, "etcd key " + kv.getKey().toString(StandardCharsets.UTF_8)
                                 + " rejected at revision " + kv.getModRevision() + ", its last good value (if any) "
                                 + "stays in force: " + e.errorMsg() + "; all violations: " + e.violations());

@@ -70,9 +70,9 @@ public final class PluginRegistry {
         String metadataText = factory.metadataSchema();
         CompiledSchema metadata = metadataText == null ? null
                 : compile(validator, name, "metadataSchema()", metadataText);
-        PluginInfo info = new PluginInfo(name, factory.version(), factory.priority(), schemaText,
-                metadataText, factory.getClass().getName());
         String consumerText = factory.consumerSchema();
+        PluginInfo info = new PluginInfo(name, factory.version(), factory.priority(), schemaText,
+                metadataText, consumerText, factory.getClass().getName());
         CompiledSchema consumer = consumerText == null ? null
                 : compile(validator, name, "consumerSchema()", consumerText);
         return new RegisteredPlugin(factory, info, schema, metadata, consumer);

@@ -28,6 +28,8 @@ import java.util.Map;
  */
 final class SnapshotBuilder {
 
+    private static final CredentialRefs REFS = CredentialRefs.fromEnvironment();
+
     private static final Comparator<PluginEntry> ORDER = Comparator
             .comparingInt(PluginEntry::priority).reversed()
             .thenComparing(PluginEntry::name);
@@ -228,11 +230,13 @@ final class SnapshotBuilder {
         }
         Map<String, ConsumerSet.Found> consumers = new HashMap<>();
         Map<String, ConsumerSet.Found> byKey = new HashMap<>();
+        Map<String, Long> modified = new HashMap<>();
         for (Stored stored : state.all(ResourceKind.CONSUMERS).values()) {
+            modified.put(stored.id(), stored.modifiedIndex());
             Map<String, JsonNode> credentials = new HashMap<>();
             for (PluginConfs.Checked checked : checked(ResourceKind.CONSUMERS, stored)) {
                 if (PluginConfs.credentials(checked)) {
-                    credentials.put(checked.plugin().name(), checked.json());
+                    credentials.put(checked.plugin().name(), REFS.resolve(checked.json()));
                 }
             }
             JsonNode group = stored.value().get("group_id");
@@ -240,12 +244,13 @@ final class SnapshotBuilder {
                     group == null || group.isNull() ? null : group.asText(), Map.copyOf(credentials),
                     level(ResourceKind.CONSUMERS, stored, Origin.CONSUMER));
             consumers.put(stored.id(), consumer);
-            credentials.forEach((plugin, conf) -> index(byKey, plugin, conf, consumer));
+            credentials.forEach((plugin, conf) -> index(byKey, modified, plugin, conf, consumer));
         }
         return new ConsumerSet(consumers, groups, byKey);
     }
 
-    private void index(Map<String, ConsumerSet.Found> byKey, String plugin, JsonNode conf, ConsumerSet.Found consumer) {
+    private void index(Map<String, ConsumerSet.Found> byKey, Map<String, Long> modified, String plugin, JsonNode conf,
+            ConsumerSet.Found consumer) {
         String field = confs.registry().get(plugin).factory().consumerKeyField();
         JsonNode value = field == null ? null : conf.get(field);
         if (value == null || !value.isTextual()) {
@@ -253,8 +258,13 @@ final class SnapshotBuilder {
         }
         ConsumerSet.Found owner = byKey.putIfAbsent(ConsumerSet.indexKey(plugin, field, value.textValue()), consumer);
         if (owner != null) {
-            // APISIX's consumer.check_duplicate_key; the later consumer, by name, is the one refused
-            String first = owner.username().compareTo(consumer.username()) < 0 ? owner.username() : consumer.username();
+            // APISIX's consumer.check_duplicate_key names the consumer that already had the key: the
+            // one written earlier; among consumers written together, the first by name
+            long ownerIndex = modified.get(owner.username());
+            long consumerIndex = modified.get(consumer.username());
+            boolean ownerFirst = ownerIndex != consumerIndex ? ownerIndex < consumerIndex
+                    : owner.username().compareTo(consumer.username()) < 0;
+            String first = ownerFirst ? owner.username() : consumer.username();
             String second = first.equals(owner.username()) ? consumer.username() : owner.username();
             String msg = "duplicate " + field + " of plugin " + plugin + " found with consumer: " + first;
             violations.add(new Violation("/consumers/" + PluginConfs.escape(second) + "/plugins/"

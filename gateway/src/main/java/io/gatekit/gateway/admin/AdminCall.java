@@ -53,6 +53,13 @@ final class AdminCall {
         return segments;
     }
 
+    /** This call with its first segment dropped: {@code schema/plugins/x} as {@code plugins/x}. */
+    AdminCall shifted() {
+        AdminCall shifted = new AdminCall(request, segments.subList(1, segments.size()));
+        shifted.query = query;
+        return shifted;
+    }
+
     /** The segments after the first, the endpoint's name: {@code [1]} for {@code routes/1}. */
     List<String> rest() {
         return segments.isEmpty() ? segments : segments.subList(1, segments.size());

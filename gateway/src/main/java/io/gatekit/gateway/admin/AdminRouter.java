@@ -1,8 +1,8 @@
 package io.gatekit.gateway.admin;
 
 /**
- * Picks the endpoint by the first segment under {@code /apisix/admin}: {@code plugins},
- * {@code schema}, {@code explain}, else a resource kind. {@code HEAD /apisix/admin} is the
+ * Picks the endpoint by the first segment under {@code /apisix/admin}: {@code plugins} (and
+ * {@code schema/plugins}), {@code schema}, {@code explain}, else a resource kind. {@code HEAD /apisix/admin} is the
  * liveness probe: 200, empty, as APISIX.
  */
 final class AdminRouter implements AdminService {
@@ -29,7 +29,9 @@ final class AdminRouter implements AdminService {
         }
         return switch (call.segments().get(0)) {
             case "plugins" -> plugins.serve(call);
-            case "schema" -> schema.serve(call);
+            case "schema" -> call.segments().size() > 1 && call.segments().get(1).equals("plugins")
+                    ? plugins.serve(call.shifted()) // APISIX's /schema/plugins/<name>, as /plugins/<name>
+                    : schema.serve(call);
             case "explain" -> explain.serve(call);
             default -> resources.serve(call);
         };

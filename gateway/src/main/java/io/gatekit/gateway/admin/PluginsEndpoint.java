@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code /apisix/admin/plugins}: the names of the engine's plugins ({@code /plugins/list}), all of
+ * {@code /apisix/admin/plugins} (and APISIX's {@code /schema/plugins}): the names of the engine's
+ * plugins ({@code /plugins/list}), all of
  * them with their schemas ({@code ?all=true}), one plugin's schema ({@code /plugins/{name}}), and
  * APISIX's {@code PUT /plugins/reload}, which has nothing to reload in Gatekit.
  */
@@ -86,7 +87,12 @@ final class PluginsEndpoint implements AdminService {
             return AdminResponse.json(200, Json.parse(metadata));
         }
         if ("consumer".equals(schemaType)) {
-            throw AdminError.of(404, "plugin " + name + " has no consumer_schema (Gatekit has no consumers)");
+            String consumer = plugin.get().consumerSchema();
+            if (consumer == null) {
+                throw AdminError.badRequest("not found schema", "", "schema_type",
+                        "schema_type: consumer (expected: an authentication plugin)");
+            }
+            return AdminResponse.json(200, Json.parse(consumer));
         }
         return AdminResponse.json(200, Json.parse(plugin.get().schema()));
     }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * phase and {@code plugin.merge_consumer_route}): the group's {@code limit-count} replaces the
  * route's and is shared by its consumers, a consumer's own replaces the group's, a consumer's
  * config of a plugin the route has does not run its {@code rewrite} again, a consumer's plugin
- * the route lacks does run, and the mirror receives the rewritten copy.
+ * the route lacks does run, and the mirror receives the rewritten copy. Refused requests (401 from
+ * {@code key-auth}, 429 from the group's {@code limit-count}) get APISIX's bodies and reach neither
+ * the upstream nor the mirror (APISIX stops in {@code rewrite}/{@code access}, before nginx's mirror).
  */
 class ConsumersThroughGatewayTest {
 
@@ -109,6 +111,41 @@ class ConsumersThroughGatewayTest {
         assertEquals(200, gw.send("GET", "/api/hello", "apikey", "auth-jack").status());
         assertEquals(429, gw.send("GET", "/api/hello", "apikey", "auth-jack").status());
         assertEquals(503, gw.send("GET", "/api/hello", "apikey", "auth-rose").status(), "rose keeps the group's");
+    }
+
+    @Test
+    void refusedRequestsGetApisixsAnswersAndNeitherTheUpstreamNorTheMirrorSeesThem() throws Exception {
+        ok(gw.admin("PUT", "/apisix/admin/consumer_groups/company", """
+                {"plugins": {"limit-count": {"count": 2, "time_window": 60, "key_type": "constant", "key": "company",
+                             "rejected_code": 429, "rejected_msg": "Requests are too frequent, please try again later."}}}"""));
+
+        PluginGateway.Response first = gw.send("GET", "/api/a", "apikey", "auth-rose");
+        PluginGateway.Response second = gw.send("GET", "/api/b?apikey=auth-jack");
+        PluginGateway.Response limited = gw.send("GET", "/api/c", "apikey", "auth-rose");
+        PluginGateway.Response unknown = gw.send("GET", "/api/d", "apikey", "auth-nobody");
+
+        assertEquals(List.of(200, 200, 429, 401),
+                List.of(first.status(), second.status(), limited.status(), unknown.status()));
+        assertEquals("2", first.header("X-RateLimit-Limit"));
+        assertEquals("1", first.header("X-RateLimit-Remaining"), "the group's count, not the route's 100");
+        assertEquals("0", second.header("X-RateLimit-Remaining"), "shared by rose and jack");
+        assertEquals("{\"error_msg\":\"Requests are too frequent, please try again later.\"}", limited.body());
+        assertEquals("{\"message\":\"Invalid API key in request\"}", unknown.body());
+
+        // a new group config counts afresh; its copy arrives after any copy of the refused requests would
+        ok(gw.admin("PUT", "/apisix/admin/consumer_groups/company", """
+                {"plugins": {"limit-count": {"count": 5, "time_window": 60, "key_type": "constant", "key": "company"}}}"""));
+        assertEquals(200, gw.send("GET", "/api/last", "apikey", "auth-rose").status());
+        List<String> upstream = new ArrayList<>();
+        List<String> mirrored = new ArrayList<>();
+        while (!mirrored.contains("/last")) {
+            mirrored.add(gw.mirrorGot().uri());
+        }
+        while (!upstream.contains("/last")) {
+            upstream.add(gw.upstreamGot().uri());
+        }
+        assertEquals(List.of("/a", "/b", "/last"), upstream);
+        assertEquals(List.of("/a", "/b", "/last"), mirrored.stream().sorted().toList());
     }
 
     @Test

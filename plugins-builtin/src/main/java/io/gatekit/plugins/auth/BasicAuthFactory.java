@@ -30,6 +30,7 @@ public final class BasicAuthFactory extends AuthPluginFactory<BasicAuthFactory.C
 
     private static final String SCHEMA = """
             {"type": "object",
+             "title": "work with route or service object",
              "properties": {
                "hide_credentials": {"type": "boolean", "default": false},
                "realm": %s,
@@ -38,6 +39,7 @@ public final class BasicAuthFactory extends AuthPluginFactory<BasicAuthFactory.C
 
     private static final String CONSUMER_SCHEMA = """
             {"type": "object",
+             "title": "work with consumer object",
              "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
              "required": ["username", "password"]}""";
 

@@ -1,6 +1,8 @@
 package io.gatekit.spring.boot;
 
+import io.gatekit.engine.ConfigException;
 import io.gatekit.engine.ConfigSource;
+import java.util.Optional;
 
 /** The etcd config source, in its own class so that the starter loads without gatekit-config-etcd. */
 final class EtcdSources {
@@ -20,8 +22,17 @@ final class EtcdSources {
         return Etcd.build(etcd);
     }
 
+    /** The etcd source's last refused value, when {@code source} is one. */
+    static Optional<ConfigException> lastRejection(ConfigSource source) {
+        return source.getClass().getName().equals(SOURCE) ? Etcd.lastRejection(source) : Optional.empty();
+    }
+
     /** Touches the etcd classes only once they are known to be there. */
     private static final class Etcd {
+        static Optional<ConfigException> lastRejection(ConfigSource source) {
+            return ((io.gatekit.config.etcd.EtcdConfigSource) source).lastRejection();
+        }
+
         static ConfigSource build(GatekitProperties.Etcd etcd) {
             return io.gatekit.config.etcd.EtcdConfigSource.builder()
                     .endpoints(etcd.endpoints())

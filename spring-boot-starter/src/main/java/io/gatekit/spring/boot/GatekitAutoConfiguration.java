@@ -3,10 +3,14 @@ package io.gatekit.spring.boot;
 import io.gatekit.api.PluginFactory;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.host.JdkTransport;
+import io.gatekit.micrometer.GatekitMicrometer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.gatekit.runner.RunnerSupervisor;
 import io.gatekit.servlet.GatekitFilter;
 import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -14,8 +18,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.core.io.ResourceLoader;
 import org.springframework.util.ClassUtils;
 
@@ -24,7 +30,8 @@ import org.springframework.util.ClassUtils;
  * the plugins {@code ServiceLoader} finds and the {@link PluginFactory} beans, its routes from
  * {@code gatekit.config} or etcd ({@link GatekitProperties}), and in front of the application the
  * servlet {@link GatekitFilter} (MVC) or {@link GatekitWebFilter} (WebFlux). A request no route
- * matches reaches the application untouched.
+ * matches reaches the application untouched. With a Micrometer {@code MeterRegistry} bean, the
+ * engine records into it.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.actuate.autoconfigure.metrics.CompositeMeterRegistryAutoConfiguration",
@@ -40,13 +47,15 @@ public class GatekitAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public Engine gatekitEngine(ObjectProvider<PluginFactory<?>> plugins,
-            ObjectProvider<GatekitEngineCustomizer> customizers, ResourceLoader resources) {
+            ObjectProvider<GatekitEngineCustomizer> customizers, ResourceLoader resources,
+            GatekitProperties properties) {
         ClassLoader loader = resources.getClassLoader() != null ? resources.getClassLoader()
                 : ClassUtils.getDefaultClassLoader();
         Engine.Builder builder = Engine.builder().discoverPlugins(loader);
         plugins.orderedStream().forEach(builder::plugin);
+        PluginSettings.apply(properties, builder);
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
-        return builder.build();
+        return PluginSettings.build(properties, builder);
     }
 
     /**
@@ -59,6 +68,50 @@ public class GatekitAutoConfiguration {
         ClassLoader loader = resources.getClassLoader() != null ? resources.getClassLoader()
                 : ClassUtils.getDefaultClassLoader();
         return GatekitConfig.start(engine, properties, loader);
+    }
+
+    /**
+     * The ext-plugin runner of {@code gatekit.ext-plugin.*}: started (or, for
+     * {@code path-for-test} alone, watched) before the engine, stopped with the context.
+     */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    @Conditional(ExtPluginRunner.Configured.class)
+    public RunnerSupervisor gatekitRunner(GatekitProperties properties) {
+        return ExtPluginRunner.start(properties.extPlugin());
+    }
+
+    /**
+     * Points the {@code ext-plugin-*} plugins at the runner's socket when the application has one
+     * ({@code gatekit.ext-plugin.*} or a {@link RunnerSupervisor} bean of its own), added to their
+     * {@code gatekit.plugin-attr} unless that names a {@code socket_path}. It runs before
+     * the application's customizers, so a {@code pluginAttributes} of theirs for one of these
+     * plugins replaces this one.
+     */
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    @ConditionalOnBean(RunnerSupervisor.class)
+    public GatekitEngineCustomizer gatekitRunnerSocket(RunnerSupervisor runner, GatekitProperties properties) {
+        return builder -> ExtPluginRunner.PLUGINS.forEach(plugin -> builder.pluginAttributes(plugin,
+                ExtPluginRunner.attributes(runner, plugin, properties.pluginAttr().get(plugin))));
+    }
+
+    /**
+     * Micrometer, when the application has a {@code MeterRegistry} bean (Actuator makes one): the
+     * plugins' metrics and the engine's own series (plugin phase latency, plugin failures, config
+     * changes) recorded into it, under the names {@link GatekitMicrometer} gives.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = {"io.micrometer.core.instrument.MeterRegistry",
+            "io.gatekit.micrometer.GatekitMicrometer"})
+    @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+    static class Metrics {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "gatekitMicrometer")
+        GatekitEngineCustomizer gatekitMicrometer(ObjectProvider<MeterRegistry> registry) {
+            return builder -> GatekitMicrometer.bind(builder, registry.getObject());
+        }
     }
 
     /** MVC (any servlet application): the async servlet filter on every path, for REQUEST and ASYNC. */

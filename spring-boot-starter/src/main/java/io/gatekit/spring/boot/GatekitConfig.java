@@ -67,11 +67,15 @@ public final class GatekitConfig implements AutoCloseable {
     }
 
     /**
-     * The last change the source refused, while no later change applied; empty when none was
-     * refused or the source does not report refusals.
+     * The last change the source refused and still refuses: a file's, while no later change of it
+     * applied; etcd's, while its key still holds the refused value. Empty when none is.
      */
     public Optional<ConfigException> lastRejection() {
-        return source instanceof StandaloneConfig document ? document.lastRejection() : Optional.empty();
+        if (source == null) {
+            return Optional.empty();
+        }
+        return source instanceof StandaloneConfig document ? document.lastRejection()
+                : EtcdSources.lastRejection(source);
     }
 
     /** Stops following changes; the engine keeps the config it has. */

@@ -91,8 +91,9 @@ final class BootHost implements AutoCloseable {
         @Bean
         org.springframework.web.servlet.function.RouterFunction<org.springframework.web.servlet.function.ServerResponse>
                 application() {
+            // every path but Boot's error page, so that errors (of Actuator, say) keep their status
             return org.springframework.web.servlet.function.RouterFunctions.route(
-                    org.springframework.web.servlet.function.RequestPredicates.all(), request -> {
+                    org.springframework.web.servlet.function.RequestPredicates.path("/error").negate(), request -> {
                         String query = request.servletRequest().getQueryString();
                         byte[] body = answer(request.method().name(), request.servletRequest().getRequestURI(), query)
                                 .getBytes(StandardCharsets.UTF_8);
