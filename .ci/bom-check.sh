@@ -3,7 +3,7 @@
 #  1. every published module (the artifacts gatekit-bom lists) has its jar, sources jar and javadoc
 #     jar; each jar names its Java module and carries Implementation-Version; each effective POM
 #     has name, description, url, licence, developers and scm (what Maven Central asks for); and
-#     every jar module of the reactor outside examples/ and benchmarks/ is listed in the BOM;
+#     every jar module of the reactor outside examples/, benchmarks/ and testing/ is listed in the BOM;
 #  2. those files and the parent and BOM POMs go into a throwaway local repository, laid out as
 #     `mvn install` would (never ~/.m2: other builds must not see this branch's snapshots);
 #  3. a throwaway project outside the reactor imports gatekit-bom, depends on every listed artifact
@@ -29,7 +29,7 @@ echo "bom-check: gatekit-bom $version lists ${published[*]}"
 # --- 1. the reactor's published modules -------------------------------------------------------
 for pom in */pom.xml; do   # every jar module at the top is published, so in the BOM
   dir="${pom%/pom.xml}"
-  case "$dir" in examples|benchmarks|bom) continue ;; esac
+  case "$dir" in examples|benchmarks|testing|bom) continue ;; esac
   grep -q '<packaging>pom</packaging>' "$pom" && continue
   artifact="$(sed -n 's|^  <artifactId>\(.*\)</artifactId>$|\1|p' "$pom" | head -1)"
   printf '%s\n' "${published[@]}" | grep -qx "$artifact" \

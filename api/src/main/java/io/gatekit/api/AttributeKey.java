@@ -37,7 +37,7 @@ public final class AttributeKey<T> {
         requireNonNull(name, "name");
         requireNonNull(type, "type");
         if (name.isBlank()) {
-            throw new IllegalArgumentException("name: \"" + name + "\" (expected: not blank)");
+            throw Arguments.invalid("name", "\"" + name + "\"", "not blank");
         }
         return new AttributeKey<>(name, type);
     }

@@ -81,7 +81,7 @@ public abstract class SimplePluginFactory<C> implements PluginFactory<C> {
     static String checkName(String name) {
         requireNonNull(name, "name");
         if (name.isBlank()) {
-            throw new IllegalArgumentException("name: \"" + name + "\" (expected: a plugin name such as proxy-rewrite)");
+            throw Arguments.invalid("name", "\"" + name + "\"", "a plugin name such as proxy-rewrite");
         }
         return name;
     }
@@ -89,8 +89,8 @@ public abstract class SimplePluginFactory<C> implements PluginFactory<C> {
     static String checkSchema(String schema) {
         requireNonNull(schema, "configSchema");
         if (!schema.strip().startsWith("{")) {
-            throw new IllegalArgumentException("configSchema: " + shorten(schema)
-                    + " (expected: a JSON Schema object, such as {\"type\": \"object\"})");
+            throw Arguments.invalid("configSchema", shorten(schema),
+                    "a JSON Schema object, such as {\"type\": \"object\"}");
         }
         return schema;
     }

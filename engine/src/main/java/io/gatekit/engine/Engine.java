@@ -1,5 +1,6 @@
 package io.gatekit.engine;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.EngineListener;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.PluginFactory;
@@ -404,7 +405,7 @@ public final class Engine implements AutoCloseable {
          */
         public Builder bodyBufferLimit(long bytes) {
             if (bytes < 1) {
-                throw new IllegalArgumentException("bodyBufferLimit: " + bytes + " (expected: >= 1)");
+                throw Arguments.invalid("bodyBufferLimit", bytes, ">= 1");
             }
             this.bodyBufferLimit = bytes;
             return this;
@@ -412,7 +413,7 @@ public final class Engine implements AutoCloseable {
 
         private static void checkPositive(String name, double seconds) {
             if (!(seconds > 0)) {
-                throw new IllegalArgumentException(name + ": " + seconds + " (expected: > 0 seconds)");
+                throw Arguments.invalid(name, seconds, "> 0 seconds");
             }
         }
 

@@ -1,5 +1,6 @@
 package io.gatekit.engine;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.metrics.Counter;
 import io.gatekit.api.metrics.Gauge;
 import io.gatekit.api.metrics.Metrics;
@@ -101,14 +102,13 @@ public final class MetricsRegistry implements Metrics {
 
     private static void checkName(String name) {
         if (!METRIC_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("name: \"" + name + "\" (expected: a Prometheus metric name)");
+            throw Arguments.invalid("name", "\"" + name + "\"", "a Prometheus metric name");
         }
     }
 
     private static String labelText(String[] labels) {
         if (labels.length % 2 != 0) {
-            throw new IllegalArgumentException("labels: " + Arrays.toString(labels)
-                    + " (expected: alternating names and values)");
+            throw Arguments.invalid("labels", Arrays.toString(labels), "alternating names and values");
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < labels.length; i += 2) {
@@ -151,7 +151,7 @@ public final class MetricsRegistry implements Metrics {
         @Override
         public void add(long amount) {
             if (amount < 0) {
-                throw new IllegalArgumentException("amount: " + amount + " (expected: >= 0)");
+                throw Arguments.invalid("amount", amount, ">= 0");
             }
             adder.add(amount);
         }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,8 +83,8 @@ public final class StandaloneConfig implements ConfigSource {
         requireNonNull(name, "name");
         requireNonNull(loader, "loader");
         if (name.isEmpty() || name.startsWith("/")) {
-            throw new IllegalArgumentException("name: \"" + name
-                    + "\" (expected: a class path resource without a leading slash, e.g. apisix.yaml)");
+            throw Arguments.invalid("name", "\"" + name
+                    + "\"", "a class path resource without a leading slash, e.g. apisix.yaml");
         }
         return new StandaloneConfig("classpath:" + name, null, name, loader);
     }

@@ -9,6 +9,7 @@ import io.gatekit.engine.host.Body;
 import io.gatekit.engine.host.JdkTransport;
 import io.gatekit.engine.host.Response;
 import io.gatekit.engine.host.Transport;
+import io.gatekit.testing.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -178,7 +178,7 @@ class HealthCheckTest {
             }
             for (int i = 0; i < marks.length; i++) {
                 int client = i;
-                await(() -> completed[client].get() > marks[client] + 1);
+                Await.until("client requests to complete", () -> completed[client].get() > marks[client] + 1);
             }
         }
 
@@ -193,16 +193,6 @@ class HealthCheckTest {
         void stop() {
             running = false;
             clients.shutdownNow();
-        }
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20 s");
-            }
-            Thread.sleep(10); // polling a condition
         }
     }
 
@@ -223,20 +213,21 @@ class HealthCheckTest {
         Engine engine = engine();
         engine.put(ResourceKind.ROUTES, "r1", "{\"uri\": \"/*\", \"upstream\": " + upstream(CHECKS, a, b) + "}");
         load = new Load(engine, "/work", 4);
-        await(() -> b.served.get() > 20);
+        Await.until("node b to serve traffic", () -> b.served.get() > 20);
 
         b.sick.set(true);
-        await(() -> unhealthy(engine, "/routes/r1", b));
+        Await.until("node b to be marked unhealthy", () -> unhealthy(engine, "/routes/r1", b));
         load.drain();
         long servedWhenDown = b.served.get();
         long total = load.total();
-        await(() -> load.total() > total + 200);
+        Await.until("more requests to go through", () -> load.total() > total + 200);
         assertEquals(servedWhenDown, b.served.get(), "requests reached a node marked down");
         assertTrue(healthy(engine, "/routes/r1", a));
 
         b.sick.set(false);
-        await(() -> healthy(engine, "/routes/r1", b)); // healthy.successes = 1 active probe
-        await(() -> b.served.get() > servedWhenDown + 20);
+        Await.until("node b to be marked healthy again",
+                () -> healthy(engine, "/routes/r1", b)); // healthy.successes = 1 active probe
+        Await.until("node b to serve traffic again", () -> b.served.get() > servedWhenDown + 20);
     }
 
     @Test
@@ -247,20 +238,20 @@ class HealthCheckTest {
         engine.put(ResourceKind.UPSTREAMS, "u1", upstream(CHECKS, a, b));
         engine.put(ResourceKind.ROUTES, "r1", "{\"uri\": \"/*\", \"upstream_id\": \"u1\"}");
         load = new Load(engine, "/work", 4);
-        await(() -> b.served.get() > 20);
+        Await.until("node b to serve traffic", () -> b.served.get() > 20);
 
         b.stop(); // refused connections: retried on a (passive tcp failure), probes fail (active)
-        await(() -> unhealthy(engine, "/upstreams/u1", b));
+        Await.until("node b to be marked unhealthy", () -> unhealthy(engine, "/upstreams/u1", b));
         load.drain();
         load.failuresCount.set(true);
         long total = load.total();
-        await(() -> load.total() > total + 200);
+        Await.until("more requests to go through", () -> load.total() > total + 200);
         assertEquals(0, load.failures.get(), "clients failed while a node was down: " + load.seen);
 
         long before = b.served.get();
         b.start();
-        await(() -> healthy(engine, "/upstreams/u1", b));
-        await(() -> b.served.get() > before + 20);
+        Await.until("node b to be marked healthy again", () -> healthy(engine, "/upstreams/u1", b));
+        Await.until("node b to serve traffic again", () -> b.served.get() > before + 20);
         assertEquals(0, load.failures.get(), "clients failed while the node came back: " + load.seen);
     }
 
@@ -272,7 +263,8 @@ class HealthCheckTest {
         b.sick.set(true);
         Engine engine = engine();
         engine.put(ResourceKind.ROUTES, "r1", "{\"uri\": \"/*\", \"upstream\": " + upstream(CHECKS, a, b) + "}");
-        await(() -> unhealthy(engine, "/routes/r1", a) && unhealthy(engine, "/routes/r1", b));
+        Await.until("both nodes to be marked unhealthy",
+                () -> unhealthy(engine, "/routes/r1", a) && unhealthy(engine, "/routes/r1", b));
 
         for (int i = 0; i < 20; i++) {
             assertEquals(500, status(engine, "/x"));
@@ -288,10 +280,10 @@ class HealthCheckTest {
         String tcp = "\"checks\": {\"active\": {\"type\": \"tcp\", \"timeout\": 1, \"healthy\": {\"interval\": 1,"
                 + " \"successes\": 2}, \"unhealthy\": {\"interval\": 1, \"tcp_failures\": 2}}}";
         engine.put(ResourceKind.ROUTES, "r1", "{\"uri\": \"/*\", \"upstream\": " + upstream(tcp, a, b) + "}");
-        await(() -> healthy(engine, "/routes/r1", b));
+        Await.until("node b to be marked healthy again", () -> healthy(engine, "/routes/r1", b));
 
         b.stop();
-        await(() -> unhealthy(engine, "/routes/r1", b));
+        Await.until("node b to be marked unhealthy", () -> unhealthy(engine, "/routes/r1", b));
         assertTrue(healthy(engine, "/routes/r1", a));
         for (int i = 0; i < 10; i++) {
             assertEquals(200, status(engine, "/x"));
@@ -299,7 +291,7 @@ class HealthCheckTest {
         assertEquals(0, b.served.get());
 
         b.start();
-        await(() -> healthy(engine, "/routes/r1", b));
+        Await.until("node b to be marked healthy again", () -> healthy(engine, "/routes/r1", b));
     }
 
     @Test
@@ -316,7 +308,7 @@ class HealthCheckTest {
         assertEquals(List.of("/upstreams/u1", "/services/s1"), List.copyOf(engine.upstreamHealth().keySet()));
 
         long probes = a.probes.get();
-        await(() -> a.probes.get() >= probes + 4);
+        Await.until("more active probes of node a", () -> a.probes.get() >= probes + 4);
 
         engine.delete(ResourceKind.ROUTES, "r1", false);
         assertEquals(List.of("/upstreams/u1", "/services/s1"), List.copyOf(engine.upstreamHealth().keySet()));
@@ -334,7 +326,7 @@ class HealthCheckTest {
         Engine engine = engine();
         engine.put(ResourceKind.UPSTREAMS, "u1", upstream(CHECKS, a, b));
         engine.put(ResourceKind.ROUTES, "r1", "{\"uri\": \"/*\", \"upstream_id\": \"u1\"}");
-        await(() -> unhealthy(engine, "/upstreams/u1", b));
+        Await.until("node b to be marked unhealthy", () -> unhealthy(engine, "/upstreams/u1", b));
 
         Node c = node();
         engine.put(ResourceKind.UPSTREAMS, "u1", upstream(CHECKS, a, b, c));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.PluginFactory;
+import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
 import java.util.ArrayList;
@@ -282,29 +282,13 @@ class IncrementalApplyTest {
     }
 
     /** Records any call to a closed instance and any second close. */
-    static final class Guarded implements PluginFactory<TestPlugins.Conf> {
+    static final class Guarded extends SimplePluginFactory<TestPlugins.Conf> {
         final List<String> misuses = new java.util.concurrent.CopyOnWriteArrayList<>();
         final java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
 
-        @Override
-        public String name() {
-            return "guarded";
-        }
-
-        @Override
-        public int priority() {
-            return 1;
-        }
-
-        @Override
-        public String configSchema() {
-            return TestPlugins.SCHEMA;
-        }
-
-        @Override
-        public Class<TestPlugins.Conf> configType() {
-            return TestPlugins.Conf.class;
+        Guarded() {
+            super("guarded", 1, TestPlugins.SCHEMA, TestPlugins.Conf.class);
         }
 
         @Override
@@ -351,25 +335,9 @@ class IncrementalApplyTest {
     }
 
     /** A plugin whose every instance fails to start. */
-    static final class FailingToStart implements PluginFactory<Empty> {
-        @Override
-        public String name() {
-            return "fails-to-start";
-        }
-
-        @Override
-        public int priority() {
-            return 10;
-        }
-
-        @Override
-        public String configSchema() {
-            return "{\"type\": \"object\"}";
-        }
-
-        @Override
-        public Class<Empty> configType() {
-            return Empty.class;
+    static final class FailingToStart extends SimplePluginFactory<Empty> {
+        FailingToStart() {
+            super("fails-to-start", 10, "{\"type\": \"object\"}", Empty.class);
         }
 
         @Override

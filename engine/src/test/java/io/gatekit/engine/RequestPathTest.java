@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.PluginFactory;
+import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
@@ -164,28 +164,12 @@ class RequestPathTest {
     }
 
     /** Sets the path to /new in rewrite, as a rewriting plugin would. */
-    static final class PathSetter implements PluginFactory<PathSetter.Conf> {
+    static final class PathSetter extends SimplePluginFactory<PathSetter.Conf> {
         record Conf() {
         }
 
-        @Override
-        public String name() {
-            return "path-setter";
-        }
-
-        @Override
-        public int priority() {
-            return 100;
-        }
-
-        @Override
-        public String configSchema() {
-            return "{\"type\": \"object\"}";
-        }
-
-        @Override
-        public Class<Conf> configType() {
-            return Conf.class;
+        PathSetter() {
+            super("path-setter", 100, "{\"type\": \"object\"}", Conf.class);
         }
 
         @Override

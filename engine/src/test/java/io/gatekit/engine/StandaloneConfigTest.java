@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.api.http.HttpRequest;
+import io.gatekit.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,16 +43,6 @@ class StandaloneConfigTest {
         return engine.newCall(HttpRequest.builder().path(path).build()).matched();
     }
 
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s");
-            }
-            Thread.sleep(10); // polling a condition
-        }
-    }
-
     @Test
     void aFileIsAppliedAtStartAndFollowedAsItChanges(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("apisix.yaml"), ROUTE);
@@ -63,7 +53,7 @@ class StandaloneConfigTest {
 
             Files.writeString(file, ROUTE.replace("/one", "/two"));
 
-            await(() -> engine.version() > version);
+            Await.until("the changed file to apply", () -> engine.version() > version);
             assertFalse(matches("/one"));
             assertTrue(matches("/two"));
         }
@@ -92,18 +82,19 @@ class StandaloneConfigTest {
             long good = engine.version();
 
             Files.writeString(file, "routes:\n  - id: 1\n    uri: 7\n");
-            await(() -> config.lastRejection().isPresent());
+            Await.until("the bad file to be rejected", () -> config.lastRejection().isPresent());
 
             assertTrue(config.lastRejection().get().errorMsg().contains("property \"uri\" validation failed"));
             assertEquals(good, engine.version());
             assertTrue(matches("/one"));
 
             Files.writeString(file, "routes: [ {id: 1, uri: /one");
-            await(() -> config.lastRejection().get().errorMsg().contains("not valid YAML or JSON"));
+            Await.until("the rejection of the unparsable file",
+                    () -> config.lastRejection().get().errorMsg().contains("not valid YAML or JSON"));
             assertTrue(matches("/one"));
 
             Files.writeString(file, ROUTE.replace("/one", "/three"));
-            await(() -> config.lastRejection().isEmpty());
+            Await.until("the fixed file to clear the rejection", () -> config.lastRejection().isEmpty());
             assertTrue(matches("/three"));
         }
     }

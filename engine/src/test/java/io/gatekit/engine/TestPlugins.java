@@ -5,7 +5,7 @@ import io.gatekit.api.Completion;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.PluginFactory;
+import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.Exchange;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,9 +48,7 @@ final class TestPlugins {
              "additionalProperties": false}""";
 
     /** A plugin that traces "name[:tag]@phase" in the phases it is told to. */
-    static final class Tracer implements PluginFactory<Conf> {
-        private final String name;
-        private final int priority;
+    static final class Tracer extends SimplePluginFactory<Conf> {
         private final boolean failOpen;
 
         Tracer(String name, int priority) {
@@ -58,34 +56,13 @@ final class TestPlugins {
         }
 
         Tracer(String name, int priority, boolean failOpen) {
-            this.name = name;
-            this.priority = priority;
+            super(name, priority, SCHEMA, Conf.class);
             this.failOpen = failOpen;
         }
 
         @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public int priority() {
-            return priority;
-        }
-
-        @Override
-        public String configSchema() {
-            return SCHEMA;
-        }
-
-        @Override
-        public Class<Conf> configType() {
-            return Conf.class;
-        }
-
-        @Override
         public Plugin create(Conf conf, PluginContext context) {
-            String label = conf.tag().isEmpty() ? name : name + ":" + conf.tag();
+            String label = conf.tag().isEmpty() ? name() : name() + ":" + conf.tag();
             return new Plugin() {
                 @Override
                 public Outcome rewrite(Exchange exchange) {

@@ -1,5 +1,6 @@
 package io.gatekit.micrometer;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.metrics.Counter;
 import io.gatekit.api.metrics.Gauge;
 import io.gatekit.api.metrics.Metrics;
@@ -43,7 +44,7 @@ final class MicrometerMetrics implements Metrics {
             @Override
             public void add(long amount) {
                 if (amount < 0) {
-                    throw new IllegalArgumentException("amount: " + amount + " (expected: >= 0)");
+                    throw Arguments.invalid("amount", amount, ">= 0");
                 }
                 counter.increment(amount);
             }
@@ -131,7 +132,7 @@ final class MicrometerMetrics implements Metrics {
     /** {@code gatekit_plugin_duration_seconds} to {@code gatekit.plugin.duration}. */
     static String meterName(String name, String suffix) {
         if (!METRIC_NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("name: \"" + name + "\" (expected: a Prometheus metric name)");
+            throw Arguments.invalid("name", "\"" + name + "\"", "a Prometheus metric name");
         }
         String base = !suffix.isEmpty() && name.endsWith(suffix) && name.length() > suffix.length()
                 ? name.substring(0, name.length() - suffix.length()) : name;
@@ -140,8 +141,7 @@ final class MicrometerMetrics implements Metrics {
 
     private static Tags tags(String[] labels) {
         if (labels.length % 2 != 0) {
-            throw new IllegalArgumentException("labels: " + Arrays.toString(labels)
-                    + " (expected: alternating names and values)");
+            throw Arguments.invalid("labels", Arrays.toString(labels), "alternating names and values");
         }
         return Tags.of(labels);
     }

@@ -1,5 +1,6 @@
 package io.gatekit.opentelemetry;
 
+import io.gatekit.api.Arguments;
 import io.opentelemetry.api.trace.SpanContext;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -44,7 +45,7 @@ public abstract class TraceSampler {
      */
     public static TraceSampler traceIdRatio(double fraction) {
         if (!(fraction >= 0 && fraction <= 1)) {
-            throw new IllegalArgumentException("fraction: " + fraction + " (expected: a number in [0, 1])");
+            throw Arguments.invalid("fraction", fraction, "a number in [0, 1]");
         }
         return fraction == 0 ? new Ratio(0) : fraction == 1 ? new Ratio(1) : new Ratio(fraction);
     }

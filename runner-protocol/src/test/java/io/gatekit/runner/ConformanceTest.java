@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The client against both peers: the released APISIX Java Plugin Runner and this module's
  * RunnerServer, loaded with filters/plugins of the same names and behaviour.
  */
+@Tag("process") // starts a runner or etcd: -DexcludedGroups=process skips it
 class ConformanceTest {
 
     @RegisterExtension

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.runner.Peers.Kind;
+import io.gatekit.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * stale tokens and connections are found out by the calls themselves) nor with one that follows
  * the supervisor.
  */
+@Tag("process") // starts a runner or etcd: -DexcludedGroups=process skips it
 class RestartStressTest {
 
     private static final int CALLERS = 16;

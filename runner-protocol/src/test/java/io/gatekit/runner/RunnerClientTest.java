@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.runner.internal.FrameChannel;
 import io.gatekit.runner.internal.Frames;
+import io.gatekit.testing.Await;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

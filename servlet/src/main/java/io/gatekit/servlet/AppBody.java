@@ -1,5 +1,6 @@
 package io.gatekit.servlet;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -98,7 +99,7 @@ final class AppBody implements Flow.Publisher<ByteBuffer> {
             public void request(long n) {
                 synchronized (AppBody.this) {
                     if (n <= 0) {
-                        failure = new IllegalArgumentException("n: " + n + " (expected: > 0)");
+                        failure = Arguments.invalid("n", n, "> 0");
                         closed = true;
                         queue.clear();
                     } else {

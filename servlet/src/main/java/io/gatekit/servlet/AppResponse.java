@@ -1,11 +1,11 @@
 package io.gatekit.servlet;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.engine.host.Body;
 import io.gatekit.engine.host.Response;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
@@ -56,7 +56,7 @@ final class AppResponse extends HttpServletResponseWrapper {
     private int count;
     private boolean committed;
     private boolean complete;
-    private @Nullable Output output;
+    private @Nullable AppOutput output;
     private @Nullable PrintWriter writer;
 
     /**
@@ -91,7 +91,8 @@ final class AppResponse extends HttpServletResponseWrapper {
         return true;
     }
 
-    private void complete() throws IOException {
+    /** Ends the response: what was written is all there is. */
+    void complete() throws IOException {
         if (complete) {
             return;
         }
@@ -140,7 +141,8 @@ final class AppResponse extends HttpServletResponseWrapper {
         }
     }
 
-    private void append(byte[] bytes, int offset, int length) throws IOException {
+    /** Takes bytes the application wrote: into the buffer, or to the engine once committed. */
+    void append(byte[] bytes, int offset, int length) throws IOException {
         if (complete) {
             return; // after sendError, sendRedirect or close: nothing more is sent, as in a container
         }
@@ -253,7 +255,7 @@ final class AppResponse extends HttpServletResponseWrapper {
             try {
                 contentLength = value == null ? -1 : Long.parseLong(value.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Content-Length: " + value + " (expected: a number of bytes)");
+                throw Arguments.invalid("Content-Length", value, "a number of bytes");
             }
             return true;
         }
@@ -318,17 +320,7 @@ final class AppResponse extends HttpServletResponseWrapper {
 
     @Override
     public void addCookie(Cookie cookie) {
-        StringBuilder header = new StringBuilder(cookie.getName()).append('=').append(cookie.getValue() == null
-                ? "" : cookie.getValue());
-        for (Map.Entry<String, String> attribute : cookie.getAttributes().entrySet()) {
-            String key = attribute.getKey();
-            String value = attribute.getValue();
-            header.append("; ").append(key);
-            if (value != null && !value.isEmpty()) {
-                header.append('=').append(value);
-            }
-        }
-        addHeader("Set-Cookie", header.toString());
+        addHeader("Set-Cookie", SetCookie.header(cookie));
     }
 
     @Override
@@ -421,7 +413,7 @@ final class AppResponse extends HttpServletResponseWrapper {
             throw new IllegalStateException("getOutputStream: getWriter() was called on this response");
         }
         if (output == null) {
-            output = new Output();
+            output = new AppOutput(this);
         }
         return output;
     }
@@ -434,7 +426,7 @@ final class AppResponse extends HttpServletResponseWrapper {
             }
             Charset charset = Charset.forName(getCharacterEncoding());
             encoding = charset.name();
-            writer = new PrintWriter(new OutputStreamWriter(new Output(), charset), false);
+            writer = new PrintWriter(new OutputStreamWriter(new AppOutput(this), charset), false);
         }
         return writer;
     }
@@ -457,6 +449,11 @@ final class AppResponse extends HttpServletResponseWrapper {
         if (writer != null) {
             writer.flush();
         }
+        flushOutput();
+    }
+
+    /** Commits and sends what is buffered, unless the response is complete. */
+    void flushOutput() throws IOException {
         if (!complete) {
             commit();
             push();
@@ -490,45 +487,5 @@ final class AppResponse extends HttpServletResponseWrapper {
             throw new IllegalStateException("resetBuffer: the response is committed");
         }
         count = 0;
-    }
-
-    /** The blocking output stream over the buffer and, once committed, the body. */
-    private final class Output extends ServletOutputStream {
-        private final byte[] one = new byte[1];
-
-        @Override
-        public void write(int b) throws IOException {
-            one[0] = (byte) b;
-            append(one, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            append(bytes, offset, length);
-        }
-
-        @Override
-        public void flush() throws IOException {
-            if (!complete) {
-                commit();
-                push();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            complete(); // a closed output is a complete response, as in a container
-        }
-
-        @Override
-        public boolean isReady() {
-            return true;
-        }
-
-        @Override
-        public void setWriteListener(WriteListener listener) {
-            throw new IllegalStateException("setWriteListener: the application's output is blocking on a route"
-                    + " with plugins (expected: blocking writes, no async processing)");
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.gatekit.servlet;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
@@ -68,7 +69,7 @@ final class RequestBody implements Flow.Publisher<ByteBuffer>, Flow.Subscription
     @Override
     public void request(long n) {
         if (n <= 0) {
-            failure = new IllegalArgumentException("n: " + n + " (expected: > 0)");
+            failure = Arguments.invalid("n", n, "> 0");
         } else {
             demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
         }

@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatekit.engine.ConfigException;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.StandaloneConfig;
+import io.gatekit.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,34 +74,24 @@ class ConfigFileTest {
         return response.headers().firstValue("x-stamp").orElse("none");
     }
 
-    private static void await(Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 10 s");
-            }
-            Thread.sleep(10); // polling a condition
-        }
-    }
-
     @Test
     void routesComeFromTheFileAndABadChangeKeepsTheLastGoodOneAndIsReported() throws Exception {
         assertEquals("status 200", stamp("/stamped/a"));
         assertEquals("none", stamp("/other/a"));
 
         Files.writeString(file, "routes:\n  - id: app\n    uri: 7\n");
-        await(() -> filter.lastConfigRejection().isPresent());
+        Await.until("the bad file to be rejected", () -> filter.lastConfigRejection().isPresent());
 
         assertEquals(INVALID_URI, filter.lastConfigRejection().get().errorMsg());
         assertEquals("status 200", stamp("/stamped/a"), "the last good config stays in force");
 
         Files.writeString(file, ROUTES.replace("/stamped/*", "/other/*"));
-        await(() -> filter.lastConfigRejection().isEmpty());
+        Await.until("the fixed file to clear the rejection", () -> filter.lastConfigRejection().isEmpty());
 
         assertEquals("status 200", stamp("/other/a"));
         assertEquals("none", stamp("/stamped/a"));
         Files.writeString(file, ROUTES);
-        await(() -> "status 200".equals(stamp("/stamped/a")));
+        Await.until("the stamped route to answer again", () -> "status 200".equals(stamp("/stamped/a")));
     }
 
     @Test

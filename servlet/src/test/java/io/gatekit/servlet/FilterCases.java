@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.ResourceKind;
+import io.gatekit.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -26,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,23 +93,8 @@ abstract class FilterCases {
 
     private static int logRuns(HttpRequest request) {
         String id = request.headers().firstValue("x-case").orElseThrow();
-        await(() -> TestPlugins.LOGS.containsKey(id), "log never ran for " + id);
+        Await.until("log never ran for " + id, () -> TestPlugins.LOGS.containsKey(id));
         return TestPlugins.LOGS.get(id);
-    }
-
-    private static void await(BooleanSupplier condition, String message) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(message);
-            }
-            try {
-                Thread.sleep(5); // polling a condition
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(message);
-            }
-        }
     }
 
     @Test

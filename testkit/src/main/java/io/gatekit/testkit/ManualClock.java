@@ -2,6 +2,7 @@ package io.gatekit.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,7 +83,7 @@ public final class ManualClock extends Clock {
     public ManualClock advance(Duration duration) {
         requireNonNull(duration, "duration");
         if (duration.isNegative()) {
-            throw new IllegalArgumentException("duration: " + duration + " (expected: >= 0, time only moves forward)");
+            throw Arguments.invalid("duration", duration, ">= 0, time only moves forward");
         }
         timeline.advance(duration.toNanos());
         return this;

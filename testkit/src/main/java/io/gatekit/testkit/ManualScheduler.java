@@ -2,6 +2,7 @@ package io.gatekit.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -81,7 +82,7 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
 
     private static void checkPeriod(long period) {
         if (period <= 0) {
-            throw new IllegalArgumentException("period: " + period + " (expected: > 0)");
+            throw Arguments.invalid("period", period, "> 0");
         }
     }
 

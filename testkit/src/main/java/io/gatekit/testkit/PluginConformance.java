@@ -6,14 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
-import io.gatekit.api.Phase;
-import io.gatekit.api.Plugin;
-import io.gatekit.api.PluginContext;
 import io.gatekit.api.PluginFactory;
-import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
-import io.gatekit.api.http.HttpResponse;
 import io.gatekit.engine.ConfigException;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.ResourceKind;
@@ -25,7 +21,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -73,7 +68,6 @@ import org.junit.jupiter.api.function.Executable;
 public final class PluginConformance {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_RUNS = 3;
     private static final String SERVICES = "META-INF/services/" + PluginFactory.class.getName();
 
     /** A config to reject; {@code hint} says what to fix when it is not rejected as expected. */
@@ -128,7 +122,7 @@ public final class PluginConformance {
     public PluginConformance rejects(String config, String pointer) {
         requireNonNull(pointer, "pointer");
         if (!pointer.isEmpty() && !pointer.startsWith("/")) {
-            throw new IllegalArgumentException("pointer: \"" + pointer + "\" (expected: \"\" or starting with /)");
+            throw Arguments.invalid("pointer", "\"" + pointer + "\"", "\"\" or starting with /");
         }
         rejected.add(new Bad(requireNonNull(config, "config"), pointer, null));
         return this;
@@ -209,7 +203,8 @@ public final class PluginConformance {
         for (int i = 0; i < examples.size(); i++) {
             String example = examples.get(i);
             String label = "example " + (i + 1);
-            Lazy scenario = new Lazy(() -> scenario(example));
+            Lazy scenario = new Lazy(() -> ExampleScenario.run(factory, pluginsJson(example), timeout, phaseBound,
+                    request));
             checks.put("accepts " + label + ": " + shorten(example), () -> acceptance(scenario.get(), example));
             checks.put(label + ": phase methods return within " + phaseBound.toMillis() + " ms and async stages complete",
                     () -> failIfAny(scenario.get().runnable().phaseProblems));
@@ -232,7 +227,7 @@ public final class PluginConformance {
         return checks;
     }
 
-    private void acceptance(Scenario s, String example) {
+    private void acceptance(ExampleScenario s, String example) {
         if (s.failure != null) {
             throw s.failure;
         }
@@ -245,7 +240,7 @@ public final class PluginConformance {
         }
     }
 
-    private void leftoverThreads(Scenario s) {
+    private void leftoverThreads(ExampleScenario s) {
         if (!s.leftoverThreads.isEmpty()) {
             throw new AssertionError("plugin [" + factory.name() + "] left " + s.leftoverThreads.size()
                     + " thread(s) running after close: " + String.join(", ", s.leftoverThreads)
@@ -308,172 +303,20 @@ public final class PluginConformance {
 
     // ---- one example, end to end ----
 
-    /** Facts about one example's life in an engine. */
-    private static final class Scenario {
-        @Nullable String rejection;
-        @Nullable RuntimeException failure;
-        int instances;
-        final List<String> phaseProblems = new ArrayList<>();
-        final List<String> lifecycleProblems = new ArrayList<>();
-        final List<String> leftoverThreads = new ArrayList<>();
-
-        /** This scenario, if it got as far as running the plugin. */
-        Scenario runnable() {
-            if (failure != null) {
-                throw failure;
-            }
-            if (rejection != null) {
-                throw new AssertionError("the example was rejected, so this could not be checked: " + rejection);
-            }
-            return this;
-        }
-    }
-
     /** Memoizes a scenario so the checks of one example share one run. */
     private static final class Lazy {
-        private final Supplier<Scenario> supplier;
-        private @Nullable Scenario value;
+        private final Supplier<ExampleScenario> supplier;
+        private @Nullable ExampleScenario value;
 
-        Lazy(Supplier<Scenario> supplier) {
+        Lazy(Supplier<ExampleScenario> supplier) {
             this.supplier = supplier;
         }
 
-        synchronized Scenario get() {
+        synchronized ExampleScenario get() {
             if (value == null) {
                 value = supplier.get();
             }
             return value;
-        }
-    }
-
-    /** The probes the engine got, in creation order. */
-    private static final class Probes implements WrappedFactory.Hooks {
-        final List<ProbePlugin> created = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        @Override
-        public PluginContext context(PluginContext engineContext) {
-            return engineContext;
-        }
-
-        @Override
-        public Plugin instance(Plugin plugin, PluginContext context) {
-            ProbePlugin probe = new ProbePlugin(plugin);
-            created.add(probe);
-            return probe;
-        }
-
-        /** Traces only the phases the plugin implements, not every phase the probe stands in for. */
-        @Override
-        public boolean traced(String plugin, Phase phase) {
-            return created.stream().anyMatch(p -> p.implemented().contains(phase));
-        }
-    }
-
-    private Scenario scenario(String example) {
-        Scenario s = new Scenario();
-        Set<Thread> before = ThreadWatch.live();
-        Probes probes = new Probes();
-        try {
-            try (PluginHarness harness = PluginHarness.builder().plugin(factory)
-                    .hooks(probes, new RecordingHttpClient()).build()) {
-                harness.timeout(timeout).upstreamResponds(HttpResponse.of(200,
-                        HttpHeaders.of("content-type", "application/json"), "{\"ok\":true}".getBytes(StandardCharsets.UTF_8)));
-                try {
-                    harness.route(pluginsJson(example));
-                } catch (ConfigException e) {
-                    s.rejection = e.errorMsg() + " (violations: " + e.violations() + ")";
-                    return s;
-                }
-                s.instances = probes.created.size();
-                exercise(harness, probes, s);
-                lifecycle(harness, example, probes, s);
-            }
-            int closed = probes.created.stream().mapToInt(ProbePlugin::closes).sum();
-            if (closed != probes.created.size()) {
-                s.lifecycleProblems.add("the engine closed " + probes.created.size() + " instance(s) with " + closed
-                        + " close() calls (expected: exactly one each)");
-            }
-            s.leftoverThreads.addAll(ThreadWatch.leftover(before, factory.name(), timeout));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            s.failure = new IllegalStateException("interrupted", e);
-        } catch (RuntimeException e) {
-            s.failure = e;
-        }
-        return s;
-    }
-
-    private void exercise(PluginHarness harness, Probes probes, Scenario s) {
-        for (int run = 0; run < MAX_RUNS; run++) {
-            try {
-                harness.request(requireNonNull(request.get(), "request supplier returned null"));
-            } catch (AssertionError e) {
-                s.phaseProblems.add(e.getMessage());
-                return;
-            }
-            if (slowPhases(probes).isEmpty()) {
-                return;
-            }
-        }
-        slowPhases(probes).forEach((phase, calls) -> s.phaseProblems.add(phase.apisixName()
-                + " blocked the calling thread: " + calls.size() + " call(s) took "
-                + calls.stream().map(n -> n / 1_000_000 + " ms").collect(Collectors.joining(", "))
-                + " (bound: " + phaseBound.toMillis() + " ms). " + advice(phase)));
-    }
-
-    /** Phases none of whose calls returned within the bound. */
-    private Map<Phase, List<Long>> slowPhases(Probes probes) {
-        Map<Phase, List<Long>> all = new java.util.EnumMap<>(Phase.class);
-        for (ProbePlugin probe : probes.created) {
-            probe.calls().forEach((phase, calls) -> all.computeIfAbsent(phase, p -> new ArrayList<>()).addAll(calls));
-        }
-        all.values().removeIf(calls -> calls.stream().anyMatch(n -> n <= phaseBound.toNanos()));
-        return all;
-    }
-
-    private static String advice(Phase phase) {
-        return switch (phase) {
-            case REWRITE, ACCESS, BEFORE_PROXY -> "Return Outcome.async(stage) for work that waits.";
-            case HEADER_FILTER -> "Return Completion.after(stage) for work that waits.";
-            default -> "Hand slow work to context.scheduler() instead of doing it on the request thread.";
-        };
-    }
-
-    private void lifecycle(PluginHarness harness, String example, Probes probes, Scenario s) {
-        for (int cycle = 1; cycle <= 2; cycle++) {
-            List<ProbePlugin> live = List.copyOf(probes.created.subList(probes.created.size() - s.instances,
-                    probes.created.size()));
-            harness.engine().delete(ResourceKind.ROUTES, PluginHarness.ROUTE_ID, false);
-            for (ProbePlugin probe : live) {
-                if (probe.closes() != 1) {
-                    s.lifecycleProblems.add("after the route was deleted, close() was called " + probe.closes()
-                            + " time(s) (expected: exactly once)");
-                }
-                for (Throwable error : probe.closeErrors()) {
-                    s.lifecycleProblems.add("close() threw " + error + " (expected: close releases what it holds and"
-                            + " never throws; the engine can only log it)");
-                }
-                try {
-                    probe.delegate().close();
-                } catch (Throwable e) {
-                    s.lifecycleProblems.add("a second close() threw " + e + " (expected: close is idempotent)");
-                }
-            }
-            if (cycle == 2) {
-                return;
-            }
-            int before = probes.created.size();
-            try {
-                harness.route(pluginsJson(example));
-            } catch (ConfigException e) {
-                s.lifecycleProblems.add("the example was rejected when applied a second time: " + e.errorMsg());
-                return;
-            }
-            if (probes.created.size() == before) {
-                s.lifecycleProblems.add("applying the example again created no new instance (expected: a fresh one)");
-                return;
-            }
-            s.instances = probes.created.size() - before;
         }
     }
 
@@ -559,7 +402,7 @@ public final class PluginConformance {
     private static Duration positive(Duration d, String name) {
         requireNonNull(d, name);
         if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
+            throw Arguments.invalid(name, d, "> 0");
         }
         return d;
     }

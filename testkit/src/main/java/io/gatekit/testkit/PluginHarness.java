@@ -2,6 +2,7 @@ package io.gatekit.testkit;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.EngineListener;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
@@ -150,7 +151,7 @@ public final class PluginHarness implements AutoCloseable {
      */
     public PluginHarness bodyChunkSize(int bytes) {
         if (bytes < 0) {
-            throw new IllegalArgumentException("bytes: " + bytes + " (expected: >= 0)");
+            throw Arguments.invalid("bytes", bytes, ">= 0");
         }
         this.bodyChunkSize = bytes;
         return this;
@@ -160,7 +161,7 @@ public final class PluginHarness implements AutoCloseable {
     public PluginHarness timeout(Duration timeout) {
         requireNonNull(timeout, "timeout");
         if (timeout.isZero() || timeout.isNegative()) {
-            throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+            throw Arguments.invalid("timeout", timeout, "> 0");
         }
         this.timeout = timeout;
         return this;

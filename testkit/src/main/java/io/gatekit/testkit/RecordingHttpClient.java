@@ -6,6 +6,7 @@ import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.client.OutboundRequest;
 import io.gatekit.api.client.OutboundResponse;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -138,9 +139,7 @@ public final class RecordingHttpClient implements HttpClient {
 
     private static OutboundResponse response(int status, String body) {
         requireNonNull(body, "body");
-        if (status < 100 || status > 999) {
-            throw new IllegalArgumentException("status: " + status + " (expected: 100..999)");
-        }
+        HttpStatus.check("status", status);
         return new OutboundResponse(status, HttpHeaders.of(), body.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -30,32 +30,7 @@ final class TestPlugins {
     /** A factory from a name, priority, schema, config type and a create function. */
     static <C> PluginFactory<C> factory(String name, int priority, String schema, Class<C> type,
             BiFunction<C, PluginContext, Plugin> create) {
-        return new PluginFactory<>() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public int priority() {
-                return priority;
-            }
-
-            @Override
-            public String configSchema() {
-                return schema;
-            }
-
-            @Override
-            public Class<C> configType() {
-                return type;
-            }
-
-            @Override
-            public Plugin create(C config, PluginContext context) {
-                return create.apply(config, context);
-            }
-        };
+        return PluginFactory.of(name, priority, schema, type, create::apply);
     }
 
     record Value(String value) {

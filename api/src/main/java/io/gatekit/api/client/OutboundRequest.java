@@ -2,6 +2,7 @@ package io.gatekit.api.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
 import java.net.URI;
@@ -123,7 +124,7 @@ public final class OutboundRequest {
             requireNonNull(uri, "uri");
             String scheme = uri.getScheme();
             if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null) {
-                throw new IllegalArgumentException("uri: " + uri + " (expected: absolute http:// or https:// URI)");
+                throw Arguments.invalid("uri", uri, "absolute http:// or https:// URI");
             }
             this.uri = uri;
         }
@@ -137,7 +138,7 @@ public final class OutboundRequest {
         public Builder method(String method) {
             requireNonNull(method, "method");
             if (method.isEmpty()) {
-                throw new IllegalArgumentException("method: \"\" (expected: an HTTP method)");
+                throw Arguments.invalid("method", "\"\"", "an HTTP method");
             }
             this.method = method;
             return this;
@@ -229,7 +230,7 @@ public final class OutboundRequest {
         private static Duration checkTimeout(String name, Duration timeout) {
             requireNonNull(timeout, name);
             if (timeout.isZero() || timeout.isNegative()) {
-                throw new IllegalArgumentException(name + ": " + timeout + " (expected: > 0)");
+                throw Arguments.invalid(name, timeout, "> 0");
             }
             return timeout;
         }

@@ -2,6 +2,7 @@ package io.gatekit.api.http;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -251,7 +252,7 @@ public final class HttpHeaders {
     private static void checkName(String name) {
         requireNonNull(name, "name");
         if (name.isEmpty()) {
-            throw new IllegalArgumentException("name: \"\" (expected: a non-empty header name)");
+            throw Arguments.invalid("name", "\"\"", "a non-empty header name");
         }
     }
 

@@ -2,6 +2,7 @@ package io.gatekit.api.http;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import java.net.InetSocketAddress;
 
@@ -196,7 +197,7 @@ public final class HttpRequest {
     private static String checkMethod(String method) {
         requireNonNull(method, "method");
         if (method.isEmpty()) {
-            throw new IllegalArgumentException("method: \"\" (expected: an HTTP method such as GET)");
+            throw Arguments.invalid("method", "\"\"", "an HTTP method such as GET");
         }
         return method.toUpperCase(java.util.Locale.ROOT);
     }
@@ -204,7 +205,7 @@ public final class HttpRequest {
     private static String checkPath(String path) {
         requireNonNull(path, "path");
         if (!path.startsWith("/")) {
-            throw new IllegalArgumentException("path: \"" + path + "\" (expected: starts with /)");
+            throw Arguments.invalid("path", "\"" + path + "\"", "starts with /");
         }
         return path;
     }
@@ -253,7 +254,7 @@ public final class HttpRequest {
         public Builder scheme(String scheme) {
             requireNonNull(scheme, "scheme");
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new IllegalArgumentException("scheme: " + scheme + " (expected: http or https)");
+                throw Arguments.invalid("scheme", scheme, "http or https");
             }
             this.scheme = scheme;
             return this;

@@ -20,7 +20,7 @@ public final class HttpResponse {
     private byte @Nullable [] body;
 
     private HttpResponse(int status, HttpHeaders headers, byte @Nullable [] body) {
-        this.status = checkStatus(status);
+        this.status = HttpStatus.check("status", status);
         this.headers = requireNonNull(headers, "headers");
         this.body = body;
     }
@@ -59,7 +59,7 @@ public final class HttpResponse {
      * @return this response
      */
     public HttpResponse status(int status) {
-        this.status = checkStatus(status);
+        this.status = HttpStatus.check("status", status);
         return this;
     }
 
@@ -82,13 +82,6 @@ public final class HttpResponse {
     public HttpResponse body(byte @Nullable [] body) {
         this.body = body;
         return this;
-    }
-
-    private static int checkStatus(int status) {
-        if (status < 100 || status > 999) {
-            throw new IllegalArgumentException("status: " + status + " (expected: 100..999)");
-        }
-        return status;
     }
 
     @Override

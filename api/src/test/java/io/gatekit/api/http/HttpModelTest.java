@@ -97,6 +97,15 @@ class HttpModelTest {
     void aStatusOutsideTheHttpRangeIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HttpResponse.of(42));
 
-        assertEquals("status: 42 (expected: 100..999)", e.getMessage());
+        assertEquals("status: 42 (expected: 100..599)", e.getMessage());
+    }
+
+    @Test
+    void aStatusAboveTheHttpRangeIsRejectedByTheOneRule() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HttpResponse.of(600));
+
+        assertEquals("status: 600 (expected: 100..599)", e.getMessage());
+        assertEquals(599, HttpResponse.of(599).status());
+        assertThrows(IllegalArgumentException.class, () -> HttpResponse.of(200).status(999));
     }
 }

@@ -2,23 +2,14 @@ package io.gatekit.config.etcd;
 
 import static java.util.Objects.requireNonNull;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.CompactedException;
-import io.etcd.jetcd.common.exception.ErrorCode;
-import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.DeleteResponse;
-import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.kv.PutResponse;
 import io.etcd.jetcd.options.DeleteOption;
-import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.options.WatchOption;
-import io.etcd.jetcd.watch.WatchEvent;
-import io.etcd.jetcd.watch.WatchResponse;
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.engine.ConfigException;
 import io.gatekit.engine.ConfigSource;
@@ -26,22 +17,13 @@ import io.gatekit.engine.Engine;
 import io.gatekit.engine.Resource;
 import io.gatekit.engine.ResourceKind;
 import io.gatekit.engine.Violation;
-import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
@@ -87,37 +69,24 @@ import javax.net.ssl.SSLException;
  */
 public final class EtcdConfigSource implements ConfigSource {
 
-    private static final System.Logger LOG = System.getLogger(EtcdConfigSource.class.getName());
-    private static final long MIN_BACKOFF_MILLIS = 100;
-    private static final long MAX_BACKOFF_MILLIS = 3000;
-
     private final List<URI> endpoints;
     private final String prefix;
     private final Duration timeout;
-    private final ScheduledExecutorService loop;
-    private final Set<String> ignoredDirectories = ConcurrentHashMap.newKeySet();
-    private final Object appliedMonitor = new Object();
-    private final CompletableFuture<Void> watching = new CompletableFuture<>();
+    private final EtcdKeys keys;
+    private final AppliedRevision appliedRevision;
     private final Rejections rejections = new Rejections();
 
     private @Nullable Client client;
     private @Nullable Engine engine;
-    // fields below are touched only on the loop thread, except revision (read by writers)
-    private volatile long revision;
-    private @Nullable Watch.Watcher watcher;
-    private int generation;
-    private int failures;
+    private @Nullable EtcdFollower follower;
     private volatile boolean closed;
 
     private EtcdConfigSource(Builder builder) {
         this.endpoints = List.copyOf(builder.endpoints);
         this.prefix = builder.prefix;
         this.timeout = builder.timeout;
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "gatekit-etcd-watch");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.keys = new EtcdKeys(prefix);
+        this.appliedRevision = new AppliedRevision(timeout);
     }
 
     /** A builder; {@link Builder#endpoints} is required. */
@@ -125,7 +94,7 @@ public final class EtcdConfigSource implements ConfigSource {
         return new Builder();
     }
 
-    // ---- following etcd ----
+    // ---- starting and stopping ----
 
     /**
      * Connects, loads everything under the prefix and starts watching.
@@ -135,34 +104,21 @@ public final class EtcdConfigSource implements ConfigSource {
     @Override
     public void start(Engine engine) {
         this.engine = requireNonNull(engine, "engine");
-        this.client = connect();
+        Client connected = connect();
+        this.client = connected;
+        EtcdFollower following = new EtcdFollower(connected, engine, keys, appliedRevision, rejections, prefix,
+                endpoints, timeout);
+        this.follower = following;
         try {
-            loop.submit(() -> {
-                loadAll();
-                return null;
-            }).get();
+            following.start();
         } catch (ExecutionException e) {
             close();
             throw new IllegalStateException("cannot load the config from etcd at " + endpoints + " under "
-                    + prefix + ": " + reason(e.getCause()), e.getCause());
+                    + prefix + ": " + EtcdCalls.reason(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
             throw new IllegalStateException("interrupted while loading the config from etcd", e);
-        }
-        loop.execute(this::watch);
-        awaitWatching();
-    }
-
-    /** Waits until etcd confirms the first watch, so a started node misses nothing after start returns. */
-    private void awaitWatching() {
-        try {
-            watching.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            LOG.log(Level.WARNING, "etcd has not confirmed the watch within " + timeout.toMillis()
-                    + " ms; changes will apply once it does");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -179,172 +135,6 @@ public final class EtcdConfigSource implements ConfigSource {
         return builder.build();
     }
 
-    /** Reads the whole prefix at one revision and applies it as one snapshot. Loop thread. */
-    private void loadAll() throws Exception {
-        GetResponse response = await(client().getKVClient().get(bytes(prefix + "/"),
-                GetOption.builder().isPrefix(true).build()));
-        long at = response.getHeader().getRevision();
-        List<Resource> resources = new ArrayList<>();
-        for (KeyValue kv : response.getKvs()) {
-            Resource resource = resource(kv);
-            if (resource != null) {
-                resources.add(resource);
-            }
-        }
-        Map<String, ConfigException> rejected = engine().load(resources, at);
-        rejections.reloaded(rejected);
-        rejected.forEach((key, e) -> LOG.log(Level.ERROR, "etcd key " + prefix + key.substring("/apisix".length())
-                + " rejected, its last good value (if any) stays in force: " + e.errorMsg() + "; all violations: "
-                + e.violations()));
-        LOG.log(Level.INFO, "loaded " + (resources.size() - rejected.size()) + " resources from etcd " + endpoints
-                + " under " + prefix + " at revision " + at);
-        advance(at);
-    }
-
-    /** Watches the prefix from the revision after the last one applied. Loop thread. */
-    private void watch() {
-        if (closed) {
-            return;
-        }
-        int mine = ++generation;
-        long from = revision + 1;
-        WatchOption option = WatchOption.builder().isPrefix(true).withRevision(from).withCreateNotify(true).build();
-        watcher = client().getWatchClient().watch(bytes(prefix + "/"), option, Watch.listener(
-                response -> loop.execute(() -> onResponse(mine, response)),
-                error -> loop.execute(() -> onWatchError(mine, error))));
-    }
-
-    private void onResponse(int watch, WatchResponse response) {
-        if (watch != generation || closed) {
-            return;
-        }
-        if (response.isCreatedNotify()) {
-            watching.complete(null);
-            long current = response.getHeader().getRevision();
-            if (current < revision) {
-                // etcd went back in time (wiped, or restored from an older backup): a watch from our
-                // revision would wait for revisions that mean something else now
-                LOG.log(Level.WARNING, "etcd is at revision " + current + ", behind this node's " + revision
-                        + " (its data was replaced): reloading the whole config");
-                generation++;
-                closeWatcher();
-                revision = 0;
-                loop.execute(this::reload);
-                return;
-            }
-            if (failures > 0) {
-                LOG.log(Level.INFO, "etcd watch resumed at revision " + (revision + 1) + " after " + failures
-                        + " failed attempts");
-            }
-            failures = 0;
-            return;
-        }
-        long last = revision;
-        for (WatchEvent event : response.getEvents()) {
-            KeyValue kv = event.getKeyValue();
-            last = Math.max(last, kv.getModRevision());
-            if (event.getEventType() == WatchEvent.EventType.DELETE) {
-                Key key = key(kv);
-                if (key != null) {
-                    engine().remove(key.kind(), key.id(), kv.getModRevision());
-                    rejections.cleared(key.kind().storeKey(key.id()));
-                }
-            } else if (event.getEventType() == WatchEvent.EventType.PUT) {
-                Resource resource = resource(kv);
-                if (resource != null) {
-                    try {
-                        engine().apply(resource);
-                        rejections.cleared(resource.key());
-                    } catch (ConfigException e) {
-                        rejections.refused(resource.key(), e);
-                        LOG.log(Level.ERROR, "etcd key " + kv.getKey().toString(StandardCharsets.UTF_8)
-                                + " rejected at revision " + kv.getModRevision() + ", its last good value (if any) "
-                                + "stays in force: " + e.errorMsg() + "; all violations: " + e.violations());
-                    }
-                }
-            }
-        }
-        advance(last);
-    }
-
-    private void onWatchError(int watch, Throwable error) {
-        if (watch != generation || closed) {
-            return;
-        }
-        generation++;
-        closeWatcher();
-        if (needsReload(error)) {
-            LOG.log(Level.WARNING, "etcd cannot resume the watch at revision " + (revision + 1) + " ("
-                    + reason(error) + "): reloading the whole config");
-            loop.execute(this::reload);
-            return;
-        }
-        long delay = backoff();
-        LOG.log(failures == 1 ? Level.WARNING : Level.DEBUG, "lost the etcd watch (" + reason(error)
-                + "); serving the last good config (etcd revision " + revision + "), retrying in " + delay + " ms");
-        loop.schedule(this::watch, delay, TimeUnit.MILLISECONDS);
-    }
-
-    private void reload() {
-        if (closed) {
-            return;
-        }
-        try {
-            loadAll();
-            failures = 0;
-            watch();
-        } catch (Exception e) {
-            long delay = backoff();
-            LOG.log(Level.WARNING, "cannot reload the config from etcd (" + reason(e)
-                    + "); serving the last good config, retrying in " + delay + " ms");
-            loop.schedule(this::reload, delay, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Compacted away, or a revision etcd never had (its data was wiped): only a full load helps. */
-    private static boolean needsReload(Throwable error) {
-        if (error instanceof CompactedException) {
-            return true;
-        }
-        return error instanceof EtcdException e && e.getErrorCode() == ErrorCode.OUT_OF_RANGE;
-    }
-
-    private long backoff() {
-        failures++;
-        return Math.min(MAX_BACKOFF_MILLIS, MIN_BACKOFF_MILLIS << Math.min(failures - 1, 5));
-    }
-
-    private void advance(long to) {
-        synchronized (appliedMonitor) {
-            if (to > revision) {
-                revision = to;
-                appliedMonitor.notifyAll();
-            }
-        }
-    }
-
-    /** Waits until this node has applied etcd revision {@code target}; gives up after the timeout. */
-    private void awaitApplied(long target, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        synchronized (appliedMonitor) {
-            while (revision < target) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    LOG.log(Level.WARNING, what + " is in etcd at revision " + target + " but this node's watch "
-                            + "has not delivered it within " + timeout.toMillis() + " ms (it has revision " + revision
-                            + "); it will apply when the watch catches up");
-                    return;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(appliedMonitor, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
     /**
      * The most recent value in etcd the engine refused (its violations under the key's path, e.g.
      * {@code /routes/1/uri}) while that key still holds it; empty when every key's value applied.
@@ -355,7 +145,7 @@ public final class EtcdConfigSource implements ConfigSource {
 
     /** The last etcd revision this node has applied. */
     public long revision() {
-        return revision;
+        return appliedRevision.get();
     }
 
     // ---- writes ----
@@ -363,12 +153,12 @@ public final class EtcdConfigSource implements ConfigSource {
     @Override
     public Resource put(ResourceKind kind, String id, String json) {
         Resource prepared = engine().prepare(kind, id, json);
-        String key = key(kind, id);
-        PutResponse response = write(client().getKVClient().put(bytes(key), bytes(prepared.json()),
+        String key = keys.key(kind, id);
+        PutResponse response = write(client().getKVClient().put(EtcdKeys.bytes(key), EtcdKeys.bytes(prepared.json()),
                 PutOption.builder().withPrevKV().build()), key);
         long at = response.getHeader().getRevision();
         long created = response.hasPrevKv() ? response.getPrevKv().getCreateRevision() : at;
-        awaitApplied(at, key);
+        appliedRevision.await(at, key);
         Optional<Resource> applied = engine().get(kind, id);
         if (applied.isPresent() && applied.get().modifiedIndex() == at) {
             return applied.get();
@@ -381,7 +171,7 @@ public final class EtcdConfigSource implements ConfigSource {
         // check before taking an id, so a refused POST leaves no gap in etcd's revisions for nothing
         engine().prepare(kind, "0", json);
         String counter = prefix + "/gen_id";
-        PutResponse response = write(client().getKVClient().put(bytes(counter), bytes("1")), counter);
+        PutResponse response = write(client().getKVClient().put(EtcdKeys.bytes(counter), EtcdKeys.bytes("1")), counter);
         return put(kind, String.format("%020d", response.getHeader().getRevision()), json);
     }
 
@@ -390,14 +180,14 @@ public final class EtcdConfigSource implements ConfigSource {
         if (!force) {
             engine().checkDeletable(kind, id);
         }
-        String key = key(kind, id);
-        DeleteResponse response = write(client().getKVClient().delete(bytes(key),
+        String key = keys.key(kind, id);
+        DeleteResponse response = write(client().getKVClient().delete(EtcdKeys.bytes(key),
                 DeleteOption.builder().withPrevKV(true).build()), key);
         if (response.getDeleted() == 0 || response.getPrevKvs().isEmpty()) {
             return Optional.empty();
         }
         long at = response.getHeader().getRevision();
-        awaitApplied(at, key);
+        appliedRevision.await(at, key);
         KeyValue old = response.getPrevKvs().get(0);
         return Optional.of(new Resource(kind, id, old.getValue().toString(StandardCharsets.UTF_8),
                 old.getCreateRevision(), old.getModRevision()));
@@ -405,81 +195,12 @@ public final class EtcdConfigSource implements ConfigSource {
 
     private <T> T write(CompletableFuture<T> call, String key) {
         try {
-            return await(call);
+            return EtcdCalls.await(call, timeout);
         } catch (Exception e) {
-            String message = "failed to write " + key + " to etcd " + endpoints + ": " + reason(e);
+            String message = "failed to write " + key + " to etcd " + endpoints + ": " + EtcdCalls.reason(e);
             throw new ConfigException(503, message, List.of(new Violation("", "etcd", message
                     + " (expected: etcd reachable within " + timeout.toMillis() + " ms)")));
         }
-    }
-
-    private <T> T await(CompletableFuture<T> call) throws Exception {
-        try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            throw new TimeoutException("no answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw e;
-        }
-    }
-
-    // ---- keys ----
-
-    private record Key(ResourceKind kind, String id) {
-    }
-
-    private String key(ResourceKind kind, String id) {
-        return prefix + "/" + kind.path() + "/" + id;
-    }
-
-    /** The resource a key names, or {@code null} for keys Gatekit does not know (logged once a directory). */
-    private @Nullable Key key(KeyValue kv) {
-        String key = kv.getKey().toString(StandardCharsets.UTF_8);
-        if (!key.startsWith(prefix + "/")) {
-            return null;
-        }
-        String rest = key.substring(prefix.length() + 1);
-        int slash = rest.indexOf('/');
-        String directory = slash < 0 ? rest : rest.substring(0, slash);
-        ResourceKind kind = ResourceKind.ofPath(directory);
-        if (kind == null) {
-            if (!directory.equals("gen_id") && ignoredDirectories.add(directory)) {
-                LOG.log(Level.INFO, "ignoring etcd keys under " + prefix + "/" + directory
-                        + "/ (not a resource kind Gatekit serves)");
-            }
-            return null;
-        }
-        String id = slash < 0 ? "" : rest.substring(slash + 1);
-        // APISIX creates "<prefix>/routes/" placeholders (no id); deeper paths are not resources
-        if (id.isEmpty() || id.indexOf('/') >= 0) {
-            return null;
-        }
-        return new Key(kind, id);
-    }
-
-    private @Nullable Resource resource(KeyValue kv) {
-        Key key = key(kv);
-        if (key == null) {
-            return null;
-        }
-        return new Resource(key.kind(), key.id(), kv.getValue().toString(StandardCharsets.UTF_8),
-                kv.getCreateRevision(), kv.getModRevision());
-    }
-
-    private static ByteSequence bytes(String text) {
-        return ByteSequence.from(text, StandardCharsets.UTF_8);
-    }
-
-    private static String reason(Throwable error) {
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     private Engine engine() {
@@ -498,18 +219,6 @@ public final class EtcdConfigSource implements ConfigSource {
         return connected;
     }
 
-    private void closeWatcher() {
-        Watch.Watcher current = watcher;
-        watcher = null;
-        if (current != null) {
-            try {
-                current.close();
-            } catch (RuntimeException e) {
-                LOG.log(Level.DEBUG, "closing the etcd watcher failed", e);
-            }
-        }
-    }
-
     /** Stops watching and disconnects; the engine keeps the config it has. */
     @Override
     public void close() {
@@ -517,12 +226,10 @@ public final class EtcdConfigSource implements ConfigSource {
             return;
         }
         closed = true;
-        try {
-            loop.submit(this::closeWatcher).get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.log(Level.DEBUG, "closing the etcd watcher failed", e);
+        EtcdFollower following = follower;
+        if (following != null) {
+            following.close();
         }
-        loop.shutdownNow();
         Client connected = client;
         if (connected != null) {
             connected.close();
@@ -555,8 +262,8 @@ public final class EtcdConfigSource implements ConfigSource {
             for (URI uri : endpoints) {
                 if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null
                         || uri.getPort() < 0) {
-                    throw new IllegalArgumentException("endpoints: " + uri
-                            + " (expected: an http(s) URL with a host and port, e.g. http://127.0.0.1:2379)");
+                    throw Arguments.invalid("endpoints", uri,
+                            "an http(s) URL with a host and port, e.g. http://127.0.0.1:2379");
                 }
             }
             this.endpoints = List.copyOf(endpoints);
@@ -571,8 +278,8 @@ public final class EtcdConfigSource implements ConfigSource {
         public Builder prefix(String prefix) {
             requireNonNull(prefix, "prefix");
             if (!prefix.startsWith("/") || prefix.length() < 2 || prefix.endsWith("/")) {
-                throw new IllegalArgumentException("prefix: " + prefix
-                        + " (expected: a key prefix such as /apisix, starting and not ending with /)");
+                throw Arguments.invalid("prefix", prefix,
+                        "a key prefix such as /apisix, starting and not ending with /");
             }
             this.prefix = prefix;
             return this;
@@ -585,7 +292,7 @@ public final class EtcdConfigSource implements ConfigSource {
          */
         public Builder timeout(Duration timeout) {
             if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
+                throw Arguments.invalid("timeout", timeout, "> 0");
             }
             this.timeout = timeout;
             return this;

@@ -20,10 +20,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The etcd source against a real etcd, with an engine and no gateway. */
+@Tag("process") // starts a runner or etcd: -DexcludedGroups=process skips it
 class EtcdConfigSourceTest {
 
     private static final String UPSTREAM = "{\"nodes\": {\"127.0.0.1:1980\": 1}}";

@@ -2,6 +2,7 @@ package io.gatekit.engine.host;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.engine.internal.host.Bodies;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -65,7 +66,7 @@ public interface Body extends Flow.Publisher<ByteBuffer> {
     static Body of(Flow.Publisher<? extends ByteBuffer> publisher, long length) {
         requireNonNull(publisher, "publisher");
         if (length < -1) {
-            throw new IllegalArgumentException("length: " + length + " (expected: >= 0, or -1 for unknown)");
+            throw Arguments.invalid("length", length, ">= 0, or -1 for unknown");
         }
         return Bodies.stream(publisher, length);
     }

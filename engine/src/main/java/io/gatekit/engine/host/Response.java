@@ -3,6 +3,7 @@ package io.gatekit.engine.host;
 import static java.util.Objects.requireNonNull;
 
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.HttpStatus;
 
 /**
  * A response with a streaming body: what a {@link Transport} or an {@link Application} answers, and
@@ -19,9 +20,7 @@ import io.gatekit.api.http.HttpHeaders;
 public record Response(int status, HttpHeaders headers, Body body) {
 
     public Response {
-        if (status < 100 || status > 599) {
-            throw new IllegalArgumentException("status: " + status + " (expected: 100..599)");
-        }
+        HttpStatus.check("status", status);
         requireNonNull(headers, "headers");
         requireNonNull(body, "body");
     }

@@ -2,6 +2,7 @@ package io.gatekit.engine.host;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.engine.Upstream;
 import java.net.URI;
 import java.time.Duration;
@@ -26,7 +27,7 @@ public record Target(Upstream upstream, Upstream.Node node, String hostHeader, U
         requireNonNull(hostHeader, "hostHeader");
         requireNonNull(timeouts, "timeouts");
         if (attempt < 1) {
-            throw new IllegalArgumentException("attempt: " + attempt + " (expected: >= 1)");
+            throw Arguments.invalid("attempt", attempt, ">= 1");
         }
     }
 
@@ -74,7 +75,7 @@ public record Target(Upstream upstream, Upstream.Node node, String hostHeader, U
     public URI uri(String pathAndQuery) {
         requireNonNull(pathAndQuery, "pathAndQuery");
         if (!pathAndQuery.startsWith("/")) {
-            throw new IllegalArgumentException("pathAndQuery: " + pathAndQuery + " (expected: starts with /)");
+            throw Arguments.invalid("pathAndQuery", pathAndQuery, "starts with /");
         }
         return URI.create(scheme() + "://" + address() + pathAndQuery);
     }

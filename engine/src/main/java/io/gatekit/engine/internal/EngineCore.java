@@ -1,10 +1,8 @@
 package io.gatekit.engine.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatekit.api.EngineListener;
 import io.gatekit.api.Nullable;
-import io.gatekit.api.Phase;
 import io.gatekit.api.PluginFactory;
 import io.gatekit.api.client.HttpClient;
 import io.gatekit.api.http.HttpRequest;
@@ -47,9 +45,6 @@ public final class EngineCore {
             ResourceKind.UPSTREAMS, ResourceKind.PLUGIN_CONFIGS, ResourceKind.SERVICES, ResourceKind.GLOBAL_RULES,
             ResourceKind.CONSUMER_GROUPS, ResourceKind.CONSUMERS, ResourceKind.ROUTES, ResourceKind.SSLS);
 
-    /** What a secret field shows instead of its value. */
-    private static final String REDACTED = "******";
-
     private final PluginConfs confs;
     private final ResourceValidator validator;
     private final EngineListener listener;
@@ -61,10 +56,9 @@ public final class EngineCore {
     private final Object writeLock = new Object();
     private final AtomicLong generatedIds = new AtomicLong(System.currentTimeMillis() * 1000);
     private volatile Snapshot current;
-    /** The instances of the config in force, by key. Guarded by {@link #writeLock}. */
-    private final Map<String, PluginInstance> live = new HashMap<>();
-    /** Replaced snapshots that may still serve requests. Guarded by {@link #writeLock}. */
-    private final List<Snapshot> draining = new ArrayList<>();
+    /** The plugin instances in force and the snapshots draining. Guarded by {@link #writeLock}. */
+    private final InstanceLedger instances = new InstanceLedger();
+    private final SecretRedaction redaction;
     private boolean closed;
 
     private EngineCore(PluginConfs confs, ResourceValidator validator, EngineListener listener,
@@ -76,9 +70,11 @@ public final class EngineCore {
         this.listener = listener;
         this.timed = listener != EngineListener.NONE && listener.timesPlugins();
         this.pluginInfos = confs.registry().all().stream().map(RegisteredPlugin::info).toList();
-        SnapshotBuilder.Built empty = new SnapshotBuilder(confs, ConfigState.empty(), null, live, Map.of()).build(0);
+        this.redaction = new SecretRedaction(confs.registry());
+        SnapshotBuilder.Built empty = new SnapshotBuilder(confs, ConfigState.empty(), null, instances.live(), Map.of())
+                .build(0);
         this.current = empty.snapshot();
-        account(empty, null);
+        instances.account(empty, null);
     }
 
     /** Builds the core; see {@link io.gatekit.engine.Engine.Builder#build()}. */
@@ -103,7 +99,7 @@ public final class EngineCore {
         SchemaValidator schemaValidator = new EveritSchemaValidator();
         PluginRegistry registry = PluginRegistry.of(factories, schemaValidator);
         Map<String, JsonNode> attributes = new HashMap<>();
-        pluginAttributes.forEach((name, json) -> attributes.put(name, parse(json, "plugin_attr." + name)));
+        pluginAttributes.forEach((name, json) -> attributes.put(name, ResourceJson.parse(json, "plugin_attr." + name)));
         HttpClient client = httpClient != null ? httpClient : new JdkHttpClient();
         PluginConfs confs = new PluginConfs(registry, client, metrics, attributes);
         EngineListener all = engineMetrics ? EngineListener.of(new EngineMetrics(metrics), listener) : listener;
@@ -114,16 +110,16 @@ public final class EngineCore {
     // ---- writes ----
 
     public Resource put(ResourceKind kind, String id, String json) {
-        JsonNode value = parseBody(json);
+        JsonNode value = ResourceJson.parseBody(json);
         synchronized (writeLock) {
             checkOpen();
             ConfigState state = current.state();
-            JsonNode stored = withTimes(kind, id, value, state.get(kind, id));
+            JsonNode stored = ResourceTimes.withTimes(kind, id, value, state.get(kind, id));
             Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
             remember(checked, stored, validator.check(kind, id, stored, state));
             ConfigState next = state.put(kind, id, stored);
             apply(next, kind == ResourceKind.ROUTES ? id : null, checked);
-            return resource(kind, next.get(kind, id));
+            return ResourceJson.resource(kind, next.get(kind, id));
         }
     }
 
@@ -144,12 +140,12 @@ public final class EngineCore {
                 validator.checkDeletable(kind, id, state);
             }
             apply(state.remove(kind, id), kind == ResourceKind.ROUTES ? id : null, Map.of());
-            return Optional.of(resource(kind, old));
+            return Optional.of(ResourceJson.resource(kind, old));
         }
     }
 
     public void replaceAll(String document) {
-        JsonNode root = parseBody(document);
+        JsonNode root = ResourceJson.parseBody(document);
         synchronized (writeLock) {
             checkOpen();
             Map<ResourceKind, Map<String, JsonNode>> resources = new EnumMap<>(ResourceKind.class);
@@ -220,10 +216,10 @@ public final class EngineCore {
     // ---- changes from a config source outside the engine ----
 
     public Resource prepare(ResourceKind kind, String id, String json) {
-        JsonNode value = parseBody(json);
+        JsonNode value = ResourceJson.parseBody(json);
         ConfigState state = current.state();
         Stored old = state.get(kind, id);
-        JsonNode stored = withTimes(kind, id, value, old);
+        JsonNode stored = ResourceTimes.withTimes(kind, id, value, old);
         validator.check(kind, id, stored, state);
         return new Resource(kind, id, stored.toString(), old == null ? 0 : old.createdIndex(),
                 old == null ? 0 : old.modifiedIndex());
@@ -240,13 +236,13 @@ public final class EngineCore {
             JsonNode value;
             Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
             try {
-                value = parseSourced(resource);
+                value = ResourceJson.parseSourced(resource);
                 remember(checked, value, validator.check(resource.kind(), resource.id(), value, state));
             } catch (ConfigException e) {
                 listener.configRejected(List.of(resource.key() + ": " + e.errorMsg()));
                 throw e;
             }
-            apply(state.putStored(resource.kind(), stored(resource, value),
+            apply(state.putStored(resource.kind(), ResourceJson.stored(resource, value),
                     Math.max(state.revision(), resource.modifiedIndex())),
                     resource.kind() == ResourceKind.ROUTES ? resource.id() : null, checked);
         }
@@ -275,9 +271,9 @@ public final class EngineCore {
             Map<JsonNode, List<PluginConfs.Checked>> checked = new IdentityHashMap<>();
             for (Resource resource : ordered) {
                 try {
-                    JsonNode value = parseSourced(resource);
+                    JsonNode value = ResourceJson.parseSourced(resource);
                     remember(checked, value, validator.check(resource.kind(), resource.id(), value, staged));
-                    staged = staged.putStored(resource.kind(), stored(resource, value), revision);
+                    staged = staged.putStored(resource.kind(), ResourceJson.stored(resource, value), revision);
                 } catch (ConfigException e) {
                     rejected.put(resource.key(), e);
                     staged = keepLastGood(previous, staged, resource, revision);
@@ -307,23 +303,8 @@ public final class EngineCore {
         }
     }
 
-    private static Stored stored(Resource resource, JsonNode value) {
-        return new Stored(resource.id(), value, resource.createdIndex(), resource.modifiedIndex());
-    }
-
-    /** A value from a store: JSON as the store holds it; its {@code id} is the key's when absent. */
-    private static JsonNode parseSourced(Resource resource) {
-        JsonNode value = parseBody(resource.json());
-        if (value instanceof ObjectNode object && !object.hasNonNull("id")) {
-            ObjectNode copy = object.deepCopy();
-            copy.put("id", resource.id());
-            return copy;
-        }
-        return value;
-    }
-
     public List<Violation> validate(ResourceKind kind, String json) {
-        JsonNode value = parseBody(json);
+        JsonNode value = ResourceJson.parseBody(json);
         String id = value.hasNonNull("id") ? value.get("id").asText() : "dry-run";
         try {
             validator.check(kind, id, value, current.state());
@@ -355,7 +336,7 @@ public final class EngineCore {
         Snapshot old = current;
         SnapshotBuilder.Built built;
         try {
-            SnapshotBuilder builder = new SnapshotBuilder(confs, next, old, live, checked);
+            SnapshotBuilder builder = new SnapshotBuilder(confs, next, old, instances.live(), checked);
             built = changedRoute != null ? builder.buildRouteChange(old.version() + 1, changedRoute)
                     : builder.build(old.version() + 1);
         } catch (ConfigException e) {
@@ -364,7 +345,7 @@ public final class EngineCore {
         }
         check(built);
         current = built.snapshot();
-        account(built, old);
+        instances.account(built, old);
         listener.configApplied(built.snapshot().version());
     }
 
@@ -393,123 +374,21 @@ public final class EngineCore {
         return checkers.status();
     }
 
-    /**
-     * Accounts the instances of a snapshot just put in force, at the cost of what changed: the
-     * routes it adds count their instances in, those it drops count theirs out, and an instance
-     * no route runs any more is handed to the snapshots that may still run it ({@code old} and
-     * any still draining), to be closed when the last of them drains. Then {@code old} retires.
-     */
-    private void account(SnapshotBuilder.Built built, @Nullable Snapshot old) {
-        for (CompiledRoute route : built.added()) {
-            for (PluginInstance instance : route.instances()) {
-                instance.uses++;
-            }
-        }
-        for (PluginInstance instance : built.seen().values()) {
-            if (live.get(instance.key()) != instance) {
-                if (instance.uses > 0) {
-                    live.put(instance.key(), instance);
-                } else {
-                    instance.release(); // created, then left unused: nothing ever ran it
-                }
-            }
-        }
-        List<PluginInstance> dropped = new ArrayList<>();
-        for (CompiledRoute route : built.removed()) {
-            for (PluginInstance instance : route.instances()) {
-                if (--instance.uses == 0) {
-                    dropped.add(instance);
-                }
-            }
-        }
-        if (old != null) {
-            draining.add(old);
-        }
-        for (PluginInstance instance : dropped) {
-            live.remove(instance.key());
-        }
-        retire(dropped);
-        if (old != null) {
-            old.retire();
-        }
-        draining.removeIf(Snapshot::drained);
-    }
-
-    /** Hands {@code instances}, dropped from the config in force, to every snapshot still draining. */
-    private void retire(List<PluginInstance> instances) {
-        for (PluginInstance instance : instances) {
-            for (Snapshot snapshot : draining) {
-                snapshot.hold(instance);
-            }
-            instance.release();
-        }
-    }
-
-    private static boolean timestampOrAbsent(@Nullable JsonNode time) {
-        return time == null || time.isIntegralNumber();
-    }
-
-    private static JsonNode withTimes(ResourceKind kind, String id, JsonNode value, @Nullable Stored old) {
-        if (!value.isObject()) {
-            return value;
-        }
-        ObjectNode copy = ((ObjectNode) value).deepCopy();
-        long now = System.currentTimeMillis() / 1000;
-        copy.put("id", id);
-        // the engine keeps the times; one sent that is not even an integer is left for the schema
-        // to refuse, as APISIX refuses it ("create_time": "yesterday" is no timestamp)
-        if (timestampOrAbsent(value.get("create_time"))) {
-            copy.put("create_time", old == null ? now : old.value().path("create_time").asLong(now));
-        }
-        if (timestampOrAbsent(value.get("update_time"))) {
-            copy.put("update_time", now);
-        }
-        return copy;
-    }
 
     // ---- reads ----
 
     public Optional<Resource> get(ResourceKind kind, String id) {
         Stored stored = current.state().get(kind, id);
-        return stored == null ? Optional.empty() : Optional.of(resource(kind, stored));
+        return stored == null ? Optional.empty() : Optional.of(ResourceJson.resource(kind, stored));
     }
 
     /** See {@link io.gatekit.engine.Engine#redact}. */
     public Resource redact(Resource resource) {
-        if (resource.kind() == ResourceKind.SSLS) {
-            ObjectNode value = (ObjectNode) parseBody(resource.json());
-            value.remove(List.of("key", "keys"));
-            return new Resource(resource.kind(), resource.id(), value.toString(), resource.createdIndex(),
-                    resource.modifiedIndex());
-        }
-        if (resource.kind() != ResourceKind.CONSUMERS) {
-            return resource;
-        }
-        JsonNode value = parseBody(resource.json());
-        JsonNode plugins = value.get("plugins");
-        if (plugins == null || !plugins.isObject()) {
-            return resource;
-        }
-        boolean changed = false;
-        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = plugins.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> plugin = it.next();
-            RegisteredPlugin registered = confs.registry().get(plugin.getKey());
-            if (registered == null || !(plugin.getValue() instanceof ObjectNode conf)) {
-                continue;
-            }
-            for (String field : registered.factory().secretFields()) {
-                if (conf.has(field)) {
-                    conf.put(field, REDACTED);
-                    changed = true;
-                }
-            }
-        }
-        return changed ? new Resource(resource.kind(), resource.id(), value.toString(), resource.createdIndex(),
-                resource.modifiedIndex()) : resource;
+        return redaction.redact(resource);
     }
 
     public List<Resource> list(ResourceKind kind) {
-        return current.state().all(kind).values().stream().map(s -> resource(kind, s)).toList();
+        return current.state().all(kind).values().stream().map(s -> ResourceJson.resource(kind, s)).toList();
     }
 
     public long version() {
@@ -568,29 +447,7 @@ public final class EngineCore {
         Snapshot snapshot = pin();
         try {
             DefaultCall call = new DefaultCall(snapshot, hosts, request, listener, timed).route();
-            CompiledRoute route = call.compiledRoute();
-            if (username != null) {
-                ConsumerSet.Found consumer = snapshot.consumers().consumer(username);
-                if (consumer == null) {
-                    throw new IllegalArgumentException("consumer: \"" + username + "\" (expected: a stored consumer)");
-                }
-                CompiledRoute merged = call.matched() ? snapshot.withConsumer(route, consumer) : route;
-                if (merged == null) {
-                    throw new IllegalArgumentException("consumer: \"" + username + "\" (expected: its group_id "
-                            + consumer.groupId() + " to exist)");
-                }
-                route = merged;
-            }
-            Map<Phase, List<Explanation.Step>> phases = new EnumMap<>(Phase.class);
-            for (Phase phase : Phase.values()) {
-                List<Explanation.Step> steps = new ArrayList<>();
-                for (PluginEntry entry : route.chain(phase)) {
-                    steps.add(new Explanation.Step(entry.name(), entry.priority(), entry.origin(), entry.originId(),
-                            entry.filterText(), call.filterMatches(entry)));
-                }
-                phases.put(phase, steps);
-            }
-            return new Explanation(call.matched() ? route.id() : null, snapshot.version(), phases, route.skipped());
+            return Explanations.of(call, snapshot, username);
         } finally {
             snapshot.release();
         }
@@ -602,13 +459,7 @@ public final class EngineCore {
                 return;
             }
             closed = true;
-            Snapshot last = current;
-            draining.add(last);
-            List<PluginInstance> all = new ArrayList<>(live.values());
-            live.clear();
-            retire(all);
-            last.retire();
-            draining.removeIf(Snapshot::drained);
+            instances.closeAll(current);
             hosts.close();
             checkers.close();
         }
@@ -620,30 +471,5 @@ public final class EngineCore {
         }
     }
 
-    private static Resource resource(ResourceKind kind, Stored stored) {
-        return new Resource(kind, stored.id(), stored.value().toString(), stored.createdIndex(),
-                stored.modifiedIndex());
-    }
 
-    private static JsonNode parseBody(String json) {
-        try {
-            JsonNode node = ConfigBinder.mapper().readTree(json);
-            if (node == null || node.isMissingNode()) {
-                throw new IllegalArgumentException("empty body");
-            }
-            return node;
-        } catch (Exception e) {
-            String reason = e.getMessage() == null ? "malformed JSON" : e.getMessage().split("\n")[0];
-            throw ConfigException.invalid("invalid request body: " + reason,
-                    new Violation("", "json", "malformed JSON: " + reason));
-        }
-    }
-
-    private static JsonNode parse(String json, String what) {
-        try {
-            return ConfigBinder.mapper().readTree(json);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(what + ": not valid JSON (" + e.getMessage() + ")", e);
-        }
-    }
 }

@@ -2,18 +2,19 @@ package com.example.stamp;
 
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.PluginFactory;
+import io.gatekit.api.SimplePluginFactory;
 
 /**
  * {@code header-stamp}: adds a header to the request sent upstream and to the response sent to
  * the client. An example of a custom plugin in its own jar, found by {@link java.util.ServiceLoader}
- * through {@code META-INF/services/io.gatekit.api.PluginFactory}.
+ * through {@code META-INF/services/io.gatekit.api.PluginFactory}. Extending {@link SimplePluginFactory}
+ * gives the name, priority, schema and config type once, to the constructor.
  *
  * <pre>{@code
  * "plugins": {"header-stamp": {"name": "x-stamp", "value": "gatekit"}}
  * }</pre>
  */
-public final class HeaderStampFactory implements PluginFactory<HeaderStampFactory.Config> {
+public final class HeaderStampFactory extends SimplePluginFactory<HeaderStampFactory.Config> {
 
     /**
      * The plugin's config, bound from validated JSON.
@@ -25,24 +26,9 @@ public final class HeaderStampFactory implements PluginFactory<HeaderStampFactor
     public record Config(String name, String value, boolean response) {
     }
 
-    @Override
-    public String name() {
-        return "header-stamp";
-    }
-
-    @Override
-    public String version() {
-        return "1.0";
-    }
-
-    @Override
-    public int priority() {
-        return 42;
-    }
-
-    @Override
-    public String configSchema() {
-        return """
+    /** Found by {@link java.util.ServiceLoader}: a public no-argument constructor. */
+    public HeaderStampFactory() {
+        super("header-stamp", 42, """
                 {"type": "object",
                  "properties": {
                    "name": {"type": "string", "pattern": "^[A-Za-z0-9-]+$"},
@@ -50,12 +36,12 @@ public final class HeaderStampFactory implements PluginFactory<HeaderStampFactor
                    "response": {"type": "boolean", "default": true}
                  },
                  "required": ["name", "value"],
-                 "additionalProperties": false}""";
+                 "additionalProperties": false}""", Config.class);
     }
 
     @Override
-    public Class<Config> configType() {
-        return Config.class;
+    public String version() {
+        return "1.0";
     }
 
     @Override

@@ -43,6 +43,17 @@ final class AdminError extends RuntimeException {
         return new AdminError(401, "failed to check token", List.of(), description);
     }
 
+    /** APISIX's 405: {@code not supported `POST` method for global rule}. */
+    static AdminError notSupported(String method, String what) {
+        return of(405, "not supported `" + method + "` method for " + what);
+    }
+
+    /** APISIX's 400 for a write without a body. */
+    static AdminError missingConfigurations() {
+        return badRequest("missing configurations", "", "required",
+                "the request body is empty (expected: the resource as a JSON object)");
+    }
+
     int status() {
         return status;
     }

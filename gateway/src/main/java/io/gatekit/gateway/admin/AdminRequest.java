@@ -2,6 +2,7 @@ package io.gatekit.gateway.admin;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
 import java.util.Locale;
@@ -29,7 +30,7 @@ public record AdminRequest(String method, String path, @Nullable String rawQuery
     public AdminRequest {
         requireNonNull(method, "method");
         if (method.isEmpty()) {
-            throw new IllegalArgumentException("method: \"\" (expected: an HTTP method such as GET)");
+            throw Arguments.invalid("method", "\"\"", "an HTTP method such as GET");
         }
         method = method.toUpperCase(Locale.ROOT);
         requireNonNull(path, "path");

@@ -2,7 +2,9 @@ package io.gatekit.gateway.admin;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.HttpStatus;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,11 +19,27 @@ import java.nio.charset.StandardCharsets;
 public record AdminResponse(int status, HttpHeaders headers, byte[] body) {
 
     public AdminResponse {
-        if (status < 100 || status > 599) {
-            throw new IllegalArgumentException("status: " + status + " (expected: 100 to 599)");
-        }
+        HttpStatus.check("status", status);
         requireNonNull(headers, "headers");
         requireNonNull(body, "body");
+    }
+
+    private static final byte[] NO_BODY = new byte[0];
+
+    /** A response with {@code body} as JSON. */
+    static AdminResponse json(int status, JsonNode body) {
+        HttpHeaders headers = v3Headers();
+        headers.set("Content-Type", "application/json");
+        return new AdminResponse(status, headers, Json.bytes(body));
+    }
+
+    /** A response without a body. */
+    static AdminResponse empty(int status) {
+        return new AdminResponse(status, v3Headers(), NO_BODY);
+    }
+
+    private static HttpHeaders v3Headers() {
+        return HttpHeaders.of("X-API-VERSION", "v3");
     }
 
     /** The body decoded as UTF-8. */

@@ -7,6 +7,7 @@ import io.gatekit.api.Nullable;
 import io.gatekit.api.Phase;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.QueryParams;
+import io.gatekit.engine.Engine;
 import io.gatekit.engine.Explanation;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,11 +17,48 @@ import java.util.Map;
 
 /**
  * {@code /apisix/admin/explain}: builds a synthetic request from query arguments or a JSON body,
- * and renders {@link io.gatekit.engine.Engine#explain} of it. See {@link AdminApi} for the shapes.
+ * and renders {@link Engine#explain} of it (with a consumer, when one is named). The shapes are in
+ * {@code docs/admin-api.md}.
  */
-final class ExplainEndpoint {
+final class ExplainEndpoint implements AdminService {
 
-    private ExplainEndpoint() {
+    private final Engine engine;
+
+    ExplainEndpoint(Engine engine) {
+        this.engine = engine;
+    }
+
+    @Override
+    public AdminResponse serve(AdminCall call) {
+        String method = call.method();
+        QueryParams query = call.query();
+        if (!call.rest().isEmpty()) {
+            throw AdminError.of(404, "not found");
+        }
+        HttpRequest request;
+        String consumer;
+        if (method.equals("GET")) {
+            request = fromQuery(query);
+            consumer = query.get("consumer");
+        } else if (method.equals("POST")) {
+            JsonNode body = Json.body(call.body());
+            if (body == null) {
+                throw AdminError.badRequest("missing request body", "", "required",
+                        "the request body is empty (expected: e.g. {\"uri\": \"/hello\", \"method\": \"GET\"})");
+            }
+            request = fromBody(body);
+            consumer = body.path("consumer").isTextual() ? body.get("consumer").textValue() : null;
+        } else {
+            throw AdminError.notSupported(method, "explain");
+        }
+        if (consumer == null) {
+            return AdminResponse.json(200, render(request, engine.explain(request)));
+        }
+        try {
+            return AdminResponse.json(200, render(request, engine.explain(request, consumer)));
+        } catch (IllegalArgumentException e) {
+            throw AdminError.badRequest("consumer not found", "/consumer", "reference", e.getMessage());
+        }
     }
 
     /** From {@code ?method=&uri=&host=&scheme=&remote_addr=&header=Name:Value...}. */

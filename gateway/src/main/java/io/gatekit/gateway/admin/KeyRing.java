@@ -1,5 +1,6 @@
 package io.gatekit.gateway.admin;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -67,7 +68,7 @@ final class KeyRing {
 
         Builder add(String name, String key, AdminApi.Role role) {
             if (name.isEmpty()) {
-                throw new IllegalArgumentException("name: \"\" (expected: a non-empty key name)");
+                throw Arguments.invalid("name", "\"\"", "a non-empty key name");
             }
             if (key.isEmpty()) {
                 throw new IllegalArgumentException("key of " + name + ": \"\" (expected: a non-empty key)");
@@ -75,7 +76,7 @@ final class KeyRing {
             byte[] digest = digest(key);
             for (Entry entry : entries) {
                 if (entry.name().equals(name)) {
-                    throw new IllegalArgumentException("name: " + name + " (expected: names unique among admin keys)");
+                    throw Arguments.invalid("name", name, "names unique among admin keys");
                 }
                 if (MessageDigest.isEqual(entry.digest(), digest)) {
                     throw new IllegalArgumentException("key of " + name + ": same as the key of " + entry.name()

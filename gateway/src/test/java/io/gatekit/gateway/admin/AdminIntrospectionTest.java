@@ -147,8 +147,8 @@ class AdminIntrospectionTest {
     @Test
     void theDryRunMessageKeepsTheFirstLineAndNamesThePlugin() {
         assertEquals("failed to check the configuration of plugin a/b err: bad",
-                AdminApi.dryRunMessage(new Violation("/plugins/a~1b/x", "type", "bad\nbranch 1: ...")));
-        assertEquals("unknown plugin [x]", AdminApi.dryRunMessage(new Violation("/plugins/x", "unknownPlugin",
+                SchemaEndpoint.dryRunMessage(new Violation("/plugins/a~1b/x", "type", "bad\nbranch 1: ...")));
+        assertEquals("unknown plugin [x]", SchemaEndpoint.dryRunMessage(new Violation("/plugins/x", "unknownPlugin",
                 "unknown plugin [x]")));
     }
 

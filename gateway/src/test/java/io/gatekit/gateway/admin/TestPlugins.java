@@ -3,7 +3,7 @@ package io.gatekit.gateway.admin;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.PluginFactory;
+import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.Exchange;
 import java.util.List;
 
@@ -18,23 +18,12 @@ final class TestPlugins {
     }
 
     /** Stands in for {@code proxy-mirror}: priority 1010, runs in access. */
-    static final class MirrorStandIn implements PluginFactory<MirrorStandIn.Conf> {
+    static final class MirrorStandIn extends SimplePluginFactory<MirrorStandIn.Conf> {
         record Conf(String host, String path, double sampleRatio) {
         }
 
-        @Override
-        public String name() {
-            return "proxy-mirror";
-        }
-
-        @Override
-        public int priority() {
-            return 1010;
-        }
-
-        @Override
-        public String configSchema() {
-            return """
+        MirrorStandIn() {
+            super("proxy-mirror", 1010, """
                 {"type": "object",
                  "properties": {
                    "host": {"type": "string", "pattern":
@@ -42,12 +31,7 @@ final class TestPlugins {
                    "path": {"type": "string", "pattern": "^/[^?&]+$"},
                    "sample_ratio": {"type": "number", "minimum": 0.00001, "maximum": 1, "default": 1}
                  },
-                 "required": ["host"]}""";
-        }
-
-        @Override
-        public Class<Conf> configType() {
-            return Conf.class;
+                 "required": ["host"]}""", Conf.class);
         }
 
         @Override
@@ -62,26 +46,15 @@ final class TestPlugins {
     }
 
     /** Stands in for {@code ext-plugin-post-resp}: priority -4000, runs in before_proxy. */
-    static final class PostRespStandIn implements PluginFactory<PostRespStandIn.Conf> {
+    static final class PostRespStandIn extends SimplePluginFactory<PostRespStandIn.Conf> {
         record Entry(String name, String value) {
         }
 
         record Conf(List<Entry> conf, boolean allowDegradation) {
         }
 
-        @Override
-        public String name() {
-            return "ext-plugin-post-resp";
-        }
-
-        @Override
-        public int priority() {
-            return -4000;
-        }
-
-        @Override
-        public String configSchema() {
-            return """
+        PostRespStandIn() {
+            super("ext-plugin-post-resp", -4000, """
                 {"type": "object",
                  "properties": {
                    "conf": {"type": "array", "minItems": 1,
@@ -90,12 +63,7 @@ final class TestPlugins {
                                                      "value": {"type": "string"}},
                                       "required": ["name", "value"]}},
                    "allow_degradation": {"type": "boolean", "default": false}
-                 }}""";
-        }
-
-        @Override
-        public Class<Conf> configType() {
-            return Conf.class;
+                 }}""", Conf.class);
         }
 
         @Override
@@ -110,33 +78,22 @@ final class TestPlugins {
     }
 
     /** Adds a header in rewrite; has a {@code plugin_metadata} schema. Priority 100. */
-    static final class Stamp implements PluginFactory<Stamp.Conf> {
+    static final class Stamp extends SimplePluginFactory<Stamp.Conf> {
         record Conf(String value, List<String> tags) {
         }
 
         record Metadata(String prefix) {
         }
 
-        @Override
-        public String name() {
-            return "stamp";
-        }
-
-        @Override
-        public int priority() {
-            return 100;
-        }
-
-        @Override
-        public String configSchema() {
-            return """
+        Stamp() {
+            super("stamp", 100, """
                 {"type": "object",
                  "properties": {
                    "value": {"type": "string", "minLength": 1},
                    "tags": {"type": "array", "items": {"type": "string"}, "default": []}
                  },
                  "required": ["value"],
-                 "additionalProperties": false}""";
+                 "additionalProperties": false}""", Conf.class);
         }
 
         @Override
@@ -148,11 +105,6 @@ final class TestPlugins {
         @Override
         public Class<?> metadataType() {
             return Metadata.class;
-        }
-
-        @Override
-        public Class<Conf> configType() {
-            return Conf.class;
         }
 
         @Override

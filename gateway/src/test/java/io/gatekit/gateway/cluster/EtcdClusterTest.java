@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * API writes, every node serves; what APISIX writes to etcd, Gatekit serves; an etcd outage loses
  * neither requests nor changes.
  */
+@Tag("process") // starts a runner or etcd: -DexcludedGroups=process skips it
 class EtcdClusterTest {
 
     private static final String KEY = GatewayConfig.EXAMPLE_ADMIN_KEY;

@@ -5,12 +5,10 @@ import io.gatekit.api.Nullable;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.Exchange;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,7 +26,7 @@ import java.util.regex.Pattern;
  * {@code hide_credentials} the header is removed before the upstream. {@code anonymous_consumer}
  * is refused: Gatekit does not have it yet.
  */
-public final class BasicAuthFactory extends SimplePluginFactory<BasicAuthFactory.Config> {
+public final class BasicAuthFactory extends AuthPluginFactory<BasicAuthFactory.Config> {
 
     private static final String SCHEMA = """
             {"type": "object",
@@ -57,35 +55,12 @@ public final class BasicAuthFactory extends SimplePluginFactory<BasicAuthFactory
 
     /** Found by {@link java.util.ServiceLoader}. */
     public BasicAuthFactory() {
-        super("basic-auth", 2520, SCHEMA, Config.class);
+        super("basic-auth", 2520, SCHEMA, Config.class, CONSUMER_SCHEMA, "username", "password");
     }
 
     @Override
-    public boolean authenticates() {
-        return true;
-    }
-
-    @Override
-    public String consumerSchema() {
-        return CONSUMER_SCHEMA;
-    }
-
-    @Override
-    public String consumerKeyField() {
-        return "username";
-    }
-
-    @Override
-    public List<String> secretFields() {
-        return List.of("password");
-    }
-
-    @Override
-    public void validate(Config config) {
-        if (config.anonymousConsumer() != null) {
-            throw new IllegalArgumentException("anonymous_consumer: \"" + config.anonymousConsumer()
-                    + "\" (expected: none; anonymous consumers are not supported yet)");
-        }
+    @Nullable String anonymousConsumer(Config config) {
+        return config.anonymousConsumer();
     }
 
     @Override

@@ -5,10 +5,8 @@ import io.gatekit.api.Nullable;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpRequest;
-import java.util.List;
 
 /**
  * {@code key-auth}: finds the consumer by an API key in a header or a query argument, as APISIX's
@@ -23,7 +21,7 @@ import java.util.List;
  * before the upstream sees the request. {@code anonymous_consumer} is refused: Gatekit does not
  * have it yet.
  */
-public final class KeyAuthFactory extends SimplePluginFactory<KeyAuthFactory.Config> {
+public final class KeyAuthFactory extends AuthPluginFactory<KeyAuthFactory.Config> {
 
     private static final String SCHEMA = """
             {"type": "object",
@@ -53,35 +51,12 @@ public final class KeyAuthFactory extends SimplePluginFactory<KeyAuthFactory.Con
 
     /** Found by {@link java.util.ServiceLoader}. */
     public KeyAuthFactory() {
-        super("key-auth", 2500, SCHEMA, Config.class);
+        super("key-auth", 2500, SCHEMA, Config.class, CONSUMER_SCHEMA, "key", "key");
     }
 
     @Override
-    public boolean authenticates() {
-        return true;
-    }
-
-    @Override
-    public String consumerSchema() {
-        return CONSUMER_SCHEMA;
-    }
-
-    @Override
-    public String consumerKeyField() {
-        return "key";
-    }
-
-    @Override
-    public List<String> secretFields() {
-        return List.of("key");
-    }
-
-    @Override
-    public void validate(Config config) {
-        if (config.anonymousConsumer() != null) {
-            throw new IllegalArgumentException("anonymous_consumer: \"" + config.anonymousConsumer()
-                    + "\" (expected: none; anonymous consumers are not supported yet)");
-        }
+    @Nullable String anonymousConsumer(Config config) {
+        return config.anonymousConsumer();
     }
 
     @Override

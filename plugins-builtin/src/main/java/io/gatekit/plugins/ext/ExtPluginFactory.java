@@ -3,7 +3,7 @@ package io.gatekit.plugins.ext;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.PluginFactory;
+import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.runner.RunnerConf;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import java.util.List;
  * config plus node attributes into an {@link ExtSetup}. See {@link ExtPluginPreReqFactory} for the
  * config and attributes.
  */
-abstract class ExtPluginFactory implements PluginFactory<ExtPluginConfig> {
+abstract class ExtPluginFactory extends SimplePluginFactory<ExtPluginConfig> {
 
     /** Without {@code timeout}, a call gets this long: a runner that takes longer is treated as down. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -44,34 +44,8 @@ abstract class ExtPluginFactory implements PluginFactory<ExtPluginConfig> {
                "header_mode": {"type": "string", "enum": ["merge", "replace"],
                                "description": "merge (default): runner headers on top of the upstream's; replace: as APISIX"}""";
 
-    private final String name;
-    private final int priority;
-    private final boolean response;
-
     ExtPluginFactory(String name, int priority, boolean response) {
-        this.name = name;
-        this.priority = priority;
-        this.response = response;
-    }
-
-    @Override
-    public final String name() {
-        return name;
-    }
-
-    @Override
-    public final int priority() {
-        return priority;
-    }
-
-    @Override
-    public final String configSchema() {
-        return SCHEMA.formatted(response ? HEADER_MODE : "");
-    }
-
-    @Override
-    public final Class<ExtPluginConfig> configType() {
-        return ExtPluginConfig.class;
+        super(name, priority, SCHEMA.formatted(response ? HEADER_MODE : ""), ExtPluginConfig.class);
     }
 
     @Override
@@ -101,10 +75,10 @@ abstract class ExtPluginFactory implements PluginFactory<ExtPluginConfig> {
                         read.compareTo(instance) <= 0 ? read : instance);
             }
         }
-        RunnerMetrics metrics = new RunnerMetrics(context.metrics(), name);
+        RunnerMetrics metrics = new RunnerMetrics(context.metrics(), name());
         // Last, so nothing can fail between taking the lease and handing it to the plugin.
         RunnerClients.Lease lease = settings == null ? null : RunnerClients.acquire(settings);
-        return newPlugin(new ExtSetup(name, context.owner(), conf, lease, config.allow_degradation(), timeoutNanos,
+        return newPlugin(new ExtSetup(name(), context.owner(), conf, lease, config.allow_degradation(), timeoutNanos,
                 config.read_request_body() == null || config.read_request_body(), bodyLimit,
                 HeaderMode.of(config.header_mode()), metrics, context.logger()));
     }
@@ -119,7 +93,7 @@ abstract class ExtPluginFactory implements PluginFactory<ExtPluginConfig> {
     final RunnerConf runnerConf(ExtPluginConfig config, String owner) {
         int space = owner.indexOf(' ');
         String confId = (space < 0 ? owner : owner.substring(0, space) + '#' + owner.substring(space + 1))
-                + '#' + name;
+                + '#' + name();
         RunnerConf.Builder conf = RunnerConf.builder().id(confId);
         List<ExtPluginConfig.ConfEntry> entries = config.conf() == null ? List.of() : config.conf();
         MessageDigest digest = sha256();
@@ -138,7 +112,7 @@ abstract class ExtPluginFactory implements PluginFactory<ExtPluginConfig> {
             return Duration.ofSeconds(defaultSeconds);
         }
         if (!(value > 0) || value > 86_400) {
-            throw new IllegalArgumentException("plugin_attr." + name + "." + attribute + ": " + value
+            throw new IllegalArgumentException("plugin_attr." + name() + "." + attribute + ": " + value
                     + " (expected: seconds, more than 0)");
         }
         return Duration.ofNanos((long) (value * 1e9));
@@ -149,7 +123,7 @@ abstract class ExtPluginFactory implements PluginFactory<ExtPluginConfig> {
             return ExtPlugin.MAX_BODY;
         }
         if (value < 0 || value > ExtPlugin.MAX_BODY) {
-            throw new IllegalArgumentException("plugin_attr." + name + ".resp_body_limit: " + value
+            throw new IllegalArgumentException("plugin_attr." + name() + ".resp_body_limit: " + value
                     + " (expected: bytes, 0.." + ExtPlugin.MAX_BODY + ", what one frame carries)");
         }
         return value;

@@ -7,6 +7,7 @@ import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.HttpStatus;
 import io.gatekit.api.http.QueryParams;
 import io.gatekit.runner.HttpMethod;
 import io.gatekit.runner.HttpReqCall;
@@ -99,9 +100,7 @@ final class ReqCalls {
 
     private static HttpResponse stopResponse(Reply stop) {
         int status = stop.status() == 0 ? 200 : stop.status(); // APISIX: 0 would be no status at all
-        if (status < 100 || status > 999) {
-            throw new IllegalArgumentException("stop status: " + status + " (expected: 0 or 100..999)");
-        }
+        HttpStatus.checkOrZero("stop status", status);
         Entries.checkHeaders("stop header", stop.headers());
         HttpHeaders headers = HttpHeaders.of();
         Entries.apply(stop.headers(), headers, true);

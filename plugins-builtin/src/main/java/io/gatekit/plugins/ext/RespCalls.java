@@ -2,6 +2,7 @@ package io.gatekit.plugins.ext;
 
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.HttpStatus;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.Reply;
 import java.nio.ByteBuffer;
@@ -37,9 +38,7 @@ final class RespCalls {
      */
     static void apply(Reply result, HttpResponse response, HeaderMode mode, boolean headRequest) {
         int status = result.status();
-        if (status != 0 && (status < 100 || status > 999)) {
-            throw new IllegalArgumentException("runner status: " + status + " (expected: 0 or 100..999)");
-        }
+        HttpStatus.checkOrZero("runner status", status);
         Entries.checkHeaders("response header", result.headers());
         if (status != 0) {
             response.status(status);

@@ -1,5 +1,6 @@
 package io.gatekit.plugins.limit;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
@@ -146,8 +147,8 @@ public final class LimitCountFactory extends SimplePluginFactory<LimitCountFacto
                     + " shared by a group of routes are not supported yet)");
         }
         if (!config.windowType().equals("fixed")) {
-            throw new IllegalArgumentException("window_type: \"" + config.windowType()
-                    + "\" (expected: fixed; sliding windows are not supported yet)");
+            throw Arguments.invalid("window_type", "\"" + config.windowType()
+                    + "\"", "fixed; sliding windows are not supported yet");
         }
         positive("count", config.count());
         positive("time_window", config.timeWindow());

@@ -1,8 +1,9 @@
 package io.gatekit.plugins.mirror;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.PluginFactory;
+import io.gatekit.api.SimplePluginFactory;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,7 +55,7 @@ import java.util.regex.Pattern;
  * {@code gatekit_mirror_body_omitted_total{route,target}}; and the answer latency
  * {@code gatekit_mirror_latency_seconds{route,target}}.
  */
-public final class ProxyMirrorFactory implements PluginFactory<MirrorConfig> {
+public final class ProxyMirrorFactory extends SimplePluginFactory<MirrorConfig> {
 
     private static final String NAME = "proxy-mirror";
 
@@ -114,31 +115,7 @@ public final class ProxyMirrorFactory implements PluginFactory<MirrorConfig> {
 
     /** Found by {@link java.util.ServiceLoader}. */
     public ProxyMirrorFactory() {
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String version() {
-        return "0.1";
-    }
-
-    @Override
-    public int priority() {
-        return PRIORITY;
-    }
-
-    @Override
-    public String configSchema() {
-        return SCHEMA;
-    }
-
-    @Override
-    public Class<MirrorConfig> configType() {
-        return MirrorConfig.class;
+        super(NAME, PRIORITY, SCHEMA, MirrorConfig.class);
     }
 
     @Override
@@ -171,8 +148,7 @@ public final class ProxyMirrorFactory implements PluginFactory<MirrorConfig> {
 
     private static void checkToken(String field, String name) {
         if (!TOKEN.matcher(name).matches()) {
-            throw new IllegalArgumentException(field + ": " + json(name)
-                    + " (expected: a header name, letters, digits and !#$%&'*+-.^_`|~ only)");
+            throw Arguments.invalid(field, json(name), "a header name, letters, digits and !#$%&'*+-.^_`|~ only");
         }
     }
 

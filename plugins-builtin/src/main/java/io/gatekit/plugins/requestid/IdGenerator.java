@@ -1,5 +1,6 @@
 package io.gatekit.plugins.requestid;
 
+import io.gatekit.api.Arguments;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
@@ -77,8 +78,8 @@ abstract class IdGenerator {
                     return new String(id);
                 }
             };
-            default -> throw new IllegalArgumentException("algorithm: \"" + algorithm
-                    + "\" (expected: uuid, nanoid, range_id, ksuid or uuidv7)");
+            default -> throw Arguments.invalid("algorithm", "\"" + algorithm
+                    + "\"", "uuid, nanoid, range_id, ksuid or uuidv7");
         };
     }
 

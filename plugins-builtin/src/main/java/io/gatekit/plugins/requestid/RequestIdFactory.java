@@ -1,5 +1,6 @@
 package io.gatekit.plugins.requestid;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
 import io.gatekit.api.SimplePluginFactory;
@@ -64,7 +65,7 @@ public final class RequestIdFactory extends SimplePluginFactory<RequestIdFactory
     @Override
     public void validate(Config config) {
         if (config.headerName().isEmpty()) {
-            throw new IllegalArgumentException("header_name: \"\" (expected: a header name)");
+            throw Arguments.invalid("header_name", "\"\"", "a header name");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.gatekit.plugins.rewrite;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.plugins.support.HeaderOps;
 import java.util.List;
@@ -56,8 +57,8 @@ final class RewriteHeaders {
         for (String entry : names(headers.get("add"))) {
             Matcher m = ADD_ENTRY.matcher(entry);
             if (!m.matches()) {
-                throw new IllegalArgumentException("headers.add: \"" + entry
-                        + "\" (expected: \"Name: value\", the value without ':')");
+                throw Arguments.invalid("headers.add", "\"" + entry
+                        + "\"", "\"Name: value\", the value without ':'");
             }
             ops.add(m.group(1), List.of(checkValue("headers.add", m.group(2))));
         }

@@ -2,6 +2,7 @@ package io.gatekit.plugins.support;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpHeaders;
@@ -104,7 +105,7 @@ public final class HeaderOps {
             return d.signum() == 0 ? "0" : d.stripTrailingZeros().scale() <= 0
                     ? d.toBigInteger().toString() : d.stripTrailingZeros().toPlainString();
         }
-        throw new IllegalArgumentException(field + ": " + value + " (expected: a string or a number)");
+        throw Arguments.invalid(field, value, "a string or a number");
     }
 
     /** Builds {@link HeaderOps}. */

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The three plugins driven through a real engine, against both runners: the released APISIX Java
  * Plugin Runner 0.4.0 and RunnerServer, loaded with filters of the same names and behaviour.
  */
+@Tag("process") // starts a runner or etcd: -DexcludedGroups=process skips it
 class ExtPluginPeersTest {
 
     private static Peers peers;

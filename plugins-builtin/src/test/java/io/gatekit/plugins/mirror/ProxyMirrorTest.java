@@ -14,6 +14,7 @@ import io.gatekit.api.http.HttpRequest;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.ResourceKind;
+import io.gatekit.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

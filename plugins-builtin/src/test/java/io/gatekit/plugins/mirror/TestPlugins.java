@@ -4,7 +4,7 @@ import io.gatekit.api.Nullable;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
-import io.gatekit.api.PluginFactory;
+import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.Exchange;
 import java.util.Map;
 
@@ -22,28 +22,13 @@ final class TestPlugins {
      * {@code test-rewrite}, priority 1008 like APISIX's proxy-rewrite (so it runs after
      * proxy-mirror unless {@code _meta.priority} says otherwise): sets the path, query and headers.
      */
-    static final class Rewrite implements PluginFactory<RewriteConf> {
-        @Override
-        public String name() {
-            return "test-rewrite";
-        }
-
-        @Override
-        public int priority() {
-            return 1008;
-        }
-
-        @Override
-        public String configSchema() {
-            return """
+    static final class Rewrite extends SimplePluginFactory<RewriteConf> {
+        Rewrite() {
+            super("test-rewrite", 1008, """
                     {"type": "object",
                      "properties": {"path": {"type": "string"}, "query": {"type": "string"},
-                                    "headers": {"type": "object", "additionalProperties": {"type": "string"}}}}""";
-        }
-
-        @Override
-        public Class<RewriteConf> configType() {
-            return RewriteConf.class;
+                                    "headers": {"type": "object", "additionalProperties": {"type": "string"}}}}""",
+                    RewriteConf.class);
         }
 
         @Override
@@ -71,25 +56,11 @@ final class TestPlugins {
     }
 
     /** {@code test-deny}: answers in {@code access}, so the request never reaches the upstream. */
-    static final class Deny implements PluginFactory<DenyConf> {
-        @Override
-        public String name() {
-            return "test-deny";
-        }
-
-        @Override
-        public int priority() {
-            return 2500;
-        }
-
-        @Override
-        public String configSchema() {
-            return "{\"type\": \"object\", \"properties\": {\"status\": {\"type\": \"integer\", \"default\": 403}}}";
-        }
-
-        @Override
-        public Class<DenyConf> configType() {
-            return DenyConf.class;
+    static final class Deny extends SimplePluginFactory<DenyConf> {
+        Deny() {
+            super("test-deny", 2500,
+                    "{\"type\": \"object\", \"properties\": {\"status\": {\"type\": \"integer\", \"default\": 403}}}",
+                    DenyConf.class);
         }
 
         @Override

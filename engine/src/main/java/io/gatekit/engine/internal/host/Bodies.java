@@ -1,5 +1,6 @@
 package io.gatekit.engine.internal.host;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.engine.host.Body;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -180,7 +181,7 @@ public final class Bodies {
                 public void request(long n) {
                     if (n <= 0) {
                         if (done.compareAndSet(false, true)) {
-                            subscriber.onError(new IllegalArgumentException("n: " + n + " (expected: > 0)"));
+                            subscriber.onError(Arguments.invalid("n", n, "> 0"));
                         }
                         return;
                     }

@@ -1,5 +1,6 @@
 package io.gatekit.engine.internal.host;
 
+import io.gatekit.api.Arguments;
 import io.gatekit.api.Nullable;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.host.Body;
@@ -96,7 +97,7 @@ final class FilteredBody implements Body {
         public void request(long n) {
             if (n <= 0) {
                 cancel();
-                downstream.onError(new IllegalArgumentException("n: " + n + " (expected: > 0)"));
+                downstream.onError(Arguments.invalid("n", n, "> 0"));
                 return;
             }
             demand.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);

@@ -1,0 +1,7 @@
+package io.gatekit.testkit;
+
+import io.gatekit.testing.NullMarkedPackagesCheck;
+
+/** Every package of this module declares {@code @NonNullByDefault}. */
+class NullMarkedPackagesTest extends NullMarkedPackagesCheck {
+}
