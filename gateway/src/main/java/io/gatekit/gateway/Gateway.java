@@ -20,6 +20,7 @@ import io.gatekit.gateway.proxy.DataPlaneInitializer;
 import io.gatekit.gateway.proxy.ProxyContext;
 import io.gatekit.gateway.proxy.ServerCodec;
 import io.gatekit.gateway.server.AdminServerHandler;
+import io.gatekit.gateway.server.ControlServerHandler;
 import io.gatekit.gateway.server.MetricsServerHandler;
 import io.gatekit.gateway.tls.CertificateCatalog;
 import io.gatekit.gateway.server.StatusServerHandler;
@@ -80,6 +81,8 @@ public final class Gateway implements AutoCloseable {
     private final List<Channel> tlsServers = new ArrayList<>();
     /** The status API's listener ({@code apisix.status}), or {@code null} when not configured. */
     private @Nullable Channel statusServer;
+    /** The control API's listener ({@code apisix.enable_control}), or {@code null} when off. */
+    private @Nullable Channel controlServer;
     /** Whether the config source has loaded the config: {@code /status/ready} answers 200 from then on. */
     private volatile boolean configLoaded;
 
@@ -154,6 +157,11 @@ public final class Gateway implements AutoCloseable {
                 }
                 LOG.log(System.Logger.Level.INFO, "TLS on " + config.tls().listen().size() + " listener(s) with "
                         + certificates.provider());
+            }
+            if (ops.controlHost() != null) {
+                String prefix = config.etcd() != null ? config.etcd().prefix() : "/apisix";
+                controlServer = bind(ops.controlHost(), ops.controlPort(),
+                        aggregating(null, () -> new ControlServerHandler(engine, prefix)));
             }
             if (!config.adminOnDataPort()) {
                 servers.add(bind(config.adminHost(), config.adminPort(), aggregating(adminExecutor,
@@ -283,6 +291,12 @@ public final class Gateway implements AutoCloseable {
         return status == null ? -1 : ((InetSocketAddress) status.localAddress()).getPort();
     }
 
+    /** The control API's bound port; -1 when {@code apisix.enable_control} is false. */
+    public int controlPort() {
+        Channel control = controlServer;
+        return control == null ? -1 : ((InetSocketAddress) control.localAddress()).getPort();
+    }
+
     /** Blocks until the gateway's data plane is closed. */
     public void awaitShutdown() throws InterruptedException {
         servers.get(0).closeFuture().sync();
@@ -303,6 +317,9 @@ public final class Gateway implements AutoCloseable {
         tlsServers.forEach(channel -> channel.close().syncUninterruptibly());
         if (statusServer != null) {
             statusServer.close().syncUninterruptibly();
+        }
+        if (controlServer != null) {
+            controlServer.close().syncUninterruptibly();
         }
         proxy.awaitIdle(Duration.ofSeconds(10));
         source.close();

@@ -393,6 +393,11 @@ public final class EngineCore {
         return checkers.status();
     }
 
+    /** Every health checker with its targets' states and counters. */
+    public java.util.List<io.gatekit.engine.HealthCheckStatus> healthChecks() {
+        return checkers.report();
+    }
+
     /**
      * Accounts the instances of a snapshot just put in force, at the cost of what changed: the
      * routes it adds count their instances in, those it drops count theirs out, and an instance
