@@ -10,6 +10,8 @@ import io.gatekit.engine.StandaloneConfig;
 import io.gatekit.engine.Upstream;
 import io.gatekit.gateway.client.NettyHttpClient;
 import io.gatekit.gateway.config.GatewayConfig;
+import io.gatekit.gateway.metrics.ApisixMetrics;
+import io.gatekit.gateway.metrics.EtcdReachability;
 import io.gatekit.gateway.metrics.GatewayMetrics;
 import io.gatekit.gateway.accesslog.AccessLogFormat;
 import io.gatekit.gateway.accesslog.AccessLogWriter;
@@ -133,6 +135,16 @@ public final class Gateway implements AutoCloseable {
         } else {
             this.proxy = new ProxyContext(engine, config, metrics);
         }
+        metrics.connectionsAndJvm(proxy::openConnections, proxy::acceptedConnections);
+        ApisixMetrics apisixMetrics = null;
+        if (ops.apisixMetrics()) {
+            GatewayConfig.Etcd etcd = config.etcd();
+            apisixMetrics = new ApisixMetrics(engine, etcd != null ? etcd.prefix() : "/apisix", GatewayMain.version(),
+                    etcd != null, etcd != null ? new EtcdReachability(etcd.hosts().get(0)) : () -> false,
+                    proxy::openConnections, proxy::acceptedConnections);
+            proxy.apisixMetrics(apisixMetrics);
+        }
+        ApisixMetrics apisix = apisixMetrics;
         // Admin writes may wait for etcd: they run here, never on the data plane's event loops
         this.adminExecutor = new DefaultEventExecutorGroup(1, r -> {
             Thread thread = new Thread(r, "gatekit-admin");
@@ -168,7 +180,8 @@ public final class Gateway implements AutoCloseable {
                         () -> new AdminServerHandler(admin))));
             }
             servers.add(bind(config.prometheusHost(), config.prometheusPort(),
-                    aggregating(null, () -> new MetricsServerHandler(engine.metrics()))));
+                    aggregating(null, () -> new MetricsServerHandler(engine.metrics(),
+                            apisix == null ? () -> "" : apisix::prometheusText))));
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -55,7 +55,7 @@ class AccessLogTest {
 
     private void start(Path log, String format) {
         GatewayConfig config = ConfigLoader.defaults(w -> { }).withPorts(0, 0, 0)
-                .withOperations(new GatewayConfig.Operations(null, 7085, log, format, null, 9090));
+                .withOperations(new GatewayConfig.Operations(null, 7085, log, format, null, 9090, false));
         gateway = Gateway.start(config, Engine.builder().discoverPlugins());
         gateway.engine().put(ResourceKind.ROUTES, "r1", """
                 {"uri": "/hello", "upstream": {"nodes": {"%s": 1}}}""".formatted(upstream.address()));

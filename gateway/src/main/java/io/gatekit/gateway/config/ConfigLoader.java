@@ -39,6 +39,7 @@ public final class ConfigLoader {
             "apisix.ssl.enable", "apisix.ssl.listen", "apisix.ssl.ssl_protocols", "apisix.ssl.fallback_sni",
             "gatekit.ssl_provider", "apisix.status", "apisix.status.ip", "apisix.status.port",
             "apisix.enable_control", "apisix.control", "apisix.control.ip", "apisix.control.port",
+            "gatekit.apisix_metrics",
             "nginx_config.http.enable_access_log", "nginx_config.http.access_log",
             "nginx_config.http.access_log_format",
             "deployment", "deployment.role", "deployment.role_traditional",
@@ -323,7 +324,8 @@ public final class ConfigLoader {
         String controlHost = text(controlAt.path("ip"), "apisix.control.ip", "127.0.0.1");
         int controlPort = controlAt.has("port") ? port(controlAt.get("port"), "apisix.control.port") : 9090;
         return new GatewayConfig.Operations(statusHost, statusPort, accessLog ? Path.of(path) : null,
-                format, control ? controlHost : null, controlPort);
+                format, control ? controlHost : null, controlPort,
+                bool(root.at("/gatekit/apisix_metrics"), "gatekit.apisix_metrics", false));
     }
 
     /**

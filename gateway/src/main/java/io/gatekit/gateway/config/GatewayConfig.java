@@ -169,9 +169,11 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
      *                        {@code apisix.enable_control} is false: APISIX's control API
      *                        ({@code /v1/healthcheck})
      * @param controlPort     {@code apisix.control.port}, default 9090
+     * @param apisixMetrics   {@code gatekit.apisix_metrics}: the Prometheus endpoint also exports APISIX's
+     *                        series under APISIX's names ({@code apisix_http_status}, ...), default false
      */
     public record Operations(@Nullable String statusHost, int statusPort, @Nullable Path accessLog,
-            String accessLogFormat, @Nullable String controlHost, int controlPort) {
+            String accessLogFormat, @Nullable String controlHost, int controlPort, boolean apisixMetrics) {
 
         /** APISIX's default {@code access_log_format}. */
         public static final String DEFAULT_ACCESS_LOG_FORMAT = "$remote_addr - $remote_user [$time_local] $http_host"
@@ -180,7 +182,8 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 + " \"$upstream_scheme://$upstream_host$upstream_uri\" \"$apisix_request_id\"";
 
         /** No status API, no access log, no control API. */
-        public static final Operations NONE = new Operations(null, 7085, null, DEFAULT_ACCESS_LOG_FORMAT, null, 9090);
+        public static final Operations NONE = new Operations(null, 7085, null, DEFAULT_ACCESS_LOG_FORMAT, null, 9090,
+                false);
 
         public Operations {
             requireNonNull(accessLogFormat, "accessLogFormat");
@@ -188,7 +191,12 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
 
         /** A copy whose control API ({@code null}: none) listens on {@code host}:{@code port}. */
         public Operations withControl(@Nullable String host, int port) {
-            return new Operations(statusHost, statusPort, accessLog, accessLogFormat, host, port);
+            return new Operations(statusHost, statusPort, accessLog, accessLogFormat, host, port, apisixMetrics);
+        }
+
+        /** A copy that exports APISIX's metric names or not. */
+        public Operations withApisixMetrics(boolean on) {
+            return new Operations(statusHost, statusPort, accessLog, accessLogFormat, controlHost, controlPort, on);
         }
     }
 

@@ -43,6 +43,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        shared.connectionOpened(ch);
         ChannelPipeline pipeline = ch.pipeline();
         if (tls == null) {
             if (http2) {
