@@ -6,7 +6,8 @@
 #
 #   bash benchmarks/e2e/tls.sh            # from the repository root; about 4 minutes
 #
-# Three measures, each contender once per round, rounds alternating the order, ratios from medians:
+# Three measures, each contender once per round, rounds alternating the order, after a JVM warm-up
+# (WARMUP_JVM, 20 s per measure and gateway); ratios are medians of the per-round ratios:
 #   keepalive   wrk over TLS with keep-alive (requests/s)
 #   handshake   wrk with "Connection: close": a new TCP connection and full handshake per request
 #   h2          h2load over TLS (ALPN h2), 8 connections x 32 streams (requests/s)
@@ -161,6 +162,12 @@ measure() { # kind name seconds -> prints requests/s; the tool's output goes to 
 }
 
 [[ -n "${HOLD:-}" ]] && { log "holding ${HOLD} s for a look by hand"; sleep "$HOLD"; }
+log "warming the JVMs up: every measure, ${WARMUP_JVM:-20} s each, on both gateways"
+for kind in keepalive handshake h2; do
+  for name in gw gw-jdk; do
+    measure "$kind" "$name" "${WARMUP_JVM:-20}" >/dev/null
+  done
+done
 mkdir -p "$OUT"
 echo "round,measure,contender,requests_per_s" >"$OUT/results.csv"
 order=(nginx gw gw-jdk)
@@ -179,15 +186,14 @@ done
 python3 - "$OUT" <<'EOF' | tee "$OUT/summary.md"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1] + "/results.csv")))
-med = {}
-for kind in ("keepalive", "handshake", "h2"):
-    for name in ("nginx", "gw", "gw-jdk"):
-        values = [float(r["requests_per_s"]) for r in rows if r["measure"] == kind and r["contender"] == name]
-        med[kind, name] = statistics.median(values)
+value = {(r["round"], r["measure"], r["contender"]): float(r["requests_per_s"]) for r in rows}
+rounds = sorted({r["round"] for r in rows})
+print("Medians over the rounds; a ratio is the median of the per-round ratios to nginx.\n")
 print("| measure | nginx req/s | Gatekit (BoringSSL) | ratio | Gatekit (JDK TLS) | ratio |")
 print("|---|---|---|---|---|---|")
 for kind, label in (("keepalive", "TLS keep-alive (wrk, 32 conn)"), ("handshake", "new handshake per request (wrk, 16 conn)"),
                     ("h2", "HTTP/2 (h2load, 8 conn x 32 streams)")):
-    n, g, j = med[kind, "nginx"], med[kind, "gw"], med[kind, "gw-jdk"]
-    print(f"| {label} | {n:.0f} | {g:.0f} | {g / n:.2f}x | {j:.0f} | {j / n:.2f}x |")
+    med = {n: statistics.median(value[r, kind, n] for r in rounds) for n in ("nginx", "gw", "gw-jdk")}
+    ratio = {n: statistics.median(value[r, kind, n] / value[r, kind, "nginx"] for r in rounds) for n in ("gw", "gw-jdk")}
+    print(f"| {label} | {med['nginx']:.0f} | {med['gw']:.0f} | {ratio['gw']:.2f}x | {med['gw-jdk']:.0f} | {ratio['gw-jdk']:.2f}x |")
 EOF

@@ -75,18 +75,16 @@ public final class ControlServerHandler extends SimpleChannelInboundHandler<Full
         if (id == null) {
             return ErrorResponses.response(HttpResponseStatus.NOT_FOUND, "missing src id for src type " + type);
         }
+        if (!List.of("routes", "services", "upstreams", "stream_routes").contains(type)) {
+            return ErrorResponses.response(HttpResponseStatus.BAD_REQUEST, "invalid src type " + type);
+        }
+        // APISIX's stream_routes have no counterpart here: none exists, so none is found
         ResourceKind kind = switch (type) {
             case "routes" -> ResourceKind.ROUTES;
             case "services" -> ResourceKind.SERVICES;
             case "upstreams" -> ResourceKind.UPSTREAMS;
-            case "stream_routes" -> null; // APISIX's type; Gatekit serves no stream routes
-            default -> {
-                yield ResourceKind.SSLS; // marker: not a type of checker
-            }
+            default -> null;
         };
-        if (kind == ResourceKind.SSLS) {
-            return ErrorResponses.response(HttpResponseStatus.BAD_REQUEST, "invalid src type " + type);
-        }
         String key = "/" + type + "/" + id;
         Optional<HealthCheckStatus> found = engine.healthChecks().stream().filter(c -> c.key().equals(key))
                 .findFirst();
