@@ -30,7 +30,7 @@ class AdminOverHttpTest {
                 null, 0, defaults.bodyBufferLimit(), defaults.maxHeaderSize(), defaults.upstreamConnectTimeout(),
                 defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true, defaults.clientHeaderTimeout(),
                 defaults.keepaliveTimeout(), defaults.clientBodyTimeout(), null, defaults.tls(),
-                defaults.operations());
+                defaults.operations()).withPorts(0, 0, 0); // the TLS and control listeners on free ports too
         gateway = Gateway.start(config, Engine.builder().plugin(new DataPlaneTest.StampFactory()));
     }
 
