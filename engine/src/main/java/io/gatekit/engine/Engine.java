@@ -269,6 +269,14 @@ public final class Engine implements AutoCloseable {
         return core.upstreamHealth();
     }
 
+    /**
+     * Every health checker (one per checked upstream some route uses) with its targets' states
+     * and counters, as APISIX's control API ({@code /v1/healthcheck}) shows them.
+     */
+    public List<HealthCheckStatus> healthChecks() {
+        return core.healthChecks();
+    }
+
     // ---- plugins ----
 
     /** The registered plugins, in registration order. */

@@ -10,6 +10,8 @@ import io.gatekit.engine.StandaloneConfig;
 import io.gatekit.engine.Upstream;
 import io.gatekit.gateway.client.NettyHttpClient;
 import io.gatekit.gateway.config.GatewayConfig;
+import io.gatekit.gateway.metrics.ApisixMetrics;
+import io.gatekit.gateway.metrics.EtcdReachability;
 import io.gatekit.gateway.metrics.GatewayMetrics;
 import io.gatekit.gateway.accesslog.AccessLogFormat;
 import io.gatekit.gateway.accesslog.AccessLogWriter;
@@ -20,6 +22,7 @@ import io.gatekit.gateway.proxy.DataPlaneInitializer;
 import io.gatekit.gateway.proxy.ProxyContext;
 import io.gatekit.gateway.proxy.ServerCodec;
 import io.gatekit.gateway.server.AdminServerHandler;
+import io.gatekit.gateway.server.ControlServerHandler;
 import io.gatekit.gateway.server.MetricsServerHandler;
 import io.gatekit.gateway.tls.CertificateCatalog;
 import io.gatekit.gateway.server.StatusServerHandler;
@@ -80,6 +83,8 @@ public final class Gateway implements AutoCloseable {
     private final List<Channel> tlsServers = new ArrayList<>();
     /** The status API's listener ({@code apisix.status}), or {@code null} when not configured. */
     private @Nullable Channel statusServer;
+    /** The control API's listener ({@code apisix.enable_control}), or {@code null} when off. */
+    private @Nullable Channel controlServer;
     /** Whether the config source has loaded the config: {@code /status/ready} answers 200 from then on. */
     private volatile boolean configLoaded;
 
@@ -131,6 +136,16 @@ public final class Gateway implements AutoCloseable {
         } else {
             this.proxy = new ProxyContext(engine, config, metrics);
         }
+        metrics.connectionsAndJvm(proxy::openConnections, proxy::acceptedConnections);
+        ApisixMetrics apisixMetrics = null;
+        if (ops.apisixMetrics()) {
+            GatewayConfig.Etcd etcd = config.etcd();
+            apisixMetrics = new ApisixMetrics(engine, etcd != null ? etcd.prefix() : "/apisix", GatewayMain.version(),
+                    etcd != null, etcd != null ? new EtcdReachability(etcd.hosts().get(0)) : () -> false,
+                    proxy::openConnections, proxy::acceptedConnections);
+            proxy.apisixMetrics(apisixMetrics);
+        }
+        ApisixMetrics apisix = apisixMetrics;
         // Admin writes may wait for etcd: they run here, never on the data plane's event loops
         this.adminExecutor = new DefaultEventExecutorGroup(1, r -> {
             Thread thread = new Thread(r, "gatekit-admin");
@@ -156,12 +171,18 @@ public final class Gateway implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "TLS on " + config.tls().listen().size() + " listener(s) with "
                         + certificates.provider());
             }
+            if (ops.controlHost() != null) {
+                String prefix = config.etcd() != null ? config.etcd().prefix() : "/apisix";
+                controlServer = bind(ops.controlHost(), ops.controlPort(),
+                        aggregating(null, () -> new ControlServerHandler(engine, prefix)));
+            }
             if (!config.adminOnDataPort()) {
                 servers.add(bind(config.adminHost(), config.adminPort(), aggregating(adminExecutor,
                         () -> new AdminServerHandler(admin))));
             }
             servers.add(bind(config.prometheusHost(), config.prometheusPort(),
-                    aggregating(null, () -> new MetricsServerHandler(engine.metrics()))));
+                    aggregating(null, () -> new MetricsServerHandler(engine.metrics(),
+                            apisix == null ? () -> "" : apisix::prometheusText))));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -289,6 +310,12 @@ public final class Gateway implements AutoCloseable {
         return transport;
     }
 
+    /** The control API's bound port; -1 when {@code apisix.enable_control} is false. */
+    public int controlPort() {
+        Channel control = controlServer;
+        return control == null ? -1 : ((InetSocketAddress) control.localAddress()).getPort();
+    }
+
     /** Blocks until the gateway's data plane is closed. */
     public void awaitShutdown() throws InterruptedException {
         servers.get(0).closeFuture().sync();
@@ -309,6 +336,9 @@ public final class Gateway implements AutoCloseable {
         tlsServers.forEach(channel -> channel.close().syncUninterruptibly());
         if (statusServer != null) {
             statusServer.close().syncUninterruptibly();
+        }
+        if (controlServer != null) {
+            controlServer.close().syncUninterruptibly();
         }
         proxy.awaitIdle(Duration.ofSeconds(10));
         source.close();

@@ -22,7 +22,7 @@ class AdminOverHttpTest {
     @BeforeEach
     void start() throws Exception {
         upstream = new TestUpstream("one");
-        GatewayConfig defaults = ConfigLoader.defaults(w -> { }).withPorts(0, 0, 0); // TLS on a free port too
+        GatewayConfig defaults = ConfigLoader.defaults(w -> { });
         GatewayConfig config = new GatewayConfig(defaults.nodeHost(), 0, defaults.adminHost(), 0,
                 List.of(new GatewayConfig.AdminKey("admin", KEY, "admin"),
                         new GatewayConfig.AdminKey("ro", "viewer-key", "viewer")),
@@ -30,7 +30,7 @@ class AdminOverHttpTest {
                 null, 0, defaults.bodyBufferLimit(), defaults.maxHeaderSize(), defaults.upstreamConnectTimeout(),
                 defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true, defaults.clientHeaderTimeout(),
                 defaults.keepaliveTimeout(), defaults.clientBodyTimeout(), null, defaults.tls(),
-                defaults.operations(), defaults.transport());
+                defaults.operations(), defaults.transport()).withPorts(0, 0, 0); // TLS and control API on free ports too
         gateway = Gateway.start(config, Engine.builder().plugin(new DataPlaneTest.StampFactory()));
     }
 

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 class StandaloneConfigTest {
 
     private static GatewayConfig withRoutesFile(Path routes) {
-        GatewayConfig d = ConfigLoader.defaults(w -> { }).withPorts(0, 0, 0); // the TLS listener on a free port too
+        GatewayConfig d = ConfigLoader.defaults(w -> { });
         return new GatewayConfig(d.nodeHost(), 0, d.adminHost(), 0, d.adminKeys(), d.allowAdmin(), null,
                 d.pluginAttributes(), null, null, d.prometheusHost(), 0, routes, 0, d.bodyBufferLimit(),
                 d.maxHeaderSize(), d.upstreamConnectTimeout(), d.upstreamSendTimeout(), d.upstreamReadTimeout(), false,
                 d.clientHeaderTimeout(), d.keepaliveTimeout(), d.clientBodyTimeout(), null, d.tls(),
-                d.operations(), d.transport());
+                d.operations(), d.transport()).withPorts(0, 0, 0); // TLS and control API on free ports too
     }
 
     private static void awaitTrue(Callable<Boolean> condition) throws Exception {

@@ -45,15 +45,44 @@ final class TestCertificates {
 
     /** A leaf for {@code names} ({@code rsa} or {@code ec}), signed by the CA, valid for two days. */
     Pair leaf(String type, String... names) throws Exception {
+        return leafSignedBy("ca", type, names);
+    }
+
+    /**
+     * A leaf for {@code names} signed by the CA in {@code issuer}.crt/.key (the root {@code ca},
+     * or an {@link #intermediate()}'s name); its file holds the leaf only.
+     */
+    Pair leafSignedBy(String issuer, String type, String... names) throws Exception {
         String name = "leaf" + ++serial;
         String newKey = type.equals("ec") ? "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1" : "-newkey rsa:2048";
         String san = List.of(names).stream().map(n -> "DNS:" + n).collect(Collectors.joining(","));
         Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth,clientAuth\n");
         run("openssl req -new " + newKey + " -nodes -keyout " + name + ".key -out " + name + ".csr -subj '/CN="
                 + names[0] + "'");
+        run("openssl x509 -req -in " + name + ".csr -CA " + issuer + ".crt -CAkey " + issuer + ".key -set_serial "
+                + (1000 + serial) + " -days 2 -out " + name + ".crt -extfile " + name + ".ext");
+        return read(name);
+    }
+
+    /** A CA signed by the root {@code ca}: issue leaves with {@link #leafSignedBy} and its file name. */
+    String intermediate() throws Exception {
+        String name = "inter" + ++serial;
+        Files.writeString(dir.resolve(name + ".ext"), "basicConstraints=critical,CA:TRUE\n"
+                + "keyUsage=critical,keyCertSign,cRLSign\n");
+        run("openssl req -new -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name + ".csr -subj '/CN="
+                + "Gatekit Test Intermediate " + serial + "'");
         run("openssl x509 -req -in " + name + ".csr -CA ca.crt -CAkey ca.key -set_serial " + (1000 + serial)
                 + " -days 2 -out " + name + ".crt -extfile " + name + ".ext");
-        return read(name);
+        return name;
+    }
+
+    /** A CA of its own, trusted by nothing the gateway has: for certificates it must refuse. */
+    String otherCa() throws Exception {
+        String name = "otherca" + ++serial;
+        run("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name + ".crt -days 2"
+                + " -subj '/CN=Gatekit Other CA' -addext basicConstraints=critical,CA:TRUE"
+                + " -addext keyUsage=critical,keyCertSign,cRLSign");
+        return name;
     }
 
     /** A self-signed certificate whose validity ended yesterday (made with keytool, which can backdate). */

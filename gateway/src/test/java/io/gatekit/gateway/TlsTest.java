@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * TLS on the data plane with certificates from the {@code ssls} resource, driven by {@code curl}
  * and {@code openssl s_client} over loopback, with certificates {@code openssl} makes for the
  * test: SNI (exact and wildcard), no matching SNI, both TLS providers, TLS 1.2 and 1.3, an RSA and
- * an ECDSA pair in one SSL, and the Admin API's refusals.
+ * an ECDSA pair in one SSL, the Admin API's refusals, mutual TLS ({@code client.ca}, {@code depth},
+ * APISIX's Host check), a certificate replaced under a loop of handshakes, and an IPv6 listener.
  */
 class TlsTest {
 
@@ -203,5 +204,173 @@ class TlsTest {
             assertFalse(answer.output().contains("PRIVATE KEY"), answer.output());
         }
         assertEquals("200 2", curl("one.test", "").output());
+    }
+
+    /** The SSL JSON of {@code pair} for {@code sni}, asking for client certificates of {@code ca} within {@code depth}. */
+    private static String mutual(TestCertificates.Pair pair, String sni, String caFile, int depth) throws Exception {
+        String ca = Files.readString(dir.resolve(caFile + ".crt"));
+        return pair.ssl(sni).replace("\"snis\"", "\"client\": {\"ca\": " + TestCertificates.json(ca)
+                + ", \"depth\": " + depth + "}, \"snis\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"openssl", "jdk"})
+    void mutualTlsServesAClientWithACertificateOfClientCaAndRefusesTheHandshakeOfOthers(String provider)
+            throws Exception {
+        start(provider);
+        gateway.engine().put(ResourceKind.SSLS, "1", mutual(certs.leaf("rsa", "mtls.test"), "mtls.test", "ca", 1));
+        TestCertificates.Pair client = certs.leaf("ec", "client.test");
+        String other = certs.otherCa();
+        TestCertificates.Pair stranger = certs.leafSignedBy(other, "rsa", "stranger.test");
+
+        TestCertificates.Result withCert = curl("mtls.test", "--cert " + client.certFile() + " --key " + client.keyFile());
+        TestCertificates.Result without = curl("mtls.test", "");
+        TestCertificates.Result untrusted = curl("mtls.test", "--cert " + stranger.certFile() + " --key "
+                + stranger.keyFile());
+
+        assertEquals("200 2", withCert.output());
+        // as APISIX without skip_mtls_uri_regex: verified in the handshake (t/node/client-mtls.t,
+        // "mtls failed, at handshake phase"), so no HTTP answer at all
+        assertNotEquals(0, without.exitCode(), without.output());
+        assertFalse(without.output().startsWith("200"), without.output());
+        assertNotEquals(0, untrusted.exitCode(), untrusted.output());
+        assertEquals(1, upstream.hits.get());
+    }
+
+    @Test
+    void clientDepthCountsTheIntermediatesBetweenTheClientsCertificateAndClientCaAsNginx() throws Exception {
+        start("auto");
+        String intermediate = certs.intermediate();
+        TestCertificates.Pair deep = certs.leafSignedBy(intermediate, "rsa", "deep-client.test");
+        Path chain = dir.resolve("deep-chain.crt");
+        Files.writeString(chain, deep.cert() + Files.readString(dir.resolve(intermediate + ".crt")));
+        TestCertificates.Pair direct = certs.leaf("rsa", "direct-client.test");
+        gateway.engine().put(ResourceKind.SSLS, "0", mutual(certs.leaf("rsa", "d0.test"), "d0.test", "ca", 0));
+        gateway.engine().put(ResourceKind.SSLS, "1", mutual(certs.leaf("rsa", "d1.test"), "d1.test", "ca", 1));
+        String deepCert = "--cert " + chain + " --key " + deep.keyFile();
+
+        assertEquals("200 2", curl("d0.test", "--cert " + direct.certFile() + " --key " + direct.keyFile()).output());
+        assertNotEquals(0, curl("d0.test", deepCert).exitCode());
+        assertEquals("200 2", curl("d1.test", deepCert).output());
+    }
+
+    @Test
+    void aHostNamingAMutualTlsSslOnAConnectionMadeForAnotherNameIsRefusedWith400AsApisix() throws Exception {
+        start("auto");
+        TestCertificates.Pair both = certs.leaf("rsa", "open.test", "mtls.test");
+        gateway.engine().put(ResourceKind.SSLS, "1", both.ssl("open.test"));
+        gateway.engine().put(ResourceKind.SSLS, "2", mutual(both, "mtls.test", "ca", 1));
+        TestCertificates.Pair client = certs.leaf("rsa", "client.test");
+        String cert = "--cert " + client.certFile() + " --key " + client.keyFile();
+
+        TestCertificates.Result smuggled = curl("open.test", "-H 'Host: mtls.test'");
+        TestCertificates.Result smuggled2 = curl("open.test", "--http2 -H 'Host: mtls.test'");
+        TestCertificates.Result verifiedElsewhere = curl("open.test", cert + " -H 'Host: mtls.test'");
+        TestCertificates.Result plain = curl("open.test", "");
+        TestCertificates.Result verified = curl("mtls.test", cert);
+
+        assertEquals("400 1.1", smuggled.output().replace("400 2", "400 1.1"), smuggled.output());
+        assertTrue(smuggled2.output().startsWith("400"), smuggled2.output());
+        assertTrue(verifiedElsewhere.output().startsWith("400"), verifiedElsewhere.output());
+        assertEquals("200 2", plain.output());
+        assertEquals("200 2", verified.output());
+    }
+
+    @Test
+    void aCertificateReplacedUnderLoadFailsNoHandshakeAndTheNextHandshakesGetTheNewOne() throws Exception {
+        start("auto");
+        List<TestCertificates.Pair> generations = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            generations.add(certs.leaf(i % 2 == 0 ? "rsa" : "ec", "rot.test"));
+        }
+        gateway.engine().put(ResourceKind.SSLS, "1", generations.get(0).ssl("rot.test"));
+        javax.net.ssl.SSLSocketFactory factory = trustingTestCa().getSocketFactory();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger handshakes = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.Queue<Throwable> failures = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> loaders = new java.util.ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            Thread loader = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        handshake(factory);
+                        handshakes.incrementAndGet();
+                    } catch (Exception e) {
+                        failures.add(e);
+                    }
+                }
+            });
+            loader.start();
+            loaders.add(loader);
+        }
+        try {
+            for (int i = 1; i < generations.size(); i++) {
+                int before = handshakes.get();
+                io.gatekit.gateway.faults.Faults.await("handshakes under way", java.time.Duration.ofSeconds(20),
+                        () -> handshakes.get() >= before + 20);
+                TestCertificates.Result put = admin("PUT", "ssls/1", generations.get(i).ssl("rot.test"));
+                assertTrue(put.output().endsWith("\n200"), put.output());
+
+                // the Admin API answered: every handshake from now on gets the new certificate
+                assertEquals(serial(generations.get(i)), handshake(factory));
+            }
+        } finally {
+            running.set(false);
+            for (Thread loader : loaders) {
+                loader.join(10_000);
+            }
+        }
+        assertTrue(failures.isEmpty(), "failed handshakes: " + failures);
+        assertTrue(handshakes.get() >= 60, "handshakes: " + handshakes.get());
+    }
+
+    /** A TLS handshake with SNI rot.test: the serial of the certificate the gateway served. */
+    private java.math.BigInteger handshake(javax.net.ssl.SSLSocketFactory factory) throws Exception {
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) factory.createSocket("127.0.0.1",
+                gateway.tlsPort(0))) {
+            socket.setSoTimeout(10_000);
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName("rot.test")));
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            return ((java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0])
+                    .getSerialNumber();
+        }
+    }
+
+    private static java.math.BigInteger serial(TestCertificates.Pair pair) throws Exception {
+        return ((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pair.cert().getBytes()))).getSerialNumber();
+    }
+
+    private static javax.net.ssl.SSLContext trustingTestCa() throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(certs.ca.cert().getBytes())));
+        javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    @Test
+    void anIpv6ListenerServesTls() throws Exception {
+        GatewayConfig defaults = ConfigLoader.defaults(w -> { }).withPorts(0, 0, 0);
+        gateway = Gateway.start(defaults.withTls(defaults.tls().withListen(true, List.of(
+                new GatewayConfig.Listen("127.0.0.1", 0), new GatewayConfig.Listen("[::1]", 0)))),
+                Engine.builder().discoverPlugins());
+        gateway.engine().put(ResourceKind.ROUTES, "1", """
+                {"uri": "/*", "upstream": {"nodes": {"%s": 1}}}""".formatted(upstream.address()));
+        gateway.engine().put(ResourceKind.SSLS, "1", certs.leaf("rsa", "v6.test").ssl("v6.test"));
+        int port = gateway.tlsPort(1);
+
+        TestCertificates.Result result = certs.exec("curl -sS --cacert ca.crt --resolve v6.test:" + port
+                + ":[::1] -o /dev/null -w '%{http_code} %{remote_ip}' https://v6.test:" + port + "/hello");
+
+        assertEquals("200 ::1", result.output());
     }
 }

@@ -374,6 +374,10 @@ public final class EngineCore {
         return checkers.status();
     }
 
+    /** Every health checker with its targets' states and counters. */
+    public java.util.List<io.gatekit.engine.HealthCheckStatus> healthChecks() {
+        return checkers.report();
+    }
 
     // ---- reads ----
 

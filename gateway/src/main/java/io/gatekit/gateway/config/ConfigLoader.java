@@ -39,6 +39,8 @@ public final class ConfigLoader {
             "apisix", "apisix.node_listen", "apisix.enable_admin", "apisix.enable_http2", "apisix.ssl",
             "apisix.ssl.enable", "apisix.ssl.listen", "apisix.ssl.ssl_protocols", "apisix.ssl.fallback_sni",
             "gatekit.ssl_provider", "apisix.status", "apisix.status.ip", "apisix.status.port",
+            "apisix.enable_control", "apisix.control", "apisix.control.ip", "apisix.control.port",
+            "gatekit.apisix_metrics",
             "nginx_config.http.enable_access_log", "nginx_config.http.access_log",
             "nginx_config.http.access_log_format",
             "deployment", "deployment.role", "deployment.role_traditional",
@@ -290,7 +292,7 @@ public final class ConfigLoader {
         return node.asBoolean();
     }
 
-    /** {@code apisix.status} and the access log keys of {@code nginx_config.http}. */
+    /** {@code apisix.status}, the control API and the access log keys of {@code nginx_config.http}. */
     private static GatewayConfig.Operations operations(JsonNode root) {
         JsonNode status = root.at("/apisix/status");
         String statusHost = null;
@@ -315,8 +317,17 @@ public final class ConfigLoader {
         String format = text(http.path("access_log_format"), "nginx_config.http.access_log_format",
                 GatewayConfig.Operations.DEFAULT_ACCESS_LOG_FORMAT);
         AccessLogFormat.check(format, "nginx_config.http.access_log_format");
+        boolean control = bool(root.at("/apisix/enable_control"), "apisix.enable_control", true);
+        JsonNode controlAt = root.at("/apisix/control");
+        if (!controlAt.isMissingNode() && !controlAt.isNull() && !controlAt.isObject()) {
+            throw new IllegalArgumentException("apisix.control: " + controlAt
+                    + " (expected: a mapping such as {ip: 127.0.0.1, port: 9090})");
+        }
+        String controlHost = text(controlAt.path("ip"), "apisix.control.ip", "127.0.0.1");
+        int controlPort = controlAt.has("port") ? port(controlAt.get("port"), "apisix.control.port") : 9090;
         return new GatewayConfig.Operations(statusHost, statusPort, accessLog ? Path.of(path) : null,
-                format);
+                format, control ? controlHost : null, controlPort,
+                bool(root.at("/gatekit/apisix_metrics"), "gatekit.apisix_metrics", false));
     }
 
     /**

@@ -83,11 +83,13 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
 
     /**
      * A copy listening on other ports (0 = any free port), for tests and side-by-side runs; the
-     * TLS listeners take free ports (set fixed ones with {@link #withTls}).
+     * TLS listeners and the control API take free ports (set fixed ones with {@link #withTls} and
+     * {@link #withOperations}).
      */
     public GatewayConfig withPorts(int node, int admin, int prometheus) {
         Tls tls = this.tls.withListen(this.tls.enabled(), this.tls.listen().stream()
                 .map(l -> new Listen(l.ip(), 0)).toList());
+        Operations operations = this.operations.withControl(this.operations.controlHost(), 0);
         return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
@@ -175,9 +177,15 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
      * @param accessLog       {@code nginx_config.http.access_log}: the file, or {@code null} when
      *                        {@code nginx_config.http.enable_access_log} is false
      * @param accessLogFormat {@code nginx_config.http.access_log_format}, nginx variables such as {@code $status}
+     * @param controlHost     {@code apisix.control.ip} (default 127.0.0.1), or {@code null} when
+     *                        {@code apisix.enable_control} is false: APISIX's control API
+     *                        ({@code /v1/healthcheck})
+     * @param controlPort     {@code apisix.control.port}, default 9090
+     * @param apisixMetrics   {@code gatekit.apisix_metrics}: the Prometheus endpoint also exports APISIX's
+     *                        series under APISIX's names ({@code apisix_http_status}, ...), default false
      */
     public record Operations(@Nullable String statusHost, int statusPort, @Nullable Path accessLog,
-            String accessLogFormat) {
+            String accessLogFormat, @Nullable String controlHost, int controlPort, boolean apisixMetrics) {
 
         /** APISIX's default {@code access_log_format}. */
         public static final String DEFAULT_ACCESS_LOG_FORMAT = "$remote_addr - $remote_user [$time_local] $http_host"
@@ -185,11 +193,22 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 + " $upstream_addr $upstream_status $upstream_response_time"
                 + " \"$upstream_scheme://$upstream_host$upstream_uri\" \"$apisix_request_id\"";
 
-        /** No status API, no access log. */
-        public static final Operations NONE = new Operations(null, 7085, null, DEFAULT_ACCESS_LOG_FORMAT);
+        /** No status API, no access log, no control API. */
+        public static final Operations NONE = new Operations(null, 7085, null, DEFAULT_ACCESS_LOG_FORMAT, null, 9090,
+                false);
 
         public Operations {
             requireNonNull(accessLogFormat, "accessLogFormat");
+        }
+
+        /** A copy whose control API ({@code null}: none) listens on {@code host}:{@code port}. */
+        public Operations withControl(@Nullable String host, int port) {
+            return new Operations(statusHost, statusPort, accessLog, accessLogFormat, host, port, apisixMetrics);
+        }
+
+        /** A copy that exports APISIX's metric names or not. */
+        public Operations withApisixMetrics(boolean on) {
+            return new Operations(statusHost, statusPort, accessLog, accessLogFormat, controlHost, controlPort, on);
         }
     }
 

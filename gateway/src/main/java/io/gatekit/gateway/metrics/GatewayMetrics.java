@@ -28,6 +28,28 @@ public final class GatewayMetrics {
         registry.gauge("gatekit_http_requests_in_flight", requests::getAsInt);
     }
 
+    /**
+     * Exports the data plane's client connections ({@code gatekit_http_connections}: open now,
+     * {@code gatekit_http_connections_accepted}: since the start) and the JVM's heap, non-heap,
+     * threads and collections ({@code gatekit_jvm_*}).
+     */
+    public void connectionsAndJvm(IntSupplier open, java.util.function.LongSupplier accepted) {
+        registry.gauge("gatekit_http_connections", open::getAsInt);
+        registry.gauge("gatekit_http_connections_accepted", accepted::getAsLong);
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        registry.gauge("gatekit_jvm_memory_used_bytes", () -> memory.getHeapMemoryUsage().getUsed(), "area", "heap");
+        registry.gauge("gatekit_jvm_memory_used_bytes", () -> memory.getNonHeapMemoryUsage().getUsed(),
+                "area", "nonheap");
+        registry.gauge("gatekit_jvm_memory_max_bytes", () -> memory.getHeapMemoryUsage().getMax(), "area", "heap");
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        registry.gauge("gatekit_jvm_threads_live", threads::getThreadCount);
+        for (java.lang.management.GarbageCollectorMXBean gc
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            registry.gauge("gatekit_jvm_gc_collections", gc::getCollectionCount, "gc", gc.getName());
+            registry.gauge("gatekit_jvm_gc_seconds", () -> gc.getCollectionTime() / 1000.0, "gc", gc.getName());
+        }
+    }
+
     /** One finished request. */
     public void request(String route, int status, long nanos) {
         RouteSeries series = route(route);

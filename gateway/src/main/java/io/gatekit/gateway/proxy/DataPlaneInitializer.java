@@ -43,6 +43,7 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        shared.connectionOpened(ch);
         ChannelPipeline pipeline = ch.pipeline();
         if (tls == null) {
             if (http2) {
@@ -76,8 +77,11 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
         // port) takes its own, the proxy all the others
         ClientConnection connection = new ClientConnection(shared);
         pipeline.addLast(new ServerCodec(shared.config().maxHeaderSize()))
-                .addLast(new HttpServerExpectContinueHandler())
-                .addLast(connection);
+                .addLast(new HttpServerExpectContinueHandler());
+        if (tls != null) {
+            pipeline.addLast(new MutualTlsHostCheck(tls));
+        }
+        pipeline.addLast(connection);
         if (admin != null) {
             pipeline.addLast(new DataPortAdminHandler(shared, admin, connection));
         }
@@ -88,6 +92,9 @@ public final class DataPlaneInitializer extends ChannelInitializer<SocketChannel
     void http2(ChannelPipeline pipeline) {
         Http2Streams.configure(pipeline, shared.config().maxHeaderSize(), stream -> {
             ClientConnection connection = new ClientConnection(shared);
+            if (tls != null) {
+                stream.addLast(new MutualTlsHostCheck(tls));
+            }
             stream.addLast(connection);
             if (admin != null) {
                 stream.addLast(new DataPortAdminHandler(shared, admin, connection));

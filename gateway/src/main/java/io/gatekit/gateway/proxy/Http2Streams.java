@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -17,7 +18,8 @@ import java.util.function.Consumer;
  * An HTTP/2 connection of the data plane: Netty's frame codec and a stream channel per request,
  * each stream's frames turned into the HTTP/1.1 messages the exchange handlers read. One client's
  * memory stays bounded: at most {@value #MAX_CONCURRENT_STREAMS} streams at once (as nginx's
- * {@code http2_max_concurrent_streams}), a header list no larger than {@code max_header_size}, a
+ * {@code http2_max_concurrent_streams}; enforced before the client acknowledges the SETTINGS,
+ * a stream over it is refused with RST_STREAM REFUSED_STREAM), a header list no larger than {@code max_header_size}, a
  * 64 KiB flow-control window per stream that is only reopened as the gateway reads (a stream whose
  * upstream is slow stops its client), and Netty's flood limits: queued control frames (PING and
  * SETTINGS acknowledgements a client does not read), empty DATA frames, and RST_STREAM bursts
@@ -39,11 +41,15 @@ final class Http2Streams {
                 .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                 .maxHeaderListSize(maxHeaderSize)
                 .initialWindowSize(65_535);
-        pipeline.addLast(Http2FrameCodecBuilder.forServer()
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(settings)
                 .validateHeaders(true)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-                .build());
+                .build();
+        // Netty applies the advertised limit once the client acknowledges the SETTINGS: a client
+        // that never does would open streams without bound, so the limit holds from the start
+        codec.connection().remote().maxActiveStreams(MAX_CONCURRENT_STREAMS);
+        pipeline.addLast(codec);
         pipeline.addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {

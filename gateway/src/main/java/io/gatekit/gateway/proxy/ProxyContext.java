@@ -5,6 +5,7 @@ import io.gatekit.engine.Engine;
 import io.gatekit.gateway.accesslog.AccessLogFormat;
 import io.gatekit.gateway.accesslog.AccessLogWriter;
 import io.gatekit.gateway.config.GatewayConfig;
+import io.gatekit.gateway.metrics.ApisixMetrics;
 import io.gatekit.gateway.metrics.GatewayMetrics;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +24,10 @@ public final class ProxyContext {
     final @Nullable AccessLog accessLog;
     private final GatewayConfig config;
     private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder accepted = new java.util.concurrent.atomic.LongAdder();
+    /** APISIX's metric names ({@code gatekit.apisix_metrics}), or {@code null} when off. */
+    @Nullable ApisixMetrics apisix;
 
     public ProxyContext(Engine engine, GatewayConfig config, GatewayMetrics metrics) {
         this(engine, config, metrics, null, null);
@@ -41,6 +46,28 @@ public final class ProxyContext {
         this.metrics = metrics;
         this.pool = new UpstreamPool(config.maxHeaderSize());
         metrics.inFlight(active::get);
+    }
+
+    /** Records APISIX's series too, from now on. */
+    public void apisixMetrics(ApisixMetrics metrics) {
+        this.apisix = metrics;
+    }
+
+    /** A client connection was accepted; it counts as open until it closes. */
+    void connectionOpened(io.netty.channel.Channel channel) {
+        connections.incrementAndGet();
+        accepted.increment();
+        channel.closeFuture().addListener(f -> connections.decrementAndGet());
+    }
+
+    /** The data plane's client connections open now. */
+    public int openConnections() {
+        return connections.get();
+    }
+
+    /** The data plane's client connections accepted since the start. */
+    public long acceptedConnections() {
+        return accepted.sum();
     }
 
     /** The node config. */

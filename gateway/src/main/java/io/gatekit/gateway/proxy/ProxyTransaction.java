@@ -357,6 +357,9 @@ final class ProxyTransaction {
         if (shared.accessLog != null) {
             shared.accessLog.log(this, nanos);
         }
+        if (shared.apisix != null) {
+            ApisixRequestMetrics.record(shared.apisix, this, nanos);
+        }
         release();
         handler.transactionDone(this, writer.keepAlive() && writer.complete());
     }

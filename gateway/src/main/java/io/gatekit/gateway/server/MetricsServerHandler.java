@@ -20,6 +20,7 @@ public final class MetricsServerHandler extends SimpleChannelInboundHandler<Full
     public static final String PATH = "/apisix/prometheus/metrics";
 
     private final Metrics metrics;
+    private final java.util.function.Supplier<String> more;
 
     /**
      * @param metrics the engine's metrics: rendered when they are a {@link MetricsRegistry}; other
@@ -27,7 +28,13 @@ public final class MetricsServerHandler extends SimpleChannelInboundHandler<Full
      *                path answers 404 saying so
      */
     public MetricsServerHandler(Metrics metrics) {
+        this(metrics, () -> "");
+    }
+
+    /** @param more series rendered after the registry's (APISIX's names, say), in the text format */
+    public MetricsServerHandler(Metrics metrics, java.util.function.Supplier<String> more) {
         this.metrics = metrics;
+        this.more = more;
     }
 
     @Override
@@ -37,7 +44,7 @@ public final class MetricsServerHandler extends SimpleChannelInboundHandler<Full
             response = ErrorResponses.response(HttpResponseStatus.NOT_FOUND, "404 Not Found: the engine records into "
                     + metrics.getClass().getName() + ", which exports its metrics itself");
         } else if (request.uri().equals(PATH) || request.uri().startsWith(PATH + "?")) {
-            byte[] body = registry.prometheusText().getBytes(StandardCharsets.UTF_8);
+            byte[] body = (registry.prometheusText() + more.get()).getBytes(StandardCharsets.UTF_8);
             response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.wrappedBuffer(body));
             response.headers().set("content-type", "text/plain; version=0.0.4; charset=utf-8");

@@ -34,7 +34,7 @@ public final class CertificateCatalog {
     private final Engine engine;
     private final SslContexts contexts;
     private final @Nullable String fallbackSni;
-    private volatile Table table = new Table(-1, Map.of(), Map.of(), List.of(), null, Map.of());
+    private volatile Table table = new Table(-1, Map.of(), Map.of(), List.of(), null, Map.of(), java.util.Set.of());
 
     /** The SSLs of {@code engine}, served as {@code tls} says. */
     public CertificateCatalog(Engine engine, GatewayConfig.Tls tls) {
@@ -60,6 +60,16 @@ public final class CertificateCatalog {
         return current().find(name);
     }
 
+    /**
+     * Whether the SSL a request for {@code host} would be served by asks for a client certificate
+     * ({@code client.ca}): APISIX checks this against the request's Host as well as the SNI, so
+     * that a handshake made for another name does not pass a mutual TLS name by its Host.
+     */
+    public boolean requiresClientCertificate(String host) {
+        SslContext context = current().find(normalize(host));
+        return context != null && current().mutual.contains(context);
+    }
+
     private Table current() {
         Table t = table;
         long version = engine.version();
@@ -81,6 +91,7 @@ public final class CertificateCatalog {
         List<Resource> ssls = new ArrayList<>(engine.list(ResourceKind.SSLS));
         ssls.sort(Comparator.comparing(Resource::id));
         Map<String, SslContext> built = new HashMap<>();
+        java.util.Set<SslContext> mutual = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         Map<String, SslContext> exact = new HashMap<>();
         Map<String, SslContext> oneLabel = new HashMap<>();
         List<Map.Entry<String, SslContext>> suffixes = new ArrayList<>();
@@ -107,6 +118,9 @@ public final class CertificateCatalog {
                 }
             }
             built.put(resource.json(), context);
+            if (ssl.path("client").hasNonNull("ca")) {
+                mutual.add(context);
+            }
             List<String> names = new ArrayList<>();
             if (ssl.has("snis")) {
                 ssl.get("snis").forEach(n -> names.add(normalize(n.asText())));
@@ -126,7 +140,7 @@ public final class CertificateCatalog {
             }
         }
         suffixes.sort(Comparator.comparingInt((Map.Entry<String, SslContext> e) -> e.getKey().length()).reversed());
-        return new Table(version, exact, oneLabel, suffixes, any, built);
+        return new Table(version, exact, oneLabel, suffixes, any, built, mutual);
     }
 
     /** Lower case, without a trailing dot, as APISIX's {@code ssl_filter} and {@code server_name}. */
@@ -136,7 +150,8 @@ public final class CertificateCatalog {
     }
 
     private record Table(long version, Map<String, SslContext> exact, Map<String, SslContext> oneLabel,
-            List<Map.Entry<String, SslContext>> suffixes, @Nullable SslContext any, Map<String, SslContext> byJson) {
+            List<Map.Entry<String, SslContext>> suffixes, @Nullable SslContext any, Map<String, SslContext> byJson,
+            java.util.Set<SslContext> mutual) {
 
         @Nullable SslContext find(String name) {
             SslContext found = exact.get(name);

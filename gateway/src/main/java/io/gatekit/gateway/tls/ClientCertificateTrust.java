@@ -13,8 +13,9 @@ import javax.net.ssl.X509TrustManager;
 
 /**
  * Trusts client certificates issued by an SSL's {@code client.ca}, with at most
- * {@code client.depth} certificates above the client's own, as nginx's
- * {@code ssl_verify_depth} counts them (1: signed by the CA itself).
+ * {@code client.depth} intermediate certificates between the client's own and the CA, as nginx's
+ * {@code ssl_verify_depth} (OpenSSL's verify depth) counts them: 0 accepts only a certificate
+ * signed by the CA itself, 1 (the default) one intermediate as well.
  */
 final class ClientCertificateTrust extends SimpleTrustManagerFactory {
 
@@ -63,14 +64,14 @@ final class ClientCertificateTrust extends SimpleTrustManagerFactory {
         @Override
         public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
             delegate.checkClientTrusted(chain, authType);
-            // the issuers above the client's certificate: those sent, plus the trusted CA unless sent too
+            // nginx's ssl_verify_depth is OpenSSL's verify depth: at most that many intermediate
+            // certificates between the client's own and the trusted CA (0: signed by the CA itself)
             X509Certificate last = chain[chain.length - 1];
-            boolean anchorSent = last.getSubjectX500Principal().equals(last.getIssuerX500Principal())
-                    && chain.length > 1;
-            int above = anchorSent ? chain.length - 1 : chain.length;
-            if (above > depth) {
-                throw new CertificateException("client certificate chain has " + above + " issuers above it "
-                        + "(expected: at most client.depth " + depth + ")");
+            boolean anchorSent = chain.length > 1 && java.util.Arrays.asList(issuers).contains(last);
+            int intermediates = chain.length - 1 - (anchorSent ? 1 : 0);
+            if (intermediates > depth) {
+                throw new CertificateException("client certificate chain has " + intermediates + " intermediate "
+                        + "certificate(s) (expected: at most client.depth " + depth + ")");
             }
         }
 

@@ -22,6 +22,8 @@ public final class SniSelector extends SniHandler {
     /** A TLS record: alert (21), version 1.2, length 2, level fatal (2), internal_error (80). */
     private static final byte[] INTERNAL_ERROR = {21, 3, 3, 0, 2, 2, 80};
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+    /** The name the client sent in its ClientHello (lower case as sent by Netty), or unset. */
+    public static final io.netty.util.AttributeKey<String> SNI = io.netty.util.AttributeKey.valueOf("gatekit.sni");
 
     /** A selector over {@code catalog}. */
     public SniSelector(CertificateCatalog catalog) {
@@ -38,6 +40,7 @@ public final class SniSelector extends SniHandler {
             ctx.channel().writeAndFlush(Unpooled.wrappedBuffer(INTERNAL_ERROR)).addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        ctx.channel().attr(SNI).set(hostname);
         super.replaceHandler(ctx, hostname, context);
     }
 

@@ -78,8 +78,12 @@ final class SslContexts {
         // client can use: an SSL with an RSA and an ECDSA pair is served by the JDK's provider,
         // whose key manager picks the pair by the client's cipher suites and signature schemes
         SslProvider chosen = ssl.path("certs").size() > 0 ? SslProvider.JDK : provider;
-        SslContextBuilder builder = SslContextBuilder.forServer(managers).sslProvider(chosen)
-                .protocols(protocols.isEmpty() ? defaultProtocols : protocols);
+        // one pair: handed over as key and chain, which BoringSSL converts once; through a key
+        // manager it would convert them again in every handshake
+        SslContextBuilder builder = (chosen == SslProvider.JDK ? SslContextBuilder.forServer(managers)
+                : SslContextBuilder.forServer(Pem.privateKey(ssl.path("key").asText()),
+                        Pem.certificates(ssl.path("cert").asText()).toArray(new X509Certificate[0])))
+                .sslProvider(chosen).protocols(protocols.isEmpty() ? defaultProtocols : protocols);
         JsonNode client = ssl.path("client");
         if (client.hasNonNull("ca")) {
             List<X509Certificate> authorities = Pem.certificates(client.get("ca").asText());

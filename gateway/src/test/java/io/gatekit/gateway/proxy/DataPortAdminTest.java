@@ -75,7 +75,11 @@ class DataPortAdminTest {
                     admin_key:
                       - {name: admin, key: %s, role: admin}
                 """.formatted(KEY) + yaml);
-        GatewayConfig config = ConfigLoader.load(file, w -> { }).withPorts(port, port, 0);
+        GatewayConfig loaded = ConfigLoader.load(file, w -> { }).withPorts(port, port, 0);
+        // the TLS and control listeners on free ports: their defaults (9443, 9090) may be taken
+        GatewayConfig config = loaded.withTls(loaded.tls().withListen(true,
+                java.util.List.of(new GatewayConfig.Listen("127.0.0.1", 0))))
+                .withOperations(loaded.operations().withControl(loaded.operations().controlHost(), 0));
         assertTrue(config.adminOnDataPort());
         gateway = Gateway.start(config, Engine.builder().discoverPlugins());
         gateway.engine().put(ResourceKind.ROUTES, "r", """

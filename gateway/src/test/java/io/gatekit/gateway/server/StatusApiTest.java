@@ -44,7 +44,7 @@ class StatusApiTest {
     private static GatewayConfig withStatus(GatewayConfig config, int port) {
         GatewayConfig.Operations ops = config.operations();
         return config.withOperations(new GatewayConfig.Operations("127.0.0.1", port, ops.accessLog(),
-                ops.accessLogFormat()));
+                ops.accessLogFormat(), ops.controlHost(), ops.controlPort(), ops.apisixMetrics()));
     }
 
     @Test

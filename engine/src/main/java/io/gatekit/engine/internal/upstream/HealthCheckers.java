@@ -60,6 +60,13 @@ public final class HealthCheckers {
         return out;
     }
 
+    /** Every checker as APISIX's control API shows it. */
+    public synchronized java.util.List<io.gatekit.engine.HealthCheckStatus> report() {
+        java.util.List<io.gatekit.engine.HealthCheckStatus> out = new java.util.ArrayList<>();
+        checkers.values().forEach(health -> out.add(health.report()));
+        return out;
+    }
+
     /** Stops every checker and the probe thread. */
     public synchronized void close() {
         closed = true;

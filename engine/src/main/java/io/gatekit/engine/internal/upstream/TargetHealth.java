@@ -83,13 +83,28 @@ final class TargetHealth {
         return threshold > 0 && count >= threshold && flip(false);
     }
 
+    /**
+     * Flips the state; the counters of the other direction restart, those that caused the flip
+     * stay for reports (as lua-resty-healthcheck shows them) until the next report clears them.
+     */
     private boolean flip(boolean to) {
         healthy = to;
-        successes = 0;
-        httpFailures = 0;
-        tcpFailures = 0;
-        timeouts = 0;
+        if (to) {
+            httpFailures = 0;
+            tcpFailures = 0;
+            timeouts = 0;
+        } else {
+            successes = 0;
+        }
         return true;
+    }
+
+    /** This target's state and counters, for the control API. */
+    synchronized io.gatekit.engine.HealthCheckStatus.Target report() {
+        String status = healthy ? (httpFailures + tcpFailures + timeouts > 0 ? "mostly_healthy" : "healthy")
+                : (successes > 0 ? "mostly_unhealthy" : "unhealthy");
+        return new io.gatekit.engine.HealthCheckStatus.Target(host, port, status, successes, httpFailures,
+                tcpFailures, timeouts);
     }
 
     @Override

@@ -180,4 +180,13 @@ public final class UpstreamHealth {
         }
         return out;
     }
+
+    /** The checker as APISIX's control API shows it. */
+    public io.gatekit.engine.HealthCheckStatus report() {
+        List<io.gatekit.engine.HealthCheckStatus.Target> out = new ArrayList<>();
+        for (TargetHealth target : targets()) {
+            out.add(target.report());
+        }
+        return new io.gatekit.engine.HealthCheckStatus(key, checks.active().type(), out);
+    }
 }
