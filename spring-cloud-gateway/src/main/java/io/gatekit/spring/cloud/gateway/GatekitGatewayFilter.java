@@ -1,9 +1,7 @@
 package io.gatekit.spring.cloud.gateway;
 
 import io.gatekit.engine.Call;
-import io.gatekit.engine.host.Transport;
 import io.gatekit.spring.boot.WebFluxCalls;
-import java.util.concurrent.CompletableFuture;
 import org.springframework.cloud.gateway.filter.GatewayFilter;
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
@@ -26,10 +24,6 @@ final class GatekitGatewayFilter implements GatewayFilter, Ordered {
      */
     static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
-    /** Never called: the route has no Gatekit upstream, SCG forwards. */
-    static final Transport SCG_FORWARDS = request -> CompletableFuture.failedFuture(new IllegalStateException(
-            "a Spring Cloud Gateway route has no Gatekit upstream (expected: SCG to forward the request)"));
-
     private final HostedRoute route;
 
     GatekitGatewayFilter(HostedRoute route) {
@@ -39,7 +33,7 @@ final class GatekitGatewayFilter implements GatewayFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
         Call call = route.newCall(WebFluxCalls.request(exchange.getRequest()));
-        return WebFluxCalls.serve(call, exchange, SCG_FORWARDS, chain::filter);
+        return Forwarding.serve(call, exchange, chain);
     }
 
     @Override

@@ -37,8 +37,7 @@ public final class GatekitGlobalFilter implements GlobalFilter, Ordered {
         if (route != null && hasGatekitFilter(route)) {
             return chain.filter(exchange);
         }
-        return WebFluxCalls.serve(globalRules.newCall(WebFluxCalls.request(exchange.getRequest())), exchange,
-                GatekitGatewayFilter.SCG_FORWARDS, chain::filter);
+        return Forwarding.serve(globalRules.newCall(WebFluxCalls.request(exchange.getRequest())), exchange, chain);
     }
 
     private static boolean hasGatekitFilter(Route route) {

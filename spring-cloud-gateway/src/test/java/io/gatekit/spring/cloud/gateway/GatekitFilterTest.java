@@ -70,7 +70,11 @@ class GatekitFilterTest {
                 ROUTES + "[4].uri=" + upstream.url(),
                 ROUTES + "[4].predicates[0]=Path=/throwing/**",
                 ROUTES + "[4].filters[0].name=Gatekit",
-                ROUTES + "[4].filters[0].args.plugins={\"test-throw\": {}, \"test-stamp\": {\"tag\": \"t\"}}");
+                ROUTES + "[4].filters[0].args.plugins={\"test-throw\": {}, \"test-stamp\": {\"tag\": \"t\"}, \"test-log\": {}}",
+                ROUTES + "[5].id=refused",
+                ROUTES + "[5].uri=http://127.0.0.1:" + deadPort(),
+                ROUTES + "[5].predicates[0]=Path=/refused/**",
+                ROUTES + "[5].filters[0]=Gatekit={\"test-log\": {}}");
     }
 
     @AfterAll
@@ -158,6 +162,28 @@ class GatekitFilterTest {
         } finally {
             gateway.engine().replaceAll("""
                     {"global_rules": [{"id": "stamp", "plugins": {"test-stamp": {"tag": "global"}}}]}""");
+        }
+    }
+
+    @Test
+    void logRunsOnceOnEveryPathOfARequest() throws Exception {
+        HttpResponse<String> ok = gateway.get("/throwing/ok", "x-id", "ok");
+        HttpResponse<String> thrown = gateway.get("/throwing/thrown", "x-id", "thrown", "x-throw", "1");
+        HttpResponse<String> refused = gateway.get("/refused/r", "x-id", "refused");
+
+        assertEquals(200, ok.statusCode());
+        assertEquals(500, thrown.statusCode());
+        assertTrue(refused.statusCode() >= 500, "SCG could not reach the upstream: " + refused.statusCode());
+        for (String id : List.of("ok", "thrown", "refused")) {
+            await(() -> TestPlugins.LOGS.containsKey(id), "log never ran for " + id);
+            assertEquals(1, TestPlugins.LOGS.get(id), id);
+        }
+    }
+
+    /** A port on 127.0.0.1 nothing listens on: bound, then released. */
+    private static int deadPort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
         }
     }
 

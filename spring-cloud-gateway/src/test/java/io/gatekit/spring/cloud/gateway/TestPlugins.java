@@ -7,15 +7,17 @@ import io.gatekit.api.PluginContext;
 import io.gatekit.api.PluginFactory;
 import io.gatekit.api.http.Exchange;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Plugins for the filter's tests: one that stamps what it saw, one that throws when asked to. */
+/** Plugins for the filter's tests: one that stamps what it saw, one that throws when asked to, one that counts log runs. */
 final class TestPlugins {
 
     private TestPlugins() {
     }
 
     static List<PluginFactory<?>> all() {
-        return List.of(new Stamp(), new Throw());
+        return List.of(new Stamp(), new Throw(), new Log());
     }
 
     /** {@code test-stamp}'s config: the tag it stamps, a number to prove typed YAML scalars. */
@@ -103,6 +105,45 @@ final class TestPlugins {
                         throw new IllegalStateException("test-throw was asked to throw");
                     }
                     return Outcome.proceed();
+                }
+            };
+        }
+    }
+
+    /** How often {@code test-log} ran, per {@code x-id}. */
+    static final Map<String, Integer> LOGS = new ConcurrentHashMap<>();
+
+    /** Counts its {@code log} runs per request ({@code x-id}). */
+    static final class Log implements PluginFactory<NoConf> {
+        @Override
+        public String name() {
+            return "test-log";
+        }
+
+        @Override
+        public int priority() {
+            return 800;
+        }
+
+        @Override
+        public String configSchema() {
+            return "{\"type\": \"object\"}";
+        }
+
+        @Override
+        public Class<NoConf> configType() {
+            return NoConf.class;
+        }
+
+        @Override
+        public Plugin create(NoConf conf, PluginContext context) {
+            return new Plugin() {
+                @Override
+                public void log(Exchange exchange) {
+                    String id = exchange.request().headers().get("x-id");
+                    if (id != null) {
+                        LOGS.merge(id, 1, Integer::sum);
+                    }
                 }
             };
         }
