@@ -213,8 +213,8 @@ start_all() {
   wait_http "http://127.0.0.1:$SERVLET_PORT/plain"
   wait_http "http://127.0.0.1:$SERVLET_GK_PORT/plain"
   if selected scg || selected scg-gk; then
-    wait_http "http://127.0.0.1:$SCG_PORT/plain"
-    wait_http "http://127.0.0.1:$SCG_GK_PORT/plain"
+    wait_http "http://127.0.0.1:$SCG_PORT/plain" 200 120   # Spring starts slowly on a shared core
+    wait_http "http://127.0.0.1:$SCG_GK_PORT/plain" 200 120
   fi
 }
 

@@ -18,7 +18,7 @@ import org.springframework.cloud.gateway.support.HasRouteId;
  * fails the start with APISIX's message.
  *
  * <pre>{@code
- * spring.cloud.gateway.routes:
+ * spring.cloud.gateway.server.webflux.routes:
  *   - id: orders
  *     uri: http://orders:8080
  *     predicates: [Path=/orders/**]
