@@ -20,7 +20,7 @@
 # Settings (environment): DURATION (s per run, 8), WARMUP (s per contender, 10: the JVMs need it),
 # ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=0
 # to use the jars already built (by default they are rebuilt, so a stale jar is never measured),
-# ONLY="gw-0 bare ..." to run some contenders only.
+# ONLY="gw-0 bare ..." to run some contenders only, PORT_OFFSET (0) added to every port.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -42,10 +42,13 @@ GATEWAY_JAR="$ROOT/gateway/target/gatekit-gateway.jar"
 BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
 SCG_APP="$ROOT/examples/spring-cloud-gateway-app/target"
 
-# ports: upstream, mirrors, then the three contenders' listeners
-UPSTREAM_PORT=18080; MIRROR_PORT=18081; SLOW_MIRROR_PORT=18082
-GW_PORT=19080; GW_ADMIN_PORT=19180; GW_METRICS_PORT=19091; BARE_PORT=19081; NGINX_PORT=19082
-SERVLET_PORT=19083; SERVLET_GK_PORT=19084; SCG_PORT=19093; SCG_GK_PORT=19094
+# ports: upstream, mirrors, then the contenders' listeners; PORT_OFFSET (0) moves them all, so that
+# a second checkout can run the script while another's run holds these
+P=${PORT_OFFSET:-0}
+UPSTREAM_PORT=$((18080 + P)); MIRROR_PORT=$((18081 + P)); SLOW_MIRROR_PORT=$((18082 + P))
+GW_PORT=$((19080 + P)); GW_ADMIN_PORT=$((19180 + P)); GW_METRICS_PORT=$((19091 + P)); BARE_PORT=$((19081 + P))
+NGINX_PORT=$((19082 + P)); SERVLET_PORT=$((19083 + P)); SERVLET_GK_PORT=$((19084 + P))
+SCG_PORT=$((19093 + P)); SCG_GK_PORT=$((19094 + P))
 
 LOG_TAG=e2e
 # shellcheck source=../lib.sh
