@@ -44,11 +44,11 @@ SCG_APP="$ROOT/examples/spring-cloud-gateway-app/target"
 
 # ports: upstream, mirrors, then the contenders' listeners; PORT_OFFSET (0) moves them all, so that
 # a second checkout can run the script while another's run holds these
-P=${PORT_OFFSET:-0}
-UPSTREAM_PORT=$((18080 + P)); MIRROR_PORT=$((18081 + P)); SLOW_MIRROR_PORT=$((18082 + P))
-GW_PORT=$((19080 + P)); GW_ADMIN_PORT=$((19180 + P)); GW_METRICS_PORT=$((19091 + P)); BARE_PORT=$((19081 + P))
-NGINX_PORT=$((19082 + P)); SERVLET_PORT=$((19083 + P)); SERVLET_GK_PORT=$((19084 + P))
-SCG_PORT=$((19093 + P)); SCG_GK_PORT=$((19094 + P))
+SHIFT=${PORT_OFFSET:-0}
+UPSTREAM_PORT=$((18080 + SHIFT)); MIRROR_PORT=$((18081 + SHIFT)); SLOW_MIRROR_PORT=$((18082 + SHIFT))
+GW_PORT=$((19080 + SHIFT)); GW_ADMIN_PORT=$((19180 + SHIFT)); GW_METRICS_PORT=$((19091 + SHIFT)); BARE_PORT=$((19081 + SHIFT))
+NGINX_PORT=$((19082 + SHIFT)); SERVLET_PORT=$((19083 + SHIFT)); SERVLET_GK_PORT=$((19084 + SHIFT))
+SCG_PORT=$((19093 + SHIFT)); SCG_GK_PORT=$((19094 + SHIFT))
 
 LOG_TAG=e2e
 # shellcheck source=../lib.sh
