@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns run.sh's results.raw into results.csv, summary.md (goals P5, P6, P8, P9, P10, P13 as ratios)
+"""Turns run.sh's results.raw into results.csv, summary.md (goals P5, P6, P8, P9, P10, P12, P13 as ratios)
 and chart.svg (throughput and p99 of the gateway and its peers). Standard library only.
 
 usage: report.py OUT DURATION ROUNDS CONNECTIONS PACED_CONNECTIONS PACED_RATE METRICS_FILE
@@ -14,8 +14,8 @@ import sys
 OUT, DURATION, ROUNDS, CONNECTIONS, PACED_CONNECTIONS, PACED_RATE, METRICS = sys.argv[1:8]
 
 ORDER = ["bare", "gw-0", "gw-2", "gw-inproc", "gw-runner", "gw-mirror", "gw-mirror-slow",
-         "nginx-0", "nginx-mirror", "nginx-mirror-slow", "servlet", "servlet-gk", "base-bare", "base-gw-0",
-         "base-gw-2", "base-gw-mirror", "base-gw-mirror-slow"]
+         "nginx-0", "nginx-mirror", "nginx-mirror-slow", "servlet", "servlet-gk", "scg", "scg-gk", "base-bare",
+         "base-gw-0", "base-gw-2", "base-gw-mirror", "base-gw-mirror-slow"]
 LABELS = {
     "bare": "bare Netty forwarder",
     "gw-0": "gateway, 0 plugins",
@@ -34,6 +34,8 @@ LABELS = {
     "base-gw-2": "baseline build: gateway, 2 plugins",
     "base-gw-mirror": "baseline build: gateway, proxy-mirror",
     "base-gw-mirror-slow": "baseline build: gateway, mirror 200 ms slow",
+    "scg": "Spring Cloud Gateway",
+    "scg-gk": "Spring Cloud Gateway + Gatekit filter, no plugins",
 }
 FIELDS = ["round", "mode", "name", "requests", "seconds", "rps", "p50_us", "p90_us", "p99_us", "p999_us",
           "max_us", "err_connect", "err_read", "err_write", "err_timeout", "err_status", "mirrored"]
@@ -135,6 +137,8 @@ def goals(rows):
         "base-gw-0", "p99_us", "(context)", lambda r: True, "x")
     add("P6", "baseline build: mirror 200 ms slow vs off: client p99, paced", "paced", "base-gw-mirror-slow",
         "base-gw-0", "p99_us", "(context)", lambda r: True, "x")
+    add("P12", "Spring Cloud Gateway with the Gatekit filter, no plugins, vs SCG alone: throughput",
+        "saturated", "scg-gk", "scg", "rps", ">= 0.90x", lambda r: r >= 0.90, "x")
     add("P13", "servlet app behind the Gatekit filter, no route matching, vs the app alone: throughput",
         "saturated", "servlet-gk", "servlet", "rps", ">= 0.95x", lambda r: r >= 0.95, "x")
     return out
@@ -194,12 +198,14 @@ def summary(rows):
 
 # ---------------------------------------------------------------- chart
 
-COLORS = {"gw": "#1f6feb", "bare": "#8c959f", "nginx": "#2da44e", "servlet": "#bf8700"}
+COLORS = {"gw": "#1f6feb", "bare": "#8c959f", "nginx": "#2da44e", "servlet": "#bf8700", "scg": "#8250df"}
 
 
 def color(name):
     if name.startswith("servlet"):
         return COLORS["servlet"]
+    if name.startswith("scg"):
+        return COLORS["scg"]
     return COLORS["gw"] if name.startswith("gw") else COLORS["nginx"] if name.startswith("nginx") else COLORS["bare"]
 
 
@@ -265,7 +271,7 @@ def chart(rows):
     svg += panel(760, 70, 300, 290, f"p99 latency, paced (~{PACED_RATE} req/s)", paced, p99, p99_spread,
                  "milliseconds (log scale)", True)
     legend = [("Gatekit gateway", COLORS["gw"]), ("bare Netty forwarder", COLORS["bare"]), ("nginx", COLORS["nginx"]),
-              ("servlet app (P13)", COLORS["servlet"])]
+              ("servlet app (P13)", COLORS["servlet"]), ("Spring Cloud Gateway (P12)", COLORS["scg"])]
     for k, (text, fill) in enumerate(legend):
         svg.append(f'<rect x="{80 + k * 190}" y="{height - 24}" width="12" height="12" fill="{fill}"/>')
         svg.append(f'<text x="{98 + k * 190}" y="{height - 14}" font-size="12">{text}</text>')

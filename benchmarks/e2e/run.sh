@@ -7,18 +7,21 @@
 # Starts, all on 127.0.0.1: an upstream and a healthy mirror (nginx, static 1 KB answer), a mirror
 # that answers after 200 ms (TestServer), the gateway (with the benchmarks jar on its class path,
 # for the in-process test plugins, and a no-op ext-plugin runner started from ext-plugin.cmd), a
-# bare Netty forwarder, nginx as a reverse proxy with its mirror module, and a servlet application
-# on embedded Jetty alone and behind the Gatekit filter with no route matching (P13). wrk, pinned to its
+# bare Netty forwarder, nginx as a reverse proxy with its mirror module, a servlet application
+# on embedded Jetty alone and behind the Gatekit filter with no route matching (P13), and Spring Cloud
+# Gateway (examples/spring-cloud-gateway-app) alone and with the Gatekit filter, no plugins (P12). wrk, pinned to its
 # own core, drives each in turn; the servers under test share the other core. Every contender is
 # run once per round, rounds alternate the order, and the ratios come from medians of the same
 # invocation. Results go to benchmarks/e2e/results/ (results.csv, summary.md, chart.svg, env.txt;
 # raw wrk and server logs under results/raw/). Everything started is stopped on exit.
 #
-# ONLY="servlet servlet-gk" measures P13 alone (everything is still started, only those are driven).
+# ONLY="servlet servlet-gk" measures P13 alone (everything is still started, only those are driven;
+# the two Spring Cloud Gateway applications only when one of them is selected: ONLY="scg scg-gk").
 # Settings (environment): DURATION (s per run, 8), WARMUP (s per contender, 10: the JVMs need it),
 # ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=0
 # to use the jars already built (by default they are rebuilt, so a stale jar is never measured),
-# ONLY="gw-0 bare ..." to run some contenders only. TRANSPORT (auto; epoll or nio) is the gateway's
+# ONLY="gw-0 bare ..." to run some contenders only, PORT_OFFSET (0) added to every port.
+# TRANSPORT (auto; epoll or nio) is the gateway's
 # gatekit.transport and the bare forwarder's --transport. BASELINE=<dir> holding gatekit-gateway.jar
 # and benchmarks.jar built from another commit also runs that build's gateway and bare forwarder
 # (contenders base-gw-0, base-gw-2, base-gw-mirror, base-gw-mirror-slow, base-bare), alternated
@@ -44,12 +47,17 @@ BASELINE="${BASELINE:-}"
 
 GATEWAY_JAR="$ROOT/gateway/target/gatekit-gateway.jar"
 BENCH_JAR="$ROOT/benchmarks/target/benchmarks.jar"
+SCG_APP="$ROOT/examples/spring-cloud-gateway-app/target"
 
-# ports: upstream, mirrors, then the three contenders' listeners
-UPSTREAM_PORT=18080; MIRROR_PORT=18081; SLOW_MIRROR_PORT=18082
-GW_PORT=19080; GW_ADMIN_PORT=19180; GW_METRICS_PORT=19091; BARE_PORT=19081; NGINX_PORT=19082
-SERVLET_PORT=19083; SERVLET_GK_PORT=19084
-BASE_GW_PORT=19085; BASE_GW_ADMIN_PORT=19185; BASE_GW_METRICS_PORT=19095; BASE_BARE_PORT=19086
+# ports: upstream, mirrors, then the contenders' listeners; PORT_OFFSET (0) moves them all, so that
+# a second checkout can run the script while another's run holds these
+SHIFT=${PORT_OFFSET:-0}
+UPSTREAM_PORT=$((18080 + SHIFT)); MIRROR_PORT=$((18081 + SHIFT)); SLOW_MIRROR_PORT=$((18082 + SHIFT))
+GW_PORT=$((19080 + SHIFT)); GW_ADMIN_PORT=$((19180 + SHIFT)); GW_METRICS_PORT=$((19091 + SHIFT)); BARE_PORT=$((19081 + SHIFT))
+NGINX_PORT=$((19082 + SHIFT)); SERVLET_PORT=$((19083 + SHIFT)); SERVLET_GK_PORT=$((19084 + SHIFT))
+SCG_PORT=$((19093 + SHIFT)); SCG_GK_PORT=$((19094 + SHIFT))
+BASE_GW_PORT=$((19085 + SHIFT)); BASE_GW_ADMIN_PORT=$((19185 + SHIFT)); BASE_GW_METRICS_PORT=$((19095 + SHIFT))
+BASE_BARE_PORT=$((19086 + SHIFT))
 
 LOG_TAG=e2e
 # shellcheck source=../lib.sh
@@ -62,9 +70,10 @@ install_missing() {
   NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
   "$NGINX" -V 2>&1 | grep -q -- '--without-http_mirror_module' && die "this nginx lacks the mirror module"
   (($(nproc) >= 2)) || log "warning: $(nproc) CPU: wrk and the servers will share it"
-  if [[ ! -f "$GATEWAY_JAR" || ! -f "$BENCH_JAR" || "${BUILD:-1}" != 0 ]]; then
-    log "building the jars (mvn -q -DskipTests package)"
-    (cd "$ROOT" && mvn -q -DskipTests package)
+  if [[ ! -f "$GATEWAY_JAR" || ! -f "$BENCH_JAR" || ! -f "$SCG_APP/classpath.txt" || "${BUILD:-1}" != 0 ]]; then
+    # each module's class path too: the Spring Cloud Gateway application runs from its own
+    log "building the jars (mvn -q -DskipTests package dependency:build-classpath)"
+    (cd "$ROOT" && mvn -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
   fi
 }
 
@@ -189,8 +198,8 @@ EOF
 
 start_all() {
   for port in $UPSTREAM_PORT $MIRROR_PORT $SLOW_MIRROR_PORT $GW_PORT $GW_ADMIN_PORT $GW_METRICS_PORT \
-      $BARE_PORT $NGINX_PORT $SERVLET_PORT $SERVLET_GK_PORT $BASE_GW_PORT $BASE_GW_ADMIN_PORT \
-      $BASE_GW_METRICS_PORT $BASE_BARE_PORT; do
+      $BARE_PORT $NGINX_PORT $SERVLET_PORT $SERVLET_GK_PORT $SCG_PORT $SCG_GK_PORT $BASE_GW_PORT \
+      $BASE_GW_ADMIN_PORT $BASE_GW_METRICS_PORT $BASE_BARE_PORT; do
     port_free "$port" || die "port $port is in use on 127.0.0.1"
   done
   log "starting upstream + healthy mirror (nginx) and the 200 ms mirror on CPU $LOAD_CPU"
@@ -218,6 +227,11 @@ start_all() {
     --port "$SERVLET_PORT"
   start servlet-gk "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.ServletAppMain \
     --port "$SERVLET_GK_PORT" --routes "$WORK/servlet-routes.yaml"
+  if selected scg || selected scg-gk; then
+    log "starting Spring Cloud Gateway alone and with the Gatekit filter (no plugins) on CPU $SUT_CPU"
+    start_scg scg "$SCG_PORT" --gatekit.enabled=false
+    start_scg scg-gk "$SCG_GK_PORT" "--$SCG_ROUTE.filters[0]=Gatekit={}"
+  fi
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
   wait_http "http://127.0.0.1:$SLOW_MIRROR_PORT/__count"
   wait_http "http://127.0.0.1:$GW_PORT/plain"
@@ -230,6 +244,21 @@ start_all() {
   wait_http "http://127.0.0.1:$NGINX_PORT/plain"
   wait_http "http://127.0.0.1:$SERVLET_PORT/plain"
   wait_http "http://127.0.0.1:$SERVLET_GK_PORT/plain"
+  if selected scg || selected scg-gk; then
+    wait_http "http://127.0.0.1:$SCG_PORT/plain" 200 120   # Spring starts slowly on a shared core
+    wait_http "http://127.0.0.1:$SCG_GK_PORT/plain" 200 120
+  fi
+}
+
+# P12: the example gateway's class path, and one route /plain to the upstream (the command line
+# replaces the example's routes); the Gatekit contender adds the filter with no plugins
+SCG_ROUTE="spring.cloud.gateway.server.webflux.routes[0]"
+start_scg() { # name port extra-arguments...
+  local name=$1 port=$2; shift 2
+  start "$name" "$SUT_CPU" java $JAVA_OPTS -cp "$SCG_APP/classes:$(cat "$SCG_APP/classpath.txt")" \
+    com.example.gateway.GatewayApplication --server.address=127.0.0.1 "--server.port=$port" \
+    --spring.main.banner-mode=off "--$SCG_ROUTE.id=plain" "--$SCG_ROUTE.uri=http://127.0.0.1:$UPSTREAM_PORT" \
+    "--$SCG_ROUTE.predicates[0]=Path=/plain" "$@"
 }
 
 # ---------------------------------------------------------------- contenders
@@ -248,6 +277,8 @@ CONTENDERS=(
   "nginx-mirror-slow http://127.0.0.1:$NGINX_PORT/mirror-slow"
   "servlet http://127.0.0.1:$SERVLET_PORT/plain"
   "servlet-gk http://127.0.0.1:$SERVLET_GK_PORT/plain"
+  "scg http://127.0.0.1:$SCG_PORT/plain"
+  "scg-gk http://127.0.0.1:$SCG_GK_PORT/plain"
 )
 if [[ -n "$BASELINE" ]]; then
   CONTENDERS+=(
@@ -393,7 +424,8 @@ write_env() {
     echo "nginx: $("$NGINX" -v 2>&1 | cut -d/ -f2)"
     echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
     echo "servlet applications: embedded Jetty 12 with its default thread pool, same java options"
-    echo "pinning: wrk, upstream nginx and mirrors on CPU $LOAD_CPU; gateway (and its runner), bare forwarder, nginx peer, servlet applications on CPU $SUT_CPU"
+    echo "Spring Cloud Gateway: examples/spring-cloud-gateway-app (SCG 4.3, Reactor Netty), same java options"
+    echo "pinning: wrk, upstream nginx and mirrors on CPU $LOAD_CPU; gateway (and its runner), bare forwarder, nginx peer, servlet applications, Spring Cloud Gateway on CPU $SUT_CPU"
     echo "load during the run (1/5/15 min): $(cut -d' ' -f1-3 /proc/loadavg)"
   } >"$OUT/env.txt"
 }

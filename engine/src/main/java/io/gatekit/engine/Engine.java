@@ -175,6 +175,20 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Starts a request on stored route {@code routeId} without asking the router, for hosts that
+     * route requests themselves (Spring Cloud Gateway's {@code Gatekit} filter): the route's plugins
+     * run, after the global rules, as for a matched request. The route may be disabled
+     * ({@code "status": 0}), so that only the host sends requests to it.
+     *
+     * @throws IllegalArgumentException when no route {@code routeId} is stored
+     */
+    public Call newCall(HttpRequest request, String routeId) {
+        requireNonNull(request, "request");
+        requireNonNull(routeId, "routeId");
+        return core.newCall(request, routeId);
+    }
+
+    /**
      * Whether some route may match a request for {@code path} (the path as received,
      * percent-encoding kept, without the query), on the config in force. {@code false} means no
      * route can, whatever the request's method, host, client address or headers: a host in front

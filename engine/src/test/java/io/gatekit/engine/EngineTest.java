@@ -116,6 +116,31 @@ class EngineTest {
     }
 
     @Test
+    void aCallOnANamedDisabledRouteRunsItsPluginsAfterTheGlobalRulesThoughTheRouterNeverMatchesIt() throws Exception {
+        engine.put(ResourceKind.GLOBAL_RULES, "g", """
+                {"plugins": {"gamma": {"tag": "global"}}}""");
+        engine.put(ResourceKind.ROUTES, "host-owned", """
+                {"uri": "/*", "status": 0, "plugins": {"alpha": {}}}""");
+        HttpRequest request = HttpRequest.builder().uri("/anything").header("Host", "example.com").build();
+
+        assertFalse(engine.mayMatch("/anything"));
+        assertFalse(engine.newCall(request).matched());
+        Call call = engine.newCall(request, "host-owned");
+        try {
+            assertTrue(call.matched());
+            assertNull(call.resolvedUpstream());
+            assertTrue(await(call.runRequestPhases()).proceeds());
+            assertEquals(List.of("gamma:global@rewrite", "alpha@rewrite", "gamma:global@access", "alpha@access"),
+                    call.exchange().attr(TestPlugins.TRACE));
+        } finally {
+            call.complete();
+        }
+        IllegalArgumentException absent = assertThrows(IllegalArgumentException.class,
+                () -> engine.newCall(request, "absent"));
+        assertEquals("routeId: \"absent\" (expected: a stored route)", absent.getMessage());
+    }
+
+    @Test
     void routeOverridesPluginConfigWhichOverridesServiceWholeConfigPerPlugin() {
         engine.put(ResourceKind.SERVICES, "s", """
                 {"plugins": {"alpha": {"tag": "service"}, "beta": {"tag": "service"}, "gamma": {"tag": "service"}}}""");

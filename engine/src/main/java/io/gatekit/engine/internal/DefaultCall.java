@@ -258,6 +258,19 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         return this;
     }
 
+    /**
+     * As {@link #route()}, but on {@code named}, a route of the snapshot the host chose itself
+     * (enabled or not), without asking the router.
+     */
+    DefaultCall route(CompiledRoute named) {
+        route();
+        if (badPath == null) {
+            route = named;
+            matched = true;
+        }
+        return this;
+    }
+
     /** The compiled route in use (the global-only chain when nothing matched). */
     CompiledRoute compiledRoute() {
         return route;

@@ -435,6 +435,20 @@ public final class EngineCore {
         }
     }
 
+    public Call newCall(HttpRequest request, String routeId) {
+        Snapshot snapshot = pin();
+        try {
+            CompiledRoute named = snapshot.route(routeId);
+            if (named == null) {
+                throw new IllegalArgumentException("routeId: \"" + routeId + "\" (expected: a stored route)");
+            }
+            return new DefaultCall(snapshot, hosts, request, listener, timed).route(named).start();
+        } catch (RuntimeException e) {
+            snapshot.release();
+            throw e;
+        }
+    }
+
     /** Pins the current snapshot; re-reads if a change swapped it in between. */
     private Snapshot pin() {
         while (true) {
