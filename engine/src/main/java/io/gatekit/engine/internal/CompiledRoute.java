@@ -26,7 +26,7 @@ public final class CompiledRoute {
      * The fast path's view of the chains: per phase, just the plugins, or null when some entry
      * of that phase has a _meta.filter (then the call walks the entries). Phases that run the
      * same plugins share one array, so a request reads less memory. Package-private fields,
-     * read directly by DefaultCall.
+     * read directly by PhaseRunner.
      */
     final Plugin @Nullable [] rewrite;
     final Plugin @Nullable [] access;
