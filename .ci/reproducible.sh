@@ -7,6 +7,7 @@
 # build environment, as for any Maven build: the jars record file modes, so build releases under
 # umask 022.
 #
+# -am builds what they depend on (the parent, gatekit-testing for their tests) in the same clean copy.
 # The two builds run offline (-o) on what a previous build put in the local repository; .ci/run
 # calls this after `mvn -B verify`.
 set -euo pipefail
@@ -27,7 +28,7 @@ build() {   # $1: folder name; the rest: environment for that build
   shift
   copy_sources "$root" "$dir"
   echo "reproducible: building ${modules[*]} in $dir"
-  (cd "$dir" && env "$@" mvn -B -o -q -Dstyle.color=never -DskipTests -pl "$(IFS=,; echo "${modules[*]}")" package)
+  (cd "$dir" && env "$@" mvn -B -o -q -Dstyle.color=never -DskipTests -pl "$(IFS=,; echo "${modules[*]}")" -am package)
 }
 
 # every module: no plugin version known to build unreproducibly, and an outputTimestamp set
