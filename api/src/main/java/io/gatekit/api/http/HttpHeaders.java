@@ -218,18 +218,44 @@ public final class HttpHeaders {
 
     private int indexOf(String name, int from) {
         for (int i = from; i < size; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
+            if (sameName(names[i], name)) {
                 return i;
             }
         }
         return -1;
     }
 
+    /**
+     * {@link String#equalsIgnoreCase}, fast for the ASCII names HTTP uses: letters fold by their
+     * case bit, anything else must be equal; a non-ASCII pair falls back to the JDK's rule.
+     */
+    static boolean sameName(String a, String b) {
+        int n = a.length();
+        if (n != b.length()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x == y) {
+                continue;
+            }
+            if (x >= 0x80 || y >= 0x80) {
+                return a.regionMatches(true, i, b, i, n - i);
+            }
+            char folded = (char) (x | 0x20);
+            if (folded != (y | 0x20) || folded < 'a' || folded > 'z') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private boolean removeFrom(String name, int from) {
         int write = from;
         boolean removed = false;
         for (int read = from; read < size; read++) {
-            if (names[read].equalsIgnoreCase(name)) {
+            if (sameName(names[read], name)) {
                 removed = true;
                 continue;
             }

@@ -30,6 +30,20 @@ class HttpModelTest {
     }
 
     @Test
+    void headerNamesMatchAsEqualsIgnoreCaseDoes() {
+        String[][] pairs = {
+            {"Host", "host"}, {"X-API-KEY", "x-api-key"}, {"host", "hosT"}, {"Host", "Hos"},
+            {"a@b", "a`b"}, {"a[b", "a{b"}, {"a^b", "a~b"}, {"x-1", "X-1"}, {"x-1", "x-2"},
+            {"Straße", "STRASSE"}, {"Ärger", "ärger"}, {"ärger", "Ärgern"}, {"k\u212A", "kk"}, {"\u212A", "k"},
+        };
+        for (String[] pair : pairs) {
+            boolean expected = pair[0].equalsIgnoreCase(pair[1]);
+            assertEquals(expected, HttpHeaders.sameName(pair[0], pair[1]), pair[0] + " vs " + pair[1]);
+            assertEquals(expected, HttpHeaders.of(pair[0], "v").get(pair[1]) != null, pair[0] + " vs " + pair[1]);
+        }
+    }
+
+    @Test
     void headersGrowPastTheirInitialCapacity() {
         HttpHeaders headers = HttpHeaders.of();
         for (int i = 0; i < 100; i++) {

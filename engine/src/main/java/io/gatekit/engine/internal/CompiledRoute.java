@@ -52,6 +52,12 @@ public final class CompiledRoute {
     private io.gatekit.engine.internal.upstream.@Nullable HealthChecks checks;
     /** The upstream's checker state; set by the engine before the snapshot is published. */
     io.gatekit.engine.internal.upstream.@Nullable UpstreamHealth health;
+    /**
+     * The balancer of the route's upstream, looked up by the first call and kept: every call
+     * after it skips the lookup. A race stores the same object twice (the policy holds one
+     * balancer per upstream), and a balancer's fields are final, so no lock is needed.
+     */
+    io.gatekit.engine.internal.upstream.@Nullable Balancer balancer;
     /** What the router files this route under; set once by the builder, before publication. */
     private @Nullable RouteSpec<CompiledRoute> spec;
 

@@ -8,6 +8,7 @@ import io.gatekit.engine.Upstream;
 import io.gatekit.engine.host.Target;
 import io.gatekit.engine.host.UpstreamException;
 import io.gatekit.engine.host.UpstreamFailure;
+import io.gatekit.engine.internal.upstream.Balancer;
 import io.gatekit.engine.internal.upstream.ErrorPages;
 import io.gatekit.engine.internal.upstream.ProxyHeaders;
 import io.gatekit.engine.internal.upstream.UpstreamPolicy;
@@ -35,14 +36,19 @@ final class UpstreamAttempts {
                     + call.routeIdOrEmpty() + "]");
             return Outcome.respond(ErrorPages.serviceUnavailable());
         }
-        call.order = call.policy.order(upstream, call.route.health, call);
+        Balancer balancer = call.route.balancer;
+        if (balancer == null) {
+            balancer = call.policy.balancer(upstream, call.route.health);
+            call.route.balancer = balancer;
+        }
+        call.order = balancer.order(call);
         if (call.order.isEmpty()) {
             LOG.log(Level.ERROR, () -> "failed to pick server on route [" + call.routeIdOrEmpty()
                     + "]: no valid upstream node");
             return Outcome.respond(ErrorPages.badGateway());
         }
         call.maxAttempts = UpstreamPolicy.maxAttempts(upstream, call.order.size());
-        call.firstAttemptNanos = System.nanoTime();
+        call.firstAttemptNanos = UpstreamPolicy.firstAttemptNanos(upstream);
         return next(call, upstream);
     }
 
@@ -50,7 +56,7 @@ final class UpstreamAttempts {
     private static Outcome next(DefaultCall call, Upstream upstream) {
         Upstream.Node node = call.order.get(call.attempts++);
         call.target = call.policy.target(upstream, node, call.attempts, call.route.timeout(),
-                call.request.headers().get("host"), call.originalHost);
+                call.request.headers(), call.originalHost);
         return PhaseRunner.runPhase(call, Phase.BEFORE_PROXY, 0);
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.Exchange;
+import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.engine.Upstream;
 import io.gatekit.engine.host.Target;
 import io.gatekit.engine.host.UpstreamFailure;
@@ -44,7 +45,16 @@ public final class UpstreamPolicy {
      * (all of them used when none is healthy).
      */
     public List<Upstream.Node> order(Upstream upstream, @Nullable UpstreamHealth health, Exchange exchange) {
-        return balancers.get(upstream, health).order(exchange);
+        return balancer(upstream, health).order(exchange);
+    }
+
+    /**
+     * The balancer of {@code upstream} (one per upstream config object, created with {@code health}
+     * the first time). A caller that keeps the upstream may keep the balancer with it and skip this
+     * lookup: the compiled route does, so a request pays no map lookup for its node.
+     */
+    public Balancer balancer(Upstream upstream, @Nullable UpstreamHealth health) {
+        return balancers.get(upstream, health);
     }
 
     /**
@@ -61,13 +71,14 @@ public final class UpstreamPolicy {
      * whole; a service has none of its own, its upstream's apply through {@code upstream});
      * the Host header after {@code pass_host}.
      *
-     * @param requestHost  the request's Host header as plugins left it, or {@code null}
+     * @param request      the request's headers as plugins left them (their Host is read for
+     *                     {@code pass} only)
      * @param originalHost the Host header the client sent, or {@code null}
      */
     public Target target(Upstream upstream, Upstream.Node node, int attempt, Upstream.@Nullable Timeouts route,
-            @Nullable String requestHost, @Nullable String originalHost) {
+            HttpHeaders request, @Nullable String originalHost) {
         Upstream.Timeouts timeouts = route != null ? route : upstream.timeout() != null ? upstream.timeout() : defaults;
-        return new Target(upstream, node, hostHeader(upstream, node, requestHost, originalHost), timeouts, attempt);
+        return new Target(upstream, node, hostHeader(upstream, node, request, originalHost), timeouts, attempt);
     }
 
     /**
@@ -76,14 +87,18 @@ public final class UpstreamPolicy {
      * brackets. {@code rewrite}: {@code upstream_host}. {@code pass}: the request's Host as plugins
      * left it, else the client's, else the node's address.
      */
-    static String hostHeader(Upstream upstream, Upstream.Node node, @Nullable String requestHost,
+    static String hostHeader(Upstream upstream, Upstream.Node node, HttpHeaders request,
             @Nullable String originalHost) {
         return switch (upstream.passHost()) {
             case "node" -> node.port() == defaultPort(upstream.scheme()) ? bracketed(node.host()) : node.address();
             case "rewrite" -> upstream.upstreamHost() != null ? upstream.upstreamHost() : node.address();
-            default -> requestHost != null && !requestHost.isEmpty() ? requestHost
-                    : originalHost != null && !originalHost.isEmpty() ? originalHost : node.address();
+            default -> passed(request.get("host"), originalHost, node);
         };
+    }
+
+    private static String passed(@Nullable String requestHost, @Nullable String originalHost, Upstream.Node node) {
+        return requestHost != null && !requestHost.isEmpty() ? requestHost
+                : originalHost != null && !originalHost.isEmpty() ? originalHost : node.address();
     }
 
     /**
@@ -94,6 +109,15 @@ public final class UpstreamPolicy {
     public static boolean mayRetry(UpstreamFailure failure, boolean replayable, String method, int attemptsMade,
             int maxAttempts) {
         return attemptsMade < maxAttempts && failure.mayResend(method, replayable);
+    }
+
+    /**
+     * When the first attempt starts, for {@link #withinRetryTimeout}: the clock is read only when
+     * the upstream sets a {@code retry_timeout}, since nothing else needs it.
+     */
+    public static long firstAttemptNanos(Upstream upstream) {
+        Double limit = upstream.retryTimeout();
+        return limit == null || limit <= 0 ? 0 : System.nanoTime();
     }
 
     /** Whether {@code retry_timeout} (seconds since the first attempt; 0 or absent for none) still allows a try. */
