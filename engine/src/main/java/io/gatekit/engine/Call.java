@@ -44,7 +44,10 @@ import java.util.function.BiConsumer;
  */
 public interface Call {
 
-    /** The exchange plugins see; the host reads the final request and response from it. */
+    /**
+     * The exchange plugins see; the host reads the final request and response from it. It is not
+     * this {@code Call}: a plugin cannot cast its exchange to drive the request.
+     */
     Exchange exchange();
 
     /** Whether a route matched; when not, {@link #runRequestPhases()} runs global rules then answers 404. */

@@ -272,6 +272,39 @@ class EngineTest {
         assertEquals(200, serve("/good").status());
     }
 
+    record NoConf() {
+    }
+
+    @Test
+    void aPluginThatCastsItsExchangeToTheHostsCallFailsLoudlyAndOnlyItsRequest() {
+        java.util.concurrent.atomic.AtomicReference<Throwable> caught = new java.util.concurrent.atomic.AtomicReference<>();
+        io.gatekit.api.Plugin caster = new io.gatekit.api.Plugin() {
+            @Override
+            public Outcome access(io.gatekit.api.http.Exchange exchange) {
+                try {
+                    ((Call) exchange).complete(); // what a plugin must not be able to do mid-request
+                } catch (ClassCastException e) {
+                    caught.set(e);
+                    throw e;
+                }
+                return Outcome.proceed();
+            }
+        };
+        try (Engine own = Engine.builder().plugin(io.gatekit.api.PluginFactory.of("caster", 100,
+                "{\"type\": \"object\"}", NoConf.class, (conf, context) -> caster)).build()) {
+            own.put(ResourceKind.ROUTES, "1", """
+                    {"uri": "/r", "plugins": {"caster": {}}}""");
+            Call call = own.newCall(HttpRequest.builder().uri("/r").header("Host", "example.com").build());
+
+            Outcome outcome = call.runRequestPhases();
+
+            assertTrue(caught.get() instanceof ClassCastException, String.valueOf(caught.get()));
+            assertFalse(call.exchange() instanceof Call, "the exchange plugins get is not the host's call");
+            assertEquals(500, outcome.response().status());
+            call.complete();
+        }
+    }
+
     @Test
     void aFailOpenPluginThatThrowsLetsTheRequestContinue() {
         engine.put(ResourceKind.ROUTES, "1", """

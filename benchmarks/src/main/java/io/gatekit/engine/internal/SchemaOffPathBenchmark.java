@@ -164,7 +164,7 @@ public class SchemaOffPathBenchmark {
             if (counting.validations != validationsAfterApply) {
                 throw new IllegalStateException("a request validated a schema");
             }
-            return call.exchange().response().status();
+            return call.response().status();
         } finally {
             snapshot.release();
         }

@@ -40,7 +40,7 @@ import java.util.function.BiConsumer;
  * {@link RequestPhases} (rewrite, consumer, access), {@link PhaseRunner} (walking each chain),
  * {@link UpstreamAttempts} (node order, retries) and {@link CallObservation} (the observer's hooks).
  */
-public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSource {
+public final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
 
     private static final System.Logger LOG = System.getLogger("io.gatekit.engine");
     /** For a request nginx would refuse before any phase: no plugin, not even a global rule, runs. */
@@ -162,53 +162,42 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         return PhaseRunner.runs(this, entry);
     }
 
-    // ---- Call ----
+    // ---- the host's steps (Call, through HostCall) ----
 
-    @Override
-    public Exchange exchange() {
-        return this;
-    }
-
-    @Override
     public boolean matched() {
         return matched;
     }
 
-    @Override
     public @Nullable Upstream resolvedUpstream() {
         return route.upstream();
     }
 
-    @Override
     public BodyBuffering bodyBuffering() {
         return route.bodyBuffering();
     }
 
-    @Override
     public boolean filtersBody() {
         return route.chain(Phase.BODY_FILTER).length > 0;
     }
 
-    @Override
     public Outcome runRequestPhases() {
         return RequestPhases.run(this);
     }
 
-    @Override
-    public CompletionStage<Response> serve(Body body, Transport transport, @Nullable Application application) {
+    /** {@link Call#serve}, for {@code handle}, the host's handle on this call. */
+    public CompletionStage<Response> serve(Call handle, Body body, Transport transport,
+            @Nullable Application application) {
         if (application != null && !matched) {
             release(); // no route: the application serves the request untouched, no plugin runs
             return application.handle(request, body);
         }
-        return hosts.serve(this, body, transport, application);
+        return hosts.serve(handle, body, transport, application);
     }
 
-    @Override
     public Outcome beforeProxy() {
         return UpstreamAttempts.first(this);
     }
 
-    @Override
     public Outcome beforeApplication() {
         if (route.upstream() != null) {
             throw new IllegalStateException("route [" + routeIdOrEmpty() + "] has an upstream (expected: "
@@ -217,12 +206,10 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         return PhaseRunner.runPhase(this, Phase.BEFORE_PROXY, 0);
     }
 
-    @Override
     public @Nullable Target target() {
         return target;
     }
 
-    @Override
     public void forEachUpstreamHeader(BiConsumer<String, String> sink) {
         UpstreamAttempts.forEachHeader(this, sink);
     }
@@ -232,12 +219,10 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         CallObservation.contextHeaders(this, sink);
     }
 
-    @Override
     public Outcome upstreamFailed(UpstreamFailure failure, boolean replayable) {
         return UpstreamAttempts.failed(this, failure, replayable);
     }
 
-    @Override
     public Completion upstreamResponse(HttpResponse response) {
         HopByHop.strip(response.headers());
         int status = response.status();
@@ -255,18 +240,15 @@ public final class DefaultCall implements Call, Exchange, UpstreamTarget, VarSou
         return PhaseRunner.runHeaderFilter(this, 0);
     }
 
-    @Override
     public Completion localResponse(HttpResponse response) {
         this.response = response;
         return PhaseRunner.runHeaderFilter(this, 0);
     }
 
-    @Override
     public ByteBuffer bodyFilter(ByteBuffer chunk, boolean last) {
         return PhaseRunner.bodyFilter(this, chunk, last);
     }
 
-    @Override
     public void complete() {
         if (completed) {
             return;

@@ -428,7 +428,7 @@ public final class EngineCore {
     public Call newCall(HttpRequest request) {
         Snapshot snapshot = pin();
         try {
-            return new DefaultCall(snapshot, hosts, request, listener, timed).route().start();
+            return new HostCall(new DefaultCall(snapshot, hosts, request, listener, timed).route().start());
         } catch (RuntimeException e) {
             snapshot.release();
             throw e;
@@ -442,7 +442,7 @@ public final class EngineCore {
             if (named == null) {
                 throw new IllegalArgumentException("routeId: \"" + routeId + "\" (expected: a stored route)");
             }
-            return new DefaultCall(snapshot, hosts, request, listener, timed).route(named).start();
+            return new HostCall(new DefaultCall(snapshot, hosts, request, listener, timed).route(named).start());
         } catch (RuntimeException e) {
             snapshot.release();
             throw e;
