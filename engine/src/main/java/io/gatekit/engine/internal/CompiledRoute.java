@@ -14,7 +14,7 @@ import java.util.List;
  * (global rules first), with plugins that do not implement the phase already left out. Built when
  * config is applied, immutable, shared by all requests.
  */
-public final class CompiledRoute {
+final class CompiledRoute {
 
     private static final PluginEntry[] NONE = new PluginEntry[0];
 

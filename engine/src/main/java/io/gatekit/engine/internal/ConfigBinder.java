@@ -17,7 +17,7 @@ import java.util.List;
  * authors write idiomatic records without annotations (the api has no Jackson dependency).
  * Only member names get aliases; keys of maps are left alone.
  */
-public final class ConfigBinder {
+final class ConfigBinder {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .annotationIntrospector(new SnakeCaseAliases())

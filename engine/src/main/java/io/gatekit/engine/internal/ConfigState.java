@@ -18,7 +18,7 @@ import java.util.Map;
  * change makes a new state that shares the untouched kinds, and most of the changed kind, with
  * the old one, so one change among 10,000 routes does not copy them all.
  */
-public final class ConfigState {
+final class ConfigState {
 
     /**
      * One stored resource.

@@ -40,7 +40,7 @@ import java.util.function.BiConsumer;
  * {@link RequestPhases} (rewrite, consumer, access), {@link PhaseRunner} (walking each chain),
  * {@link UpstreamAttempts} (node order, retries) and {@link CallObservation} (the observer's hooks).
  */
-public final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
+final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
 
     private static final System.Logger LOG = System.getLogger("io.gatekit.engine");
     /** For a request nginx would refuse before any phase: no plugin, not even a global rule, runs. */

@@ -22,7 +22,7 @@ import java.util.Map;
  * {@link PluginEntry plugin entries}, creating instances or reusing the previous snapshot's ones
  * for configs that did not change.
  */
-public final class PluginConfs {
+final class PluginConfs {
 
     private final PluginRegistry registry;
     private final HttpClient httpClient;

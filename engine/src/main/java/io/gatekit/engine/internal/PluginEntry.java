@@ -19,7 +19,7 @@ import io.gatekit.engine.internal.expr.Expr;
  * @param errorResponse replacement body for short-circuits with status &gt;= 400, or {@code null}
  * @param errorResponseIsJson whether that body is JSON (an object in config) or text
  */
-public record PluginEntry(PluginInstance instance, io.gatekit.api.Plugin plugin, int priority, Origin origin, String originId,
+record PluginEntry(PluginInstance instance, io.gatekit.api.Plugin plugin, int priority, Origin origin, String originId,
         @Nullable Expr filter, @Nullable String filterText, byte @Nullable [] errorResponse,
         boolean errorResponseIsJson) {
 

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * serving requests when the config dropped it. It closes the plugin (once) when the last holder
  * lets go.
  */
-public final class PluginInstance {
+final class PluginInstance {
 
     private static final System.Logger LOG = System.getLogger(PluginInstance.class.getName());
 

@@ -19,7 +19,7 @@ import java.util.ServiceLoader;
 /**
  * The known plugins by name. Built once by the engine builder; immutable afterwards.
  */
-public final class PluginRegistry {
+final class PluginRegistry {
 
     private final Map<String, RegisteredPlugin> plugins;
 

@@ -10,7 +10,7 @@ import io.gatekit.engine.internal.schema.CompiledSchema;
  * changes never compile a schema again. {@code consumerSchema} is an authentication plugin's
  * schema of its config on a consumer, or {@code null}.
  */
-public record RegisteredPlugin(PluginFactory<?> factory, PluginInfo info, CompiledSchema schema,
+record RegisteredPlugin(PluginFactory<?> factory, PluginInfo info, CompiledSchema schema,
         @Nullable CompiledSchema metadataSchema, @Nullable CompiledSchema consumerSchema) {
 
     /** The plugin name. */

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * them has been retired and drained of requests: each such snapshot {@link #hold holds} them,
  * and lets them go when its last request finishes.
  */
-public final class Snapshot {
+final class Snapshot {
 
     private final long version;
     private final ConfigState state;

@@ -8,7 +8,7 @@ package io.gatekit.engine.internal.expr;
  * {@code rule[1]: unknown operator 'equals' (expected one of ==, ~=, >, >=, <, <=, ~~, ~*, IN,
  * HAS, ipmatch, or ! followed by one of them)}.
  */
-public final class ExprException extends IllegalArgumentException {
+final class ExprException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * {@code body_filter}, and {@code log} when the body handed back ends. Nothing here blocks: each
  * step continues on the thread that completed the previous one.
  */
-public final class CallDriver {
+final class CallDriver {
 
     private static final System.Logger LOG = System.getLogger("io.gatekit.engine");
 

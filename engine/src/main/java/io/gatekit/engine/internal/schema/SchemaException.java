@@ -5,7 +5,7 @@ package io.gatekit.engine.internal.schema;
  * wrongly, has a bad regular expression, refers to something that cannot be resolved, or (for a
  * plugin schema) declares {@code _meta} itself. The message names what is wrong in the schema.
  */
-public class SchemaException extends IllegalArgumentException {
+class SchemaException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * identity says "same config" without the deep {@code hashCode}/{@code equals} of the record.
  * Lookups take no lock (the map is read by every event loop on every request).
  */
-public final class Balancers {
+final class Balancers {
 
     private final ConcurrentHashMap<Key, Balancer> balancers = new ConcurrentHashMap<>();
     private final ReferenceQueue<Upstream> collected = new ReferenceQueue<>();
