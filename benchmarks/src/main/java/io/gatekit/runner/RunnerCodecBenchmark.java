@@ -64,7 +64,8 @@ public class RunnerCodecBenchmark {
     public HttpRespCall callEncodeDecode() {
         ByteBuffer payload = writer.httpRespCall(call, 42);
         HttpRespCall decoded = reader.httpRespCall(payload);
-        if (decoded.id() != 123_456 || decoded.headers().size() != 10 || !"value-of-header-number-9".equals(decoded.headers().get(9).value())) {
+        if (decoded.id() != 123_456 || decoded.headers().size() != 10
+                || !"value-of-header-number-9".equals(decoded.headers().get(9).value())) {
             throw new IllegalStateException("decoded " + decoded);
         }
         return decoded;

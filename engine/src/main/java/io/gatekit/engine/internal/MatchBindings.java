@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import io.gatekit.api.Nullable;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.match.IpSet;
 import io.gatekit.api.match.VarsExpression;

@@ -1,6 +1,5 @@
 package io.gatekit.engine.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -5,8 +5,9 @@ import io.gatekit.api.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The bodies APISIX answers with when proxying fails (and for a few other statuses nginx answers itself): nginx's own error pages (APISIX exits with
- * the bare status, and nginx fills in its page), as in APISIX's docs:
+ * The bodies APISIX answers with when proxying fails (and for a few other statuses nginx answers
+ * itself): nginx's own error pages (APISIX exits with the bare status, and nginx fills in its
+ * page), as in APISIX's docs:
  * {@code <html><head><title>502 Bad Gateway</title></head>...<hr><center>openresty</center>...}.
  * Clients and scripts match on the status line text inside them.
  */
