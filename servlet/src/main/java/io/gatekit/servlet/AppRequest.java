@@ -77,17 +77,41 @@ final class AppRequest extends HttpServletRequestWrapper {
 
     @Override
     public String getHeader(String name) {
-        return request.headers().get(name);
+        List<String> framing = framing(name);
+        return framing != null ? (framing.isEmpty() ? null : framing.get(0)) : request.headers().get(name);
     }
 
     @Override
     public Enumeration<String> getHeaders(String name) {
-        return Collections.enumeration(request.headers().all(name));
+        List<String> framing = framing(name);
+        return Collections.enumeration(framing != null ? framing : request.headers().all(name));
+    }
+
+    /**
+     * With a body a plugin read (or replaced), that body's framing: Content-Length is its length and
+     * Transfer-Encoding is gone, whatever the client declared. {@code null} for any other header,
+     * or when the body is the container's own stream.
+     */
+    private @Nullable List<String> framing(String name) {
+        byte[] body = request.body();
+        if (body == null) {
+            return null;
+        }
+        if (name.equalsIgnoreCase("content-length")) {
+            return List.of(Integer.toString(body.length));
+        }
+        return name.equalsIgnoreCase("transfer-encoding") ? List.of() : null;
     }
 
     @Override
     public Enumeration<String> getHeaderNames() {
-        return Collections.enumeration(request.headers().names());
+        if (request.body() == null) {
+            return Collections.enumeration(request.headers().names());
+        }
+        java.util.Set<String> names = new java.util.LinkedHashSet<>(request.headers().names());
+        names.remove("transfer-encoding");
+        names.add("content-length");
+        return Collections.enumeration(names);
     }
 
     @Override

@@ -20,7 +20,9 @@ final class ApplicationServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String query = request.getQueryString();
         String pathAndQuery = request.getRequestURI() + (query == null ? "" : "?" + query);
-        byte[] body = HostSetup.applicationBody(request.getMethod(), pathAndQuery).getBytes(StandardCharsets.UTF_8);
+        byte[] received = request.getInputStream().readAllBytes();
+        byte[] body = HostSetup.applicationBody(request.getMethod(), pathAndQuery, request.getHeader("content-length"),
+                received).getBytes(StandardCharsets.UTF_8);
         response.setStatus(200);
         response.setContentType("text/plain");
         response.setContentLength(body.length);

@@ -52,6 +52,21 @@ final class WrappedApplication {
         return response;
     }
 
+    /**
+     * A body of known length (one a plugin read whole or replaced, or the client's declared one) is
+     * framed by that length: a replaced body must not go on with the Content-Length the client sent
+     * for the original. A request that had no body and got none keeps its headers as they are.
+     */
+    private static void withLengthOf(HttpHeaders headers, Body body) {
+        long length = body.length();
+        boolean framed = headers.getContentLength() >= 0 || headers.containsKey(HttpHeaders.TRANSFER_ENCODING);
+        if (length < 0 || length == 0 && !framed) {
+            return;
+        }
+        headers.remove(HttpHeaders.TRANSFER_ENCODING);
+        headers.setContentLength(length);
+    }
+
     private static ServerHttpRequest asPluginsLeftIt(ServerHttpRequest original, HttpRequest request, Body body) {
         URI uri = original.getURI();
         String query = request.rawQuery();
@@ -63,6 +78,7 @@ final class WrappedApplication {
                 .headers(headers -> {
                     headers.clear();
                     request.headers().forEach(headers::add);
+                    withLengthOf(headers, body);
                 })
                 .build();
         Flux<DataBuffer> content = JdkFlowAdapter.flowPublisherToFlux(body).map(DefaultDataBufferFactory.sharedInstance::wrap);

@@ -80,8 +80,8 @@ final class BootHost implements AutoCloseable {
         context.close();
     }
 
-    private static String answer(String method, String path, String query) {
-        return HostSetup.applicationBody(method, path + (query == null ? "" : "?" + query));
+    private static String answer(String method, String path, String query, String contentLength, byte[] body) {
+        return HostSetup.applicationBody(method, path + (query == null ? "" : "?" + query), contentLength, body);
     }
 
     /** An MVC application: one functional route answering every path. */
@@ -95,7 +95,9 @@ final class BootHost implements AutoCloseable {
             return org.springframework.web.servlet.function.RouterFunctions.route(
                     org.springframework.web.servlet.function.RequestPredicates.path("/error").negate(), request -> {
                         String query = request.servletRequest().getQueryString();
-                        byte[] body = answer(request.method().name(), request.servletRequest().getRequestURI(), query)
+                        byte[] received = request.servletRequest().getInputStream().readAllBytes();
+                        byte[] body = answer(request.method().name(), request.servletRequest().getRequestURI(), query,
+                                request.headers().firstHeader("content-length"), received)
                                 .getBytes(StandardCharsets.UTF_8);
                         return org.springframework.web.servlet.function.ServerResponse.ok()
                                 .contentType(MediaType.TEXT_PLAIN).contentLength(body.length).body(body);
@@ -112,12 +114,14 @@ final class BootHost implements AutoCloseable {
         org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse>
                 application() {
             return org.springframework.web.reactive.function.server.RouterFunctions.route(
-                    org.springframework.web.reactive.function.server.RequestPredicates.all(), request -> {
-                        byte[] body = answer(request.method().name(), request.uri().getRawPath(),
-                                request.uri().getRawQuery()).getBytes(StandardCharsets.UTF_8);
-                        return org.springframework.web.reactive.function.server.ServerResponse.ok()
-                                .contentType(MediaType.TEXT_PLAIN).contentLength(body.length).bodyValue(body);
-                    });
+                    org.springframework.web.reactive.function.server.RequestPredicates.all(), request -> request
+                            .bodyToMono(byte[].class).defaultIfEmpty(new byte[0]).flatMap(received -> {
+                                byte[] body = answer(request.method().name(), request.uri().getRawPath(),
+                                        request.uri().getRawQuery(), request.headers().firstHeader("content-length"),
+                                        received).getBytes(StandardCharsets.UTF_8);
+                                return org.springframework.web.reactive.function.server.ServerResponse.ok()
+                                        .contentType(MediaType.TEXT_PLAIN).contentLength(body.length).bodyValue(body);
+                            }));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.gatekit.testkit.host;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,5 +47,35 @@ interface ApplicationCases extends Cases {
         assertEquals(200, allowed.status());
         assertTrue(allowed.text().startsWith("app GET /app/secret"));
         assertEquals(1, f.logRuns(denied.id()));
+    }
+
+    @Test
+    default void aRequestBodyReachesTheApplicationAsTheClientSentIt() throws Exception {
+        HostFixture f = fixture();
+        Assumptions.assumeTrue(f.capabilities.contains(HostSetup.Capability.APPLICATION),
+                "the host has no application of its own");
+        f.route("""
+                {"uri": "/app/*", "plugins": {"conformance-stamp": {}}}""");
+
+        Sent sent = f.send(ClientRequest.of("POST", "/app/form").withBody("hello"));
+
+        assertEquals(200, sent.status());
+        assertEquals(HostSetup.applicationBody("POST", "/app/form", "5", "hello".getBytes(UTF_8)), sent.text());
+    }
+
+    @Test
+    default void aPluginReplacingTheRequestBodyHandsTheApplicationTheNewBodyAndItsLength() throws Exception {
+        HostFixture f = fixture();
+        Assumptions.assumeTrue(f.capabilities.contains(HostSetup.Capability.APPLICATION),
+                "the host has no application of its own");
+        f.route("""
+                {"uri": "/app/*", "plugins": {"conformance-read-request": {}}}""");
+
+        Sent sent = f.send(ClientRequest.of("POST", "/app/form").withBody("hello"));
+
+        // the plugin replaced the 5 bytes with "read 5": the application must not see Content-Length 5
+        assertEquals(200, sent.status());
+        assertEquals(HostSetup.applicationBody("POST", "/app/form", "6", "read 5".getBytes(UTF_8)), sent.text());
+        assertEquals(1, f.logRuns(sent.id()));
     }
 }

@@ -2,6 +2,7 @@ package io.gatekit.testkit.host;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gatekit.api.Nullable;
 import io.gatekit.api.PluginFactory;
 import io.gatekit.engine.Engine;
 import java.util.List;
@@ -31,6 +32,24 @@ public record HostSetup(List<PluginFactory<?>> plugins) {
      */
     public static String applicationBody(String method, String pathAndQuery) {
         return "app " + method + " " + pathAndQuery;
+    }
+
+    /**
+     * As {@link #applicationBody(String, String)}, for a request that may carry a body: the
+     * application also says which Content-Length header it was handed and the body it read, so the
+     * cases see what a plugin's replacement of the body did to both. A request without a body
+     * (none read, no Content-Length or 0) gets the plain answer.
+     *
+     * @param contentLength the request's Content-Length header as the application sees it, or {@code null}
+     * @param body          the request body the application read; empty for none
+     */
+    public static String applicationBody(String method, String pathAndQuery, @Nullable String contentLength,
+            byte[] body) {
+        if (body.length == 0 && (contentLength == null || contentLength.trim().equals("0"))) {
+            return applicationBody(method, pathAndQuery);
+        }
+        return applicationBody(method, pathAndQuery) + " length=" + contentLength + " body="
+                + new String(body, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** What a host can do, beyond proxying routes with an upstream (which every host does). */

@@ -6,6 +6,7 @@ import io.gatekit.testkit.host.ClientResponse;
 import io.gatekit.testkit.host.HostConformance;
 import io.gatekit.testkit.host.HostSetup;
 import io.gatekit.testkit.host.HostUnderTest;
+import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
@@ -49,7 +50,7 @@ class GatewayConformanceTest extends HostConformance {
     protected HostUnderTest start(HostSetup setup) throws Exception {
         Engine suite = setup.engine().build();
         RecordingServer application = RecordingServer.start(request -> HostSetup.applicationBody(request.method(),
-                request.uri()));
+                request.uri(), request.header("content-length"), request.body().getBytes(StandardCharsets.UTF_8)));
         GatewayApp gateway = GatewayApp.start(setup.plugins());
         SuiteRoutes routes = new SuiteRoutes(suite, gateway, application.url());
         HostUnderTest listening = HostUnderTest.listening(suite, gateway.address(), () -> {
