@@ -1,13 +1,10 @@
 package io.gatekit.runner;
 
+import io.gatekit.testing.TempDirs;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -102,21 +99,10 @@ final class Peers implements BeforeAllCallback {
 
     /** A short temp directory: unix socket paths must stay under ~100 bytes. */
     private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("gk-peer-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TempDirs.create("gk-peer-");
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+        TempDirs.delete(dir);
     }
 }

@@ -1,9 +1,6 @@
 package io.gatekit.servlet;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import io.gatekit.testing.TempDirs;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -25,6 +22,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * The filter declared by class name with an init parameter, as {@code web.xml} declares it, in
@@ -71,11 +72,7 @@ class DeclaredFilterTest {
     void stop() throws Exception {
         tomcat.stop();
         tomcat.destroy();
-        try (var files = Files.walk(base)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
+        TempDirs.delete(base);
     }
 
     private HttpResponse<String> get(String path) throws Exception {

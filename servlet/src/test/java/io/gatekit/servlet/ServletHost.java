@@ -1,12 +1,11 @@
 package io.gatekit.servlet;
 
+import io.gatekit.testing.TempDirs;
 import jakarta.servlet.ServletContainerInitializer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
@@ -96,10 +95,6 @@ interface ServletHost extends AutoCloseable {
     }
 
     private static void delete(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
+        TempDirs.delete(dir);
     }
 }

@@ -3,24 +3,21 @@ package io.gatekit.plugins.ext;
 import io.gatekit.runner.HttpReqCall;
 import io.gatekit.runner.HttpRespCall;
 import io.gatekit.runner.JavaRunnerCommand;
-import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.Reply;
+import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import io.gatekit.runner.RunnerSupervisor;
 import io.gatekit.runner.TextEntry;
+import io.gatekit.testing.TempDirs;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The two runners the ext-plugin tests talk to: the released APISIX Java Plugin Runner 0.4.0 with
@@ -168,21 +165,10 @@ final class Peers implements AutoCloseable {
 
     /** A short temp directory: unix socket paths must stay under ~100 bytes. */
     static Path tempDir() {
-        try {
-            return Files.createTempDirectory("gk-ext-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TempDirs.create("gk-ext-");
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+        TempDirs.delete(dir);
     }
 }
