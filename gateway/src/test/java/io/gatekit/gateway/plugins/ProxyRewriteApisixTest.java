@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Cases of APISIX's {@code t/plugin/proxy-rewrite.t}, through the real gateway and its Admin API;
- * each test names the APISIX tests it ports. The upstream echoes what it received.
+ * each test names the APISIX tests it ports. The upstream echoes what it received. Not ported:
+ * TEST 1-3 (the Lua {@code check_schema} sanity call and a plain add/update, which the Admin API
+ * cases here cover), 7-8 (an {@code https} upstream on APISIX's own test TLS server), 35 (reads
+ * the conf as stored in etcd, an APISIX internal).
  */
 class ProxyRewriteApisixTest {
 
@@ -75,6 +78,26 @@ class ProxyRewriteApisixTest {
         assertEquals("/plugin_proxy_rewrite_args", gw.upstreamGot().uri());
         gw.send("GET", "/hello2?a=iresty");
         assertEquals("/plugin_proxy_rewrite_args?q=apisix&a=iresty", gw.upstreamGot().uri());
+    }
+
+    /** TEST 40-41: the uri template resolves request variables ({@code $arg_new_uri}). */
+    @Test
+    void theUriResolvesRequestVariables() throws Exception {
+        gw.putRoute("1", gw.route("/test", """
+                {"proxy-rewrite": {"uri": "/$arg_new_uri"}}"""));
+
+        assertEquals(200, gw.send("GET", "/test?new_uri=hello").status());
+        assertEquals("/hello?new_uri=hello", gw.upstreamGot().uri());
+    }
+
+    /** TEST 56-57: with use_real_request_uri_unsafe false the encoded query follows the new uri as sent. */
+    @Test
+    void theSafeModeKeepsTheEncodedQuery() throws Exception {
+        gw.putRoute("1", gw.route("/hello", """
+                {"proxy-rewrite": {"uri": "/print_uri_detailed", "use_real_request_uri_unsafe": false}}"""));
+
+        gw.send("GET", "/hello?name=a%20b&x=1");
+        assertEquals("/print_uri_detailed?name=a%20b&x=1", gw.upstreamGot().uri());
     }
 
     /** TEST 19-20: remove. */
