@@ -12,6 +12,17 @@ import org.junit.jupiter.api.Test;
 /**
  * Cases of APISIX's {@code t/plugin/limit-count.t} and {@code t/plugin/limit-req.t} through the
  * real gateway, on real time; windows are long enough (60 s and more) that no test waits for one.
+ * Each method's Javadoc names the APISIX tests it ports ({@code limit-count.t} TEST 24-26 are in
+ * ConsumersApisixTest).
+ *
+ * <p>Not ported: {@code limit-count.t} TEST 1 and {@code limit-req.t} TEST 1 (a sanity check of
+ * a valid schema, which every accepted route here repeats); {@code limit-req.t} TEST 2 (it checks
+ * the schema of {@code limit-conn}, a plugin Gatekit has not got). {@code limit-count.t} TEST
+ * 38 and 40 replace APISIX's DNS parser with a mock mapping {@code test.com} and {@code foo.com} to
+ * 127.0.0.1; here the upstream's nodes are named {@code localhost}, which the machine resolves
+ * itself. {@code limit-count.t} TEST 27-32 use {@code key: service_id}; Gatekit has no
+ * {@code service_id} variable, so that key counts under the client address, as an unset key does
+ * in APISIX, which gives the same statuses for one client.
  */
 class LimitApisixTest {
 
@@ -129,5 +140,158 @@ class LimitApisixTest {
         gw.putRoute("1", gw.route("/hello", """
                 {"limit-req": {"rate": 0.1, "burst": 0.1, "rejected_code": 503, "key": "remote_addr"}}"""));
         assertEquals(List.of(200, 503, 503, 503), statuses("/hello", "/hello", "/hello", "/hello"));
+    }
+
+    private void ok(PluginGateway.Response response) {
+        assertTrue(response.status() == 200 || response.status() == 201, response.status() + " " + response.body());
+    }
+
+    private String upstream(String... nodes) {
+        StringBuilder out = new StringBuilder("{\"type\": \"roundrobin\", \"nodes\": {");
+        for (int i = 0; i < nodes.length; i++) {
+            out.append(i == 0 ? "" : ", ").append('"').append(nodes[i]).append("\": 1");
+        }
+        return out.append("}}").toString();
+    }
+
+    /** limit-count TEST 2, 35-36: {@code key} may be left out; it defaults to the client address. */
+    @Test
+    void limitCountKeyDefaultsToTheClientAddress() throws Exception {
+        gw.putRoute("1", """
+                {"methods": ["GET"], "uri": "/hello",
+                 "plugins": {"limit-count": {"count": 2, "time_window": 95, "rejected_code": 503}},
+                 "upstream": %s}""".formatted(upstream(gw.upstreamAddress())));
+
+        assertEquals(List.of(200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello"));
+        assertEquals(200, gw.sendFrom("127.0.1.5", "GET", "/hello").status(), "another client has its own count");
+    }
+
+    /** limit-count TEST 14-15: a route whose body has no {@code id}, by PUT and by POST. */
+    @Test
+    void limitCountOnARouteWithoutIdInItsBody() throws Exception {
+        String body = """
+                {"uri": "/hello", "plugins": {"limit-count": {"count": 2, "time_window": 61, "rejected_code": 503,
+                 "key": "remote_addr"}}, "upstream": %s}""".formatted(upstream(gw.upstreamAddress()));
+        ok(gw.admin("PUT", "/apisix/admin/routes/1", body));
+        assertEquals(List.of(200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello"));
+
+        ok(gw.admin("POST", "/apisix/admin/routes", body.replace("/hello", "/hello1")));
+        assertEquals(List.of(200, 200, 503, 503), statuses("/hello1", "/hello1", "/hello1", "/hello1"));
+    }
+
+    /**
+     * limit-count TEST 27-34: the plugin on a service limits the routes bound to it; a route's own
+     * config applies under a service without the plugin; route and service are deleted after.
+     */
+    @Test
+    void limitCountOnAServiceAndOnARouteOfAService() throws Exception {
+        ok(gw.admin("PUT", "/apisix/admin/services/1", """
+                {"plugins": {"limit-count": {"count": 2, "time_window": 60, "rejected_code": 503, "key": "service_id"}},
+                 "upstream": %s}""".formatted(upstream(gw.upstreamAddress()))));
+        gw.putRoute("1", """
+                {"methods": ["GET"], "uri": "/hello", "service_id": 1, "upstream": %s}"""
+                .formatted(upstream(gw.upstreamAddress())));
+        assertEquals(List.of(200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello"));
+
+        ok(gw.admin("PUT", "/apisix/admin/services/1", "{}"));
+        assertEquals(List.of(200, 200, 200), statuses("/hello", "/hello", "/hello"), "the service's limit is gone");
+        gw.putRoute("1", """
+                {"methods": ["GET"], "uri": "/hello", "service_id": 1,
+                 "plugins": {"limit-count": {"count": 2, "time_window": 91, "rejected_code": 503, "key": "service_id"}},
+                 "upstream": %s}""".formatted(upstream(gw.upstreamAddress())));
+        assertEquals(List.of(200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello"));
+
+        assertEquals(200, gw.admin("DELETE", "/apisix/admin/routes/1", "").status());
+        assertEquals(200, gw.admin("DELETE", "/apisix/admin/services/1", "").status());
+        assertEquals(404, gw.send("GET", "/hello").status());
+    }
+
+    /** limit-count TEST 37-40: the upstream's nodes are domain names, on a service and on a route. */
+    @Test
+    void limitCountWhenTheUpstreamIsADomainName() throws Exception {
+        String port = gw.upstreamAddress().substring(gw.upstreamAddress().indexOf(':') + 1);
+        String domains = upstream("localhost:" + port);
+        ok(gw.admin("PUT", "/apisix/admin/services/1", """
+                {"plugins": {"limit-count": {"count": 3, "time_window": 60, "rejected_code": 503}}, "upstream": %s}"""
+                .formatted(domains)));
+        gw.putRoute("1", "{\"methods\": [\"GET\"], \"uri\": \"/hello\", \"service_id\": 1}");
+        assertEquals(List.of(200, 200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello", "/hello"));
+
+        gw.putRoute("1", """
+                {"methods": ["GET"], "uri": "/hello",
+                 "plugins": {"limit-count": {"count": 3, "time_window": 99, "rejected_code": 503}}, "upstream": %s}"""
+                .formatted(domains));
+        assertEquals(List.of(200, 200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello", "/hello"));
+    }
+
+    /** limit-req TEST 7: APISIX's whole answer to a negative rate. */
+    @Test
+    void limitReqNegativeRateIsRefusedWithApisixsAnswer() throws Exception {
+        PluginGateway.Response r = gw.admin("PUT", "/apisix/admin/routes/1", gw.route("/hello", """
+                {"limit-req": {"rate": -1, "burst": 0.1, "rejected_code": 503, "key": "remote_addr"}}"""));
+
+        assertEquals(400, r.status());
+        assertTrue(r.body().startsWith("{\"error_msg\":\"failed to check the configuration of plugin limit-req err:"
+                + " property \\\"rate\\\" validation failed: expected -1 to be greater than 0\""), r.body());
+    }
+
+    /** limit-req TEST 5-6, 8-9: after the plugin is removed from the route, nothing is refused. */
+    @Test
+    void limitReqRemovedLimitsNothing() throws Exception {
+        gw.putRoute("1", gw.route("/hello", """
+                {"limit-req": {"rate": 0.1, "burst": 0.1, "rejected_code": 503, "key": "remote_addr"}}"""));
+        assertEquals(List.of(200, 503), statuses("/hello", "/hello"));
+
+        gw.putRoute("1", gw.route("/hello", "{}"));
+        assertEquals(List.of(200, 200, 200, 200), statuses("/hello", "/hello", "/hello", "/hello"));
+    }
+
+    /** limit-req TEST 10: {@code key: server_addr} counts every client of one server address together. */
+    @Test
+    void limitReqKeyServerAddrIsSharedByClients() throws Exception {
+        gw.putRoute("1", gw.route("/hello", """
+                {"limit-req": {"rate": 4, "burst": 2, "rejected_code": 503, "key": "server_addr"}}"""));
+        assertEquals(List.of(200, 200, 200, 200), statuses("/hello", "/hello", "/hello", "/hello"));
+
+        gw.putRoute("1", gw.route("/hello", """
+                {"limit-req": {"rate": 0.1, "burst": 0.1, "rejected_code": 503, "key": "server_addr"}}"""));
+        assertEquals(200, gw.send("GET", "/hello").status());
+        assertEquals(503, gw.sendFrom("127.0.1.5", "GET", "/hello").status(), "another client, the same server_addr");
+    }
+
+    /**
+     * limit-req TEST 12-20: a consumer's {@code limit-req} with {@code key: consumer_name} on a
+     * {@code key-auth} route, within and past the burst, after an update; on a route without
+     * authentication the key is empty and the client address counts; consumer and route deleted.
+     */
+    @Test
+    void limitReqBoundToAConsumer() throws Exception {
+        String consumer = """
+                {"username": "new_consumer", "plugins": {"key-auth": {"key": "auth-jack"},
+                 "limit-req": {"rate": %s, "burst": %s, "rejected_code": 403, "key": "consumer_name"}}}""";
+        ok(gw.admin("PUT", "/apisix/admin/consumers", consumer.formatted("3", "2")));
+        gw.putRoute("1", gw.route("/hello", "{\"key-auth\": {}}"));
+        List<Integer> within = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            within.add(gw.send("GET", "/hello", "apikey", "auth-jack").status());
+        }
+        assertEquals(List.of(200, 200, 200), within);
+        assertEquals(401, gw.send("GET", "/hello").status());
+
+        ok(gw.admin("PUT", "/apisix/admin/consumers", consumer.formatted("0.1", "0.1")));
+        List<Integer> past = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            past.add(gw.send("GET", "/hello", "apikey", "auth-jack").status());
+        }
+        assertEquals(List.of(200, 403, 403, 403), past);
+
+        gw.putRoute("1", gw.route("/hello", """
+                {"limit-req": {"rate": 2, "burst": 1, "key": "consumer_name"}}"""));
+        PluginGateway.Response anonymous = gw.send("GET", "/hello");
+        assertEquals(200, anonymous.status());
+        assertTrue(anonymous.body().startsWith("uri: /hello"), anonymous.body());
+
+        assertEquals(200, gw.admin("DELETE", "/apisix/admin/consumers/new_consumer", "").status());
+        assertEquals(200, gw.admin("DELETE", "/apisix/admin/routes/1", "").status());
     }
 }

@@ -157,7 +157,10 @@ final class PluginGateway implements AutoCloseable {
         return sendFrom("127.0.0.1", method, uri, headers);
     }
 
-    /** Sends a request from the loopback address {@code clientIp} (127.0.0.0/8 is all local). */
+    /**
+     * Sends a request from the loopback address {@code clientIp} (127.0.0.0/8 is all local); from
+     * {@code ::1}, the IPv6 loopback, it connects to the gateway on {@code ::1}.
+     */
     Response sendFrom(String clientIp, String method, String uri, String... headers) throws IOException {
         StringBuilder head = new StringBuilder(method).append(' ').append(uri).append(" HTTP/1.1\r\n");
         boolean host = false;
@@ -171,7 +174,7 @@ final class PluginGateway implements AutoCloseable {
         head.append("Connection: close\r\n\r\n");
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(clientIp, 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", gateway.port()), 10_000);
+            socket.connect(new InetSocketAddress(clientIp.contains(":") ? "::1" : "127.0.0.1", gateway.port()), 10_000);
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();
