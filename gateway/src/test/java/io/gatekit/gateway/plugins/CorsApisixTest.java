@@ -51,11 +51,11 @@ class CorsApisixTest {
         PluginGateway.Response disabled = gw.admin("PUT", "/apisix/admin/routes/1", gw.route("/hello", "{}"));
 
         assertEquals(400, wrongType.status());
-        assertTrue(wrongType.body().contains("property \"max_age\" validation failed: wrong type: expected integer, got string"),
+        assertTrue(wrongType.body().contains("max_age\\\" validation failed: wrong type: expected integer, got string"),
                 wrongType.body());
-        assertEquals(200, added.status(), added.body());
-        assertEquals(200, updated.status(), updated.body());
-        assertEquals(200, disabled.status(), disabled.body());
+        assertTrue(added.status() < 300, added.body()); // APISIX's test: any 2xx is "passed"
+        assertTrue(updated.status() < 300, updated.body()); // APISIX's test: any 2xx is "passed"
+        assertTrue(disabled.status() < 300, disabled.body()); // APISIX's test: any 2xx is "passed"
     }
 
     /** TEST 6-7: the defaults. */

@@ -52,7 +52,7 @@ class ResponseRewriteApisixTest {
     @Test
     void aNewBodyAloneDropsOnlyTheHeadersOfTheOldBody() throws Exception {
         gw.putRoute("1", gw.route("/headers", """
-                {"response-rewrite": {"body": "new body2\n"}}"""));
+                {"response-rewrite": {"body": "new body2\\n"}}"""));
 
         PluginGateway.Response r = gw.send("GET", "/headers?X-Server-id=100&Content-Encoding=gzip"
                 + "&Last-Modified=Wed,%2021%20Oct%202015%2007:28:00%20GMT&ETag=%2233a64df551425fcc%22");
