@@ -222,6 +222,28 @@ class EngineTest {
     }
 
     @Test
+    void filtersReadTheRouteNameAndTheServiceIdAndName() {
+        engine.put(ResourceKind.SERVICES, "s1", """
+                {"name": "billing"}""");
+        engine.put(ResourceKind.ROUTES, "1", """
+                {"uri": "/r", "name": "invoices", "service_id": "s1", "plugins": {"alpha": {"_meta": {"filter":
+                 [["route_name", "==", "invoices"], ["service_id", "==", "s1"], ["service_name", "==", "billing"]]}}}}""");
+        engine.put(ResourceKind.ROUTES, "2", """
+                {"uri": "/other", "plugins": {"alpha": {"_meta": {"filter": [["service_id", "==", "s1"]]}}}}""");
+
+        serve("/r");
+        assertTrue(lastTrace != null && lastTrace.contains("alpha@access"), String.valueOf(lastTrace));
+
+        serve("/other");
+        assertNull(lastTrace, "a route without a service has no service_id");
+
+        engine.put(ResourceKind.SERVICES, "s1", """
+                {"name": "payments"}""");
+        serve("/r");
+        assertNull(lastTrace, "a renamed service changes service_name on the routes that use it");
+    }
+
+    @Test
     void aFilterThatDoesNotCompileIsAValidationError() {
         ConfigException e = assertThrows(ConfigException.class, () -> engine.put(ResourceKind.ROUTES, "1", """
                 {"uri": "/r", "plugins": {"alpha": {"_meta": {"filter": [["arg_v", "equals", "v2"]]}}}}"""));

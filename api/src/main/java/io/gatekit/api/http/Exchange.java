@@ -46,7 +46,7 @@ public interface Exchange {
      * {@code real_request_uri} (path and query exactly as received), {@code host}, {@code request_method},
      * {@code remote_addr}, {@code arg_NAME}, {@code http_NAME}, {@code cookie_NAME},
      * {@code server_addr}, {@code server_port}, {@code status}, {@code upstream_status},
-     * {@code route_id}, ...; {@code null} when unset.
+     * {@code route_id}, {@code route_name}, {@code service_id}, {@code service_name}, ...; {@code null} when unset.
      *
      * @param name the variable's APISIX name
      * @return its value, or {@code null}

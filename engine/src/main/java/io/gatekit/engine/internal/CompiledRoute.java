@@ -60,6 +60,8 @@ final class CompiledRoute {
     io.gatekit.engine.internal.upstream.@Nullable Balancer balancer;
     /** What the router files this route under; set once by the builder, before publication. */
     private @Nullable RouteSpec<CompiledRoute> spec;
+    /** The route's name and its service's id and name; set once by the builder, before publication. */
+    private Names names = Names.NONE;
 
     CompiledRoute(@Nullable String id, @Nullable Upstream upstream, Upstream.@Nullable Timeouts timeout,
             List<PluginEntry> globals, List<PluginEntry> own, List<Explanation.Skipped> skipped,
@@ -206,6 +208,23 @@ final class CompiledRoute {
 
     void spec(RouteSpec<CompiledRoute> spec) {
         this.spec = spec;
+    }
+
+    /** The route's {@code name} and its service's id and {@code name}: APISIX's vars of those names. */
+    Names names() {
+        return names;
+    }
+
+    void names(Names names) {
+        this.names = names;
+    }
+
+    /**
+     * What APISIX's {@code route_name}, {@code service_id} and {@code service_name} vars read;
+     * each {@code null} when unset.
+     */
+    record Names(@Nullable String route, @Nullable String serviceId, @Nullable String service) {
+        static final Names NONE = new Names(null, null, null);
     }
 
     /**

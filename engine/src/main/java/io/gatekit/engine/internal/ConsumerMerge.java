@@ -67,6 +67,7 @@ final class ConsumerMerge {
         own.sort(ORDER);
         CompiledRoute result = new CompiledRoute(route.id(), route.upstream(), route.timeout(), globals, own,
                 skipped, route.inputs());
+        result.names(route.names());
         // APISIX's rewrite_in_consumer: the rewrite of what the consumer brought that the route did
         // not have runs now, after the route's; a plugin the route had already ran its rewrite
         result.consumerRewrite = own.stream()

@@ -49,6 +49,9 @@ final class RequestVars {
                     ? request.localAddress().getHostString() : request.localAddress().getAddress().getHostAddress();
             case "server_port" -> Integer.toString(request.localAddress().getPort());
             case "route_id" -> exchange.routeId();
+            case "route_name" -> exchange.route.names().route();
+            case "service_id" -> exchange.route.names().serviceId();
+            case "service_name" -> exchange.route.names().service();
             case "consumer_name" -> exchange.consumer() == null ? null : exchange.consumer().username();
             case "consumer_group_id" -> exchange.consumer() == null ? null : exchange.consumer().groupId();
             case "status" -> exchange.response() == null ? null : Integer.toString(exchange.response().status());

@@ -341,6 +341,8 @@ final class SnapshotBuilder {
         CompiledRoute compiled = new CompiledRoute(route.id(), upstream, UpstreamParser.timeouts(json.get("timeout")),
                 globals, own, skipped, new CompiledRoute.Inputs(route.modifiedIndex(), serviceRevision,
                         pluginConfigRevision, upstreamRevision, globalKey, metadataRevision));
+        compiled.names(new CompiledRoute.Names(text(json.get("name")), service == null ? null : service.id(),
+                service == null ? null : text(service.value().get("name"))));
         if (upstream != null) {
             checks(compiled, route, service);
         }
@@ -450,6 +452,10 @@ final class SnapshotBuilder {
             Upstream kept = previous == null ? null : previous.upstreams().get(k);
             return kept != null ? kept : UpstreamParser.parse(stored.id(), stored.value());
         });
+    }
+
+    private static @Nullable String text(@Nullable JsonNode value) {
+        return value == null || value.isNull() ? null : value.asText();
     }
 
     private @Nullable Stored ref(ResourceKind kind, @Nullable JsonNode id) {

@@ -20,9 +20,7 @@ import org.junit.jupiter.api.Test;
  * the schema of {@code limit-conn}, a plugin Gatekit has not got). {@code limit-count.t} TEST
  * 38 and 40 replace APISIX's DNS parser with a mock mapping {@code test.com} and {@code foo.com} to
  * 127.0.0.1; here the upstream's nodes are named {@code localhost}, which the machine resolves
- * itself. {@code limit-count.t} TEST 27-32 use {@code key: service_id}; Gatekit has no
- * {@code service_id} variable, so that key counts under the client address, as an unset key does
- * in APISIX, which gives the same statuses for one client.
+ * itself.
  */
 class LimitApisixTest {
 
@@ -182,6 +180,8 @@ class LimitApisixTest {
     /**
      * limit-count TEST 27-34: the plugin on a service limits the routes bound to it; a route's own
      * config applies under a service without the plugin; route and service are deleted after.
+     * {@code key: service_id} is one count for every client of the service, checked with a second
+     * client address.
      */
     @Test
     void limitCountOnAServiceAndOnARouteOfAService() throws Exception {
@@ -191,7 +191,10 @@ class LimitApisixTest {
         gw.putRoute("1", """
                 {"methods": ["GET"], "uri": "/hello", "service_id": 1, "upstream": %s}"""
                 .formatted(upstream(gw.upstreamAddress())));
-        assertEquals(List.of(200, 200, 503, 503), statuses("/hello", "/hello", "/hello", "/hello"));
+        assertEquals(List.of(200, 200), statuses("/hello", "/hello"));
+        assertEquals(503, gw.sendFrom("127.0.1.5", "GET", "/hello").status(),
+                "key service_id counts every client of the service together");
+        assertEquals(List.of(503), statuses("/hello"));
 
         ok(gw.admin("PUT", "/apisix/admin/services/1", "{}"));
         assertEquals(List.of(200, 200, 200), statuses("/hello", "/hello", "/hello"), "the service's limit is gone");
