@@ -3,6 +3,7 @@ package io.gatekit.servlet;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.host.Body;
 import io.gatekit.engine.host.Response;
@@ -16,7 +17,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -226,7 +226,7 @@ final class ServletExchange {
         if (out == null) { // serve never fails; this is a defect, answered as the engine would
             LOG.log(Level.ERROR, "the engine failed to answer a request", error);
             out = Response.of(500, HttpHeaders.of("content-type", "application/json"),
-                    "{\"error_msg\":\"500 Internal Server Error\"}\n".getBytes(StandardCharsets.UTF_8));
+                    JsonText.errorBody("500 Internal Server Error"));
         }
         CompletionStage<Void> written;
         try {

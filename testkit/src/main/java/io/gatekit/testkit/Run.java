@@ -5,13 +5,13 @@ import io.gatekit.api.Phase;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.Explanation;
 import io.gatekit.engine.host.Body;
 import io.gatekit.engine.host.Response;
 import io.gatekit.engine.host.UpstreamRequest;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +35,7 @@ import java.util.function.Function;
 final class Run {
 
     private static final Set<Phase> REQUEST_PHASES = EnumSet.of(Phase.REWRITE, Phase.ACCESS, Phase.BEFORE_PROXY);
-    private static final byte[] ENGINE_NOT_FOUND = "{\"error_msg\":\"404 Route Not Found\"}\n"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ENGINE_NOT_FOUND = JsonText.errorBody("404 Route Not Found");
 
     /** One listener event: a phase finished, or a plugin failed. */
     private record Event(String plugin, Phase phase, long nanos, Instant at, @Nullable Throwable failure) {

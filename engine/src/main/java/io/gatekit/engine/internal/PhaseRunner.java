@@ -7,9 +7,9 @@ import io.gatekit.api.Phase;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.JsonText;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -26,8 +26,7 @@ final class PhaseRunner {
     private static final System.Logger LOG = System.getLogger("io.gatekit.engine");
     private static final Outcome PROCEED = Outcome.proceed();
     private static final Completion DONE = Completion.done();
-    private static final byte[] INTERNAL_ERROR = "{\"error_msg\":\"500 Internal Server Error\"}\n"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] INTERNAL_ERROR = JsonText.errorBody("500 Internal Server Error");
 
     private PhaseRunner() {
     }

@@ -4,8 +4,8 @@ import io.gatekit.api.Outcome;
 import io.gatekit.api.Phase;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.JsonText;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -19,8 +19,7 @@ final class RequestPhases {
 
     private static final System.Logger LOG = System.getLogger("io.gatekit.engine");
     private static final Outcome PROCEED = Outcome.proceed();
-    private static final byte[] NOT_FOUND = "{\"error_msg\":\"404 Route Not Found\"}\n"
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] NOT_FOUND = JsonText.errorBody("404 Route Not Found");
 
     private RequestPhases() {
     }
@@ -96,25 +95,9 @@ final class RequestPhases {
 
     private static Outcome badRequest(String why) {
         return Outcome.respond(HttpResponse.of(400, HttpHeaders.of("content-type", "application/json"),
-                ("{\"error_msg\":\"400 Bad Request: " + jsonText(why) + "\"}\n")
-                        .getBytes(StandardCharsets.UTF_8)));
+                JsonText.errorBody("400 Bad Request: " + why)));
     }
 
-    /** {@code text} safe inside a JSON string: it may quote what the client sent. */
-    private static String jsonText(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
 
     private static Outcome notFound() {
         return Outcome.respond(HttpResponse.of(404, HttpHeaders.of("content-type", "application/json"),

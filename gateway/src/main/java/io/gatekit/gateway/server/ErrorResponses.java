@@ -1,5 +1,6 @@
 package io.gatekit.gateway.server;
 
+import io.gatekit.api.http.JsonText;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -8,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 
 /**
  * APISIX's error answer, {@code {"error_msg":"..."}} and a newline (as {@code core.response.exit}
@@ -17,25 +17,12 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ErrorResponses {
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private ErrorResponses() {
     }
 
     /** {@code {"error_msg":"<message>"}\n} in UTF-8, the message escaped. */
     public static byte[] body(String message) {
-        StringBuilder out = new StringBuilder(message.length() + 16).append("{\"error_msg\":\"");
-        for (int i = 0; i < message.length(); i++) {
-            char c = message.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20 || c == 0x7f) {
-                out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append("\"}\n").toString().getBytes(StandardCharsets.UTF_8);
+        return JsonText.errorBody(message);
     }
 
     /**

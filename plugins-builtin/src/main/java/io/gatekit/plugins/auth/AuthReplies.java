@@ -3,7 +3,7 @@ package io.gatekit.plugins.auth;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
-import io.gatekit.plugins.support.Json;
+import io.gatekit.api.http.JsonText;
 
 /** The 401 of an authentication plugin, as APISIX's: {@code {"message": ...}} and a challenge. */
 final class AuthReplies {
@@ -21,6 +21,6 @@ final class AuthReplies {
     /** A 401 with {@code WWW-Authenticate: <scheme> realm="<realm>"} and {@code message}. */
     static Outcome unauthorized(String scheme, String realm, String message) {
         return Outcome.respond(HttpResponse.of(401, HttpHeaders.of("WWW-Authenticate",
-                scheme + " realm=\"" + realm + "\""), Json.object("message", message)));
+                scheme + " realm=\"" + realm + "\""), JsonText.object("message", message)));
     }
 }

@@ -2,8 +2,8 @@ package io.gatekit.plugins.ext;
 
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.runner.RunnerException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -48,7 +48,7 @@ enum Failure {
         String text = this == BODY_TOO_LARGE
                 ? (response ? "502 Bad Gateway: upstream " : "413 Request Entity Too Large: request ") + message
                 : message;
-        return ("{\"error_msg\":\"" + text + "\"}\n").getBytes(StandardCharsets.UTF_8);
+        return JsonText.errorBody(text);
     }
 
     /** A fresh error response. */

@@ -8,8 +8,8 @@ import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.api.match.IpSet;
-import io.gatekit.plugins.support.Json;
 
 /**
  * {@code ip-restriction}: lets only the clients of a {@code whitelist} in, or keeps the clients of
@@ -79,7 +79,7 @@ public final class IpRestrictionFactory extends SimplePluginFactory<IpRestrictio
             this.whitelist = config.whitelist();
             this.blacklist = config.blacklist();
             this.status = config.responseCode();
-            this.body = Json.object("message", config.message());
+            this.body = JsonText.object("message", config.message());
         }
 
         @Override

@@ -3,7 +3,7 @@ package io.gatekit.plugins.limit;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
-import io.gatekit.plugins.support.Json;
+import io.gatekit.api.http.JsonText;
 
 /** What both limit plugins share: the policy check and the refusal they answer with. */
 final class Limits {
@@ -26,6 +26,6 @@ final class Limits {
     }
 
     static byte[] body(String rejectedMsg) {
-        return rejectedMsg == null ? new byte[0] : Json.object("error_msg", rejectedMsg);
+        return rejectedMsg == null ? new byte[0] : JsonText.object("error_msg", rejectedMsg);
     }
 }

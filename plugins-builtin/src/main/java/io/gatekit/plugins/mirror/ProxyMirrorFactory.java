@@ -4,6 +4,7 @@ import io.gatekit.api.Arguments;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginContext;
 import io.gatekit.api.SimplePluginFactory;
+import io.gatekit.api.http.JsonText;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -74,7 +75,7 @@ public final class ProxyMirrorFactory extends SimplePluginFactory<MirrorConfig> 
             "path_concat_mode": {"type": "string", "default": "replace", "enum": ["replace", "prefix"],
                                  "description": "the concatenation mode for custom path"},
             "sample_ratio": {"type": "number", "minimum": 0.00001, "maximum": 1, "default": 1}"""
-            .formatted(json(HOST_PATTERN), json(PATH_PATTERN));
+            .formatted(JsonText.quote(HOST_PATTERN), JsonText.quote(PATH_PATTERN));
 
     /**
      * APISIX's schema (no {@code additionalProperties}, {@code host} required) plus optional
@@ -133,7 +134,7 @@ public final class ProxyMirrorFactory extends SimplePluginFactory<MirrorConfig> 
                         + ", which the mirror client sets itself)");
             }
             if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-                throw new IllegalArgumentException("headers.set." + name + ": " + json(value)
+                throw new IllegalArgumentException("headers.set." + name + ": " + JsonText.quote(value)
                         + " (expected: a value without CR, LF or NUL)");
             }
         });
@@ -148,7 +149,7 @@ public final class ProxyMirrorFactory extends SimplePluginFactory<MirrorConfig> 
 
     private static void checkToken(String field, String name) {
         if (!TOKEN.matcher(name).matches()) {
-            throw Arguments.invalid(field, json(name), "a header name, letters, digits and !#$%&'*+-.^_`|~ only");
+            throw Arguments.invalid(field, JsonText.quote(name), "a header name, letters, digits and !#$%&'*+-.^_`|~ only");
         }
     }
 
@@ -156,25 +157,4 @@ public final class ProxyMirrorFactory extends SimplePluginFactory<MirrorConfig> 
         return names.stream().sorted().toList();
     }
 
-    /** {@code s} as a JSON string literal. */
-    private static String json(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 8).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
-    }
 }

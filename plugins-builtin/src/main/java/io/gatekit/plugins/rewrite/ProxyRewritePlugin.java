@@ -7,8 +7,8 @@ import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.plugins.support.HeaderOps;
-import io.gatekit.plugins.support.Json;
 import io.gatekit.plugins.support.VarTemplate;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -124,7 +124,7 @@ final class ProxyRewritePlugin implements Plugin {
         } catch (IllegalArgumentException e) {
             // e.g. a regex_uri replacement that leaves no leading '/': APISIX's 500 with error_msg
             String message = "failed to substitute the uri " + request.path() + ": " + e.getMessage();
-            return Outcome.respond(HttpResponse.of(500, HttpHeaders.of(), Json.object("error_msg", message)));
+            return Outcome.respond(HttpResponse.of(500, HttpHeaders.of(), JsonText.object("error_msg", message)));
         }
     }
 

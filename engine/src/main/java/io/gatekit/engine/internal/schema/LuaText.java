@@ -1,6 +1,7 @@
 package io.gatekit.engine.internal.schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.gatekit.api.http.JsonText;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -133,33 +134,9 @@ final class LuaText {
             if (i > 0) {
                 out.append(',');
             }
-            cjsonString(items.get(i), out);
+            out.append(JsonText.quote(items.get(i)));
         }
         return out.append(']').toString();
     }
 
-    private static void cjsonString(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '/' -> out.append("\\/");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < ' ') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
-    }
 }
