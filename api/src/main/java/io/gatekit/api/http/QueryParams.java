@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Mutable query arguments: ordered, multi-valued, names compared exactly, kept in the order
@@ -43,8 +44,26 @@ public final class QueryParams {
      */
     public static QueryParams parse(@Nullable String rawQuery) {
         QueryParams params = new QueryParams();
+        split(rawQuery, (name, value) -> params.add(name, value == null ? "" : value));
+        return params;
+    }
+
+    /**
+     * Splits a raw query string (without {@code ?}) as nginx does and hands each argument to
+     * {@code each} in order, decoded ({@code +} is a space, a stray {@code %} stays): its name
+     * and its value, or {@code null} for a name without {@code =}. Empty pieces between
+     * {@code &}s are skipped.
+     *
+     * <pre>{@code
+     * QueryParams.split("a=1&flag&b=", (name, value) -> ...); // (a, 1), (flag, null), (b, "")
+     * }</pre>
+     *
+     * @param rawQuery the query string without {@code ?}, or {@code null}
+     * @param each receives each name and value
+     */
+    public static void split(@Nullable String rawQuery, BiConsumer<String, @Nullable String> each) {
         if (rawQuery == null || rawQuery.isEmpty()) {
-            return params;
+            return;
         }
         int start = 0;
         while (start <= rawQuery.length()) {
@@ -55,15 +74,13 @@ public final class QueryParams {
             if (end > start) {
                 int eq = rawQuery.indexOf('=', start);
                 if (eq < 0 || eq > end) {
-                    params.add(decode(rawQuery.substring(start, end)), "");
+                    each.accept(decode(rawQuery.substring(start, end)), null);
                 } else {
-                    params.add(decode(rawQuery.substring(start, eq)),
-                            decode(rawQuery.substring(eq + 1, end)));
+                    each.accept(decode(rawQuery.substring(start, eq)), decode(rawQuery.substring(eq + 1, end)));
                 }
             }
             start = end + 1;
         }
-        return params;
     }
 
     /**

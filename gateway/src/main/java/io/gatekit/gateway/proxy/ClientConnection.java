@@ -2,8 +2,8 @@ package io.gatekit.gateway.proxy;
 
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.gateway.config.GatewayConfig;
-import io.gatekit.gateway.server.ErrorResponses;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -249,7 +249,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         dropBody = true;
         tooLargeSignalled = true; // drained to its declared end, over the limit by design
         ctx.channel().config().setAutoRead(true);
-        ctx.writeAndFlush(ResponseWriter.whole(413, JSON, ErrorResponses.body("413 Request Entity Too Large"), keep,
+        ctx.writeAndFlush(ResponseWriter.whole(413, JSON, JsonText.errorBody("413 Request Entity Too Large"), keep,
                 head)).addListener(f -> {
                     if (!f.isSuccess()) {
                         ctx.close();
@@ -371,7 +371,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
         }
         queued.forEach(ReferenceCountUtil::release);
         queued.clear();
-        ctx.writeAndFlush(ResponseWriter.whole(status.code(), JSON, ErrorResponses.body(message), false, false))
+        ctx.writeAndFlush(ResponseWriter.whole(status.code(), JSON, JsonText.errorBody(message), false, false))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 

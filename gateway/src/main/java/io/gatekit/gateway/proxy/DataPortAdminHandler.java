@@ -2,10 +2,10 @@ package io.gatekit.gateway.proxy;
 
 import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.gateway.admin.AdminRequest;
 import io.gatekit.gateway.admin.AdminResponse;
 import io.gatekit.gateway.server.AdminServerHandler;
-import io.gatekit.gateway.server.ErrorResponses;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -100,7 +100,7 @@ public final class DataPortAdminHandler extends ChannelInboundHandlerAdapter {
         releaseBody();
         keepAlive = false;
         answer(ctx, ResponseWriter.whole(status, HttpHeaders.of("content-type", "application/json"),
-                ErrorResponses.body(message), false, isHead()));
+                JsonText.errorBody(message), false, isHead()));
     }
 
     private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {

@@ -1,7 +1,7 @@
 package io.gatekit.gateway.proxy;
 
 import io.gatekit.api.http.HttpHeaders;
-import io.gatekit.gateway.server.ErrorResponses;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.gateway.tls.CertificateCatalog;
 import io.gatekit.gateway.tls.SniSelector;
 import io.netty.channel.Channel;
@@ -46,7 +46,7 @@ final class MutualTlsHostCheck extends ChannelInboundHandlerAdapter {
             refused = true;
             ReferenceCountUtil.release(msg);
             boolean head = request.method().equals(HttpMethod.HEAD);
-            ctx.writeAndFlush(ResponseWriter.whole(400, JSON, ErrorResponses.body("400 Bad Request"), false, head))
+            ctx.writeAndFlush(ResponseWriter.whole(400, JSON, JsonText.errorBody("400 Bad Request"), false, head))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }

@@ -5,10 +5,10 @@ import io.gatekit.api.Nullable;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
+import io.gatekit.api.http.JsonText;
 import io.gatekit.engine.Call;
 import io.gatekit.engine.host.UpstreamFailure;
 import io.gatekit.gateway.metrics.GatewayMetrics;
-import io.gatekit.gateway.server.ErrorResponses;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
@@ -339,7 +339,7 @@ final class ProxyTransaction {
 
     private void respondError(int status, String message) {
         respondLocally(HttpResponse.of(status, HttpHeaders.of("content-type", "application/json"),
-                ErrorResponses.body(message)));
+                JsonText.errorBody(message)));
     }
 
     // ---------------------------------------------------------------- the end

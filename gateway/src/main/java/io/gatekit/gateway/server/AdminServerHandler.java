@@ -38,7 +38,7 @@ public final class AdminServerHandler extends SimpleChannelInboundHandler<FullHt
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         FullHttpResponse response;
         if (request.decoderResult().isFailure()) {
-            response = ErrorResponses.response(HttpResponseStatus.BAD_REQUEST, "invalid request");
+            response = JsonResponses.error(HttpResponseStatus.BAD_REQUEST, "invalid request");
             keepAlive = false;
             closing = true;
         } else {

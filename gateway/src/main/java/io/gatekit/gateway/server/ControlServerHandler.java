@@ -6,19 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatekit.engine.Engine;
 import io.gatekit.engine.HealthCheckStatus;
 import io.gatekit.engine.ResourceKind;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 
@@ -55,12 +49,12 @@ public final class ControlServerHandler extends SimpleChannelInboundHandler<Full
         String path = query < 0 ? uri : uri.substring(0, query);
         FullHttpResponse response;
         if (!request.method().equals(HttpMethod.GET) || !(path.equals(PREFIX) || path.startsWith(PREFIX + "/"))) {
-            response = ErrorResponses.response(HttpResponseStatus.NOT_FOUND,
+            response = JsonResponses.error(HttpResponseStatus.NOT_FOUND,
                     "404 Not Found: the control API serves GET /v1/healthcheck and /v1/healthcheck/<type>/<id>");
         } else if (path.equals(PREFIX) || path.equals(PREFIX + "/")) {
             ArrayNode all = JSON.createArrayNode();
             engine.healthChecks().forEach(check -> all.add(checker(check)));
-            response = json(HttpResponseStatus.OK, all.toString());
+            response = JsonResponses.of(HttpResponseStatus.OK, all.toString());
         } else {
             response = one(path.substring(PREFIX.length() + 1).split("/", -1));
         }
@@ -73,10 +67,10 @@ public final class ControlServerHandler extends SimpleChannelInboundHandler<Full
         String type = segments[0];
         String id = segments.length > 1 && !segments[1].isEmpty() ? segments[1] : null;
         if (id == null) {
-            return ErrorResponses.response(HttpResponseStatus.NOT_FOUND, "missing src id for src type " + type);
+            return JsonResponses.error(HttpResponseStatus.NOT_FOUND, "missing src id for src type " + type);
         }
         if (!List.of("routes", "services", "upstreams", "stream_routes").contains(type)) {
-            return ErrorResponses.response(HttpResponseStatus.BAD_REQUEST, "invalid src type " + type);
+            return JsonResponses.error(HttpResponseStatus.BAD_REQUEST, "invalid src type " + type);
         }
         // APISIX's stream_routes have no counterpart here: none exists, so none is found
         ResourceKind kind = switch (type) {
@@ -89,10 +83,10 @@ public final class ControlServerHandler extends SimpleChannelInboundHandler<Full
         Optional<HealthCheckStatus> found = engine.healthChecks().stream().filter(c -> c.key().equals(key))
                 .findFirst();
         if (found.isPresent()) {
-            return json(HttpResponseStatus.OK, checker(found.get()).toString());
+            return JsonResponses.of(HttpResponseStatus.OK, checker(found.get()).toString());
         }
         boolean exists = kind != null && engine.get(kind, id).isPresent();
-        return ErrorResponses.response(HttpResponseStatus.NOT_FOUND, exists
+        return JsonResponses.error(HttpResponseStatus.NOT_FOUND, exists
                 ? "no checker for " + type + "[" + id + "]" : type + "[" + id + "] not found");
     }
 
@@ -115,15 +109,6 @@ public final class ControlServerHandler extends SimpleChannelInboundHandler<Full
             counter.put("timeout_failure", target.timeouts());
         }
         return out;
-    }
-
-    private static FullHttpResponse json(HttpResponseStatus status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        HttpUtil.setContentLength(response, bytes.length);
-        return response;
     }
 
     @Override

@@ -41,7 +41,7 @@ public final class MetricsServerHandler extends SimpleChannelInboundHandler<Full
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         FullHttpResponse response;
         if (!(metrics instanceof MetricsRegistry registry)) {
-            response = ErrorResponses.response(HttpResponseStatus.NOT_FOUND, "404 Not Found: the engine records into "
+            response = JsonResponses.error(HttpResponseStatus.NOT_FOUND, "404 Not Found: the engine records into "
                     + metrics.getClass().getName() + ", which exports its metrics itself");
         } else if (request.uri().equals(PATH) || request.uri().startsWith(PATH + "?")) {
             byte[] body = (registry.prometheusText() + more.get()).getBytes(StandardCharsets.UTF_8);
@@ -50,7 +50,7 @@ public final class MetricsServerHandler extends SimpleChannelInboundHandler<Full
             response.headers().set("content-type", "text/plain; version=0.0.4; charset=utf-8");
             HttpUtil.setContentLength(response, body.length);
         } else {
-            response = ErrorResponses.response(HttpResponseStatus.NOT_FOUND, "404 Not Found: metrics are at " + PATH);
+            response = JsonResponses.error(HttpResponseStatus.NOT_FOUND, "404 Not Found: metrics are at " + PATH);
         }
         HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
         ctx.writeAndFlush(response);

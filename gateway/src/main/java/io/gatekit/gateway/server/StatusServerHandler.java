@@ -1,17 +1,11 @@
 package io.gatekit.gateway.server;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,7 +16,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class StatusServerHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-    private static final String OK = "{\"status\":\"ok\"}";
+    private static final String OK = "{\"status\":\"ok\"}\n";
     /** APISIX's text when a worker has no config yet; Gatekit has one "worker", the node. */
     static final String NOT_LOADED = "worker id: 0 has not received configuration";
 
@@ -40,26 +34,17 @@ public final class StatusServerHandler extends SimpleChannelInboundHandler<FullH
         String path = query < 0 ? uri : uri.substring(0, query);
         FullHttpResponse response;
         if (path.equals("/status")) {
-            response = json(HttpResponseStatus.OK, OK);
+            response = JsonResponses.of(HttpResponseStatus.OK, OK);
         } else if (path.equals("/status/ready")) {
-            response = ready.getAsBoolean() ? json(HttpResponseStatus.OK, OK)
-                    : json(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                            "{\"status\":\"error\",\"error\":\"" + NOT_LOADED + "\"}");
+            response = ready.getAsBoolean() ? JsonResponses.of(HttpResponseStatus.OK, OK)
+                    : JsonResponses.of(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "{\"status\":\"error\",\"error\":\"" + NOT_LOADED + "\"}\n");
         } else {
-            response = ErrorResponses.response(HttpResponseStatus.NOT_FOUND,
+            response = JsonResponses.error(HttpResponseStatus.NOT_FOUND,
                     "404 Not Found: the status API serves /status and /status/ready");
         }
         HttpUtil.setKeepAlive(response, HttpUtil.isKeepAlive(request));
         ctx.writeAndFlush(response);
-    }
-
-    private static FullHttpResponse json(HttpResponseStatus status, String body) {
-        byte[] bytes = (body + "\n").getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(bytes));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        HttpUtil.setContentLength(response, bytes.length);
-        return response;
     }
 
     @Override

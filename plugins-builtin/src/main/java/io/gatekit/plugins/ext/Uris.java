@@ -1,9 +1,9 @@
 package io.gatekit.plugins.ext;
 
 import io.gatekit.api.Nullable;
+import io.gatekit.api.http.QueryParams;
 import io.gatekit.runner.TextEntry;
 import java.io.ByteArrayOutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,36 +68,10 @@ final class Uris {
      * repeated name gives several entries, a name without {@code =} an entry without a value.
      */
     static List<TextEntry> args(@Nullable String rawQuery) {
-        if (rawQuery == null || rawQuery.isEmpty()) {
-            return List.of();
-        }
         List<TextEntry> args = new ArrayList<>();
-        int start = 0;
-        while (start <= rawQuery.length()) {
-            int end = rawQuery.indexOf('&', start);
-            if (end < 0) {
-                end = rawQuery.length();
-            }
-            if (end > start) {
-                int eq = rawQuery.indexOf('=', start);
-                if (eq < 0 || eq > end) {
-                    args.add(TextEntry.nameOnly(decodeArg(rawQuery.substring(start, end))));
-                } else {
-                    args.add(TextEntry.of(decodeArg(rawQuery.substring(start, eq)),
-                            decodeArg(rawQuery.substring(eq + 1, end))));
-                }
-            }
-            start = end + 1;
-        }
+        QueryParams.split(rawQuery, (name, value) ->
+                args.add(value == null ? TextEntry.nameOnly(name) : TextEntry.of(name, value)));
         return args;
-    }
-
-    private static String decodeArg(String s) {
-        try {
-            return URLDecoder.decode(s, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-            return s; // a stray '%' stays literal, as nginx keeps it
-        }
     }
 
     private static int hex(char c) {
