@@ -105,11 +105,20 @@ final class BootHost implements AutoCloseable {
         }
     }
 
-    /** A WebFlux application: one functional route answering every path. */
+    /**
+     * A WebFlux application on Reactor Netty, the server WebFlux applications run on (Boot would
+     * pick Tomcat, which the MVC tests put on the classpath): one functional route answering every
+     * path.
+     */
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Configuration(proxyBeanMethods = false)
     static class WebFluxApplication {
+        @Bean
+        org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory reactorNetty() {
+            return new org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory();
+        }
+
         @Bean
         org.springframework.web.reactive.function.server.RouterFunction<org.springframework.web.reactive.function.server.ServerResponse>
                 application() {
