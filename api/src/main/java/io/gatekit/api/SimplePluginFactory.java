@@ -24,8 +24,8 @@ import static java.util.Objects.requireNonNull;
  * }
  * }</pre>
  *
- * <p>{@link #validate}, {@link #metadataSchema()}, {@link #metadataType()} and {@link #version()}
- * keep their defaults and may be overridden. For a factory registered in code only,
+ * <p>A plugin with {@code plugin_metadata} passes its schema and type to the longer constructor.
+ * {@link #validate} and {@link #version()} keep their defaults and may be overridden. For a factory registered in code only,
  * {@link PluginFactory#of} needs no class at all.
  *
  * @param <C> the typed config
@@ -36,6 +36,8 @@ public abstract class SimplePluginFactory<C> implements PluginFactory<C> {
     private final int priority;
     private final String configSchema;
     private final Class<C> configType;
+    private final @Nullable String metadataSchema;
+    private final Class<?> metadataType;
 
     /**
      * Checks every argument at once, so a factory with a missing part fails where it is made, not
@@ -49,8 +51,30 @@ public abstract class SimplePluginFactory<C> implements PluginFactory<C> {
     protected SimplePluginFactory(String name, int priority, String configSchema, Class<C> configType) {
         this.name = checkName(name);
         this.priority = priority;
-        this.configSchema = checkSchema(configSchema);
+        this.configSchema = checkSchema("configSchema", configSchema);
         this.configType = requireNonNull(configType, "configType");
+        this.metadataSchema = null;
+        this.metadataType = Void.class;
+    }
+
+    /**
+     * The same, for a plugin that reads {@code plugin_metadata}.
+     *
+     * @param name           the plugin's name in config
+     * @param priority       the order within a phase, higher first
+     * @param configSchema   the JSON Schema of an instance's config
+     * @param configType     the record the config binds to
+     * @param metadataSchema the JSON Schema of the plugin's {@code plugin_metadata}
+     * @param metadataType   the record the metadata binds to
+     */
+    protected SimplePluginFactory(String name, int priority, String configSchema, Class<C> configType,
+            String metadataSchema, Class<?> metadataType) {
+        this.name = checkName(name);
+        this.priority = priority;
+        this.configSchema = checkSchema("configSchema", configSchema);
+        this.configType = requireNonNull(configType, "configType");
+        this.metadataSchema = checkSchema("metadataSchema", metadataSchema);
+        this.metadataType = requireNonNull(metadataType, "metadataType");
     }
 
     @Override
@@ -74,6 +98,16 @@ public abstract class SimplePluginFactory<C> implements PluginFactory<C> {
     }
 
     @Override
+    public @Nullable String metadataSchema() {
+        return metadataSchema;
+    }
+
+    @Override
+    public Class<?> metadataType() {
+        return metadataType;
+    }
+
+    @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + name + ", priority " + priority + "]";
     }
@@ -86,10 +120,10 @@ public abstract class SimplePluginFactory<C> implements PluginFactory<C> {
         return name;
     }
 
-    static String checkSchema(String schema) {
-        requireNonNull(schema, "configSchema");
+    static String checkSchema(String field, String schema) {
+        requireNonNull(schema, field);
         if (!schema.strip().startsWith("{")) {
-            throw Arguments.invalid("configSchema", shorten(schema),
+            throw Arguments.invalid(field, shorten(schema),
                     "a JSON Schema object, such as {\"type\": \"object\"}");
         }
         return schema;

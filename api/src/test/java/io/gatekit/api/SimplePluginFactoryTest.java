@@ -34,6 +34,34 @@ class SimplePluginFactoryTest {
         assertEquals(null, stamp.metadataSchema());
     }
 
+    record Metadata(String origins) {
+    }
+
+    /** A plugin with {@code plugin_metadata}: its schema and type go to the longer constructor. */
+    static final class WithMetadata extends SimplePluginFactory<Config> {
+        WithMetadata(String metadataSchema) {
+            super("cors-like", 4000, "{}", Config.class, metadataSchema, Metadata.class);
+        }
+
+        @Override
+        public Plugin create(Config config, PluginContext context) {
+            return new Plugin() { };
+        }
+    }
+
+    @Test
+    void theLongerConstructorDeclaresThePluginMetadata() {
+        WithMetadata factory = new WithMetadata("{\"type\": \"object\"}");
+
+        assertEquals("{\"type\": \"object\"}", factory.metadataSchema());
+        assertEquals(Metadata.class, factory.metadataType());
+        assertEquals(Void.class, new Stamp().metadataType());
+
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new WithMetadata("[]"));
+        assertEquals("metadataSchema: \"[]\" (expected: a JSON Schema object, such as {\"type\": \"object\"})",
+                bad.getMessage());
+    }
+
     @Test
     void ofDeclaresAFactoryInOneCallThatCreatesWithTheGivenFunction() {
         Plugin made = new Plugin() { };

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the client: when the input has nothing ready the container calls back once it has.
  *
  * <p>Whoever calls in (the subscriber's {@code request}, the container's callbacks) drains, one at
- * a time ({@code wip}): read while there is demand and the input is ready.
+ * a time ({@link SerialDrain}): read while there is demand and the input is ready.
  */
 final class RequestBody implements Flow.Publisher<ByteBuffer>, Flow.Subscription, ReadListener {
 
@@ -27,7 +26,7 @@ final class RequestBody implements Flow.Publisher<ByteBuffer>, Flow.Subscription
 
     private final HttpServletRequest request;
     private final AtomicBoolean subscribed = new AtomicBoolean();
-    private final AtomicInteger wip = new AtomicInteger();
+    private final SerialDrain serial = new SerialDrain(this::readWhileReady);
     private final AtomicLong demand = new AtomicLong();
     private volatile Flow.@Nullable Subscriber<? super ByteBuffer> subscriber;
     private volatile @Nullable ServletInputStream input;
@@ -98,14 +97,7 @@ final class RequestBody implements Flow.Publisher<ByteBuffer>, Flow.Subscription
     }
 
     private void drain() {
-        if (wip.getAndIncrement() != 0) {
-            return;
-        }
-        int missed = 1;
-        do {
-            readWhileReady();
-            missed = wip.addAndGet(-missed);
-        } while (missed != 0);
+        serial.run();
     }
 
     /** Reads and hands on chunks while there is demand and data; stops where a callback will resume. */

@@ -14,7 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes the engine's {@link Response} to the servlet response: the head, then the body, either
@@ -97,31 +96,14 @@ final class ResponseWriter {
     }
 
     private static CompletionStage<Void> discard(Body body, Throwable error) {
-        body.subscribe(new Flow.Subscriber<ByteBuffer>() {
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                subscription.cancel(); // ends the body, so log runs
-            }
-
-            @Override
-            public void onNext(ByteBuffer item) {
-            }
-
-            @Override
-            public void onError(Throwable throwable) {
-            }
-
-            @Override
-            public void onComplete() {
-            }
-        });
+        body.discard(); // ends the body, so log runs
         return CompletableFuture.failedStage(error);
     }
 
     /**
      * One chunk at a time: asked for once the previous one is written and the output is ready
      * again. Every event (a chunk, the end, the output turning ready, a failure) drains, one
-     * thread at a time ({@code wip}); the container calls {@code onWritePossible} after
+     * thread at a time ({@link SerialDrain}); the container calls {@code onWritePossible} after
      * {@code isReady()} said false.
      */
     private static final class NonBlocking implements Flow.Subscriber<ByteBuffer> {
@@ -139,7 +121,7 @@ final class ResponseWriter {
             }
         };
         private final ServletOutputStream out;
-        private final AtomicInteger wip = new AtomicInteger();
+        private final SerialDrain serial = new SerialDrain(this::stepOrFail);
         private volatile Flow.@Nullable Subscription subscription;
         private volatile @Nullable ByteBuffer pending;
         private volatile boolean sourceDone;
@@ -179,20 +161,17 @@ final class ResponseWriter {
         }
 
         private void drain() {
-            if (wip.getAndIncrement() != 0) {
-                return;
+            serial.run();
+        }
+
+        private void stepOrFail() {
+            try {
+                step();
+            } catch (IOException e) {
+                fail(new ClientGone(e));
+            } catch (RuntimeException e) {
+                fail(e);
             }
-            int missed = 1;
-            do {
-                try {
-                    step();
-                } catch (IOException e) {
-                    fail(new ClientGone(e));
-                } catch (RuntimeException e) {
-                    fail(e);
-                }
-                missed = wip.addAndGet(-missed);
-            } while (missed != 0);
         }
 
         private void step() throws IOException {

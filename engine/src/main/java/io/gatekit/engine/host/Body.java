@@ -47,6 +47,15 @@ public interface Body extends Flow.Publisher<ByteBuffer> {
         return Bodies.writeTo(this, out, executor);
     }
 
+    /**
+     * Cancels this body unread, so that its source releases what it holds and, for a response
+     * body, the call's {@code log} phase runs: for a host that will not send the body (the client
+     * went away, a write failed).
+     */
+    default void discard() {
+        Bodies.discard(this);
+    }
+
     /** No body. */
     static Body empty() {
         return Bodies.EMPTY;

@@ -87,17 +87,7 @@ public final class CorsFactory extends SimplePluginFactory<CorsFactory.Config> {
 
     /** Found by {@link java.util.ServiceLoader}. */
     public CorsFactory() {
-        super("cors", 4000, SCHEMA, Config.class);
-    }
-
-    @Override
-    public String metadataSchema() {
-        return METADATA_SCHEMA;
-    }
-
-    @Override
-    public Class<?> metadataType() {
-        return Metadata.class;
+        super("cors", 4000, SCHEMA, Config.class, METADATA_SCHEMA, Metadata.class);
     }
 
     @Override

@@ -106,17 +106,7 @@ public final class LimitCountFactory extends SimplePluginFactory<LimitCountFacto
 
     /** Found by {@link java.util.ServiceLoader}. */
     public LimitCountFactory() {
-        super("limit-count", 1002, SCHEMA, Config.class);
-    }
-
-    @Override
-    public String metadataSchema() {
-        return METADATA_SCHEMA;
-    }
-
-    @Override
-    public Class<?> metadataType() {
-        return Metadata.class;
+        super("limit-count", 1002, SCHEMA, Config.class, METADATA_SCHEMA, Metadata.class);
     }
 
     /**
