@@ -81,13 +81,12 @@ public final class HttpReqCall {
     }
 
     /** Builds an {@link HttpReqCall}; every setter checks its argument at once. */
-    public static final class Builder {
+    public static final class Builder extends HeadersBuilder<Builder> {
         private long id;
         private byte[] sourceIp = new byte[0];
         private HttpMethod method = HttpMethod.GET;
         private String path = "";
         private final Entries args = new Entries();
-        private final Entries headers = new Entries();
 
         private Builder() {
         }
@@ -134,22 +133,6 @@ public final class HttpReqCall {
         /** Replaces the arguments added so far. */
         public Builder args(List<TextEntry> args) {
             this.args.replaceAll(args);
-            return this;
-        }
-
-        public Builder addHeader(String name, String value) {
-            headers.add(name, value);
-            return this;
-        }
-
-        public Builder addHeader(TextEntry header) {
-            headers.add(header, "header");
-            return this;
-        }
-
-        /** Replaces the headers added so far. */
-        public Builder headers(List<TextEntry> headers) {
-            this.headers.replaceAll(headers);
             return this;
         }
 

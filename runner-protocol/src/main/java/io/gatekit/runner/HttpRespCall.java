@@ -57,10 +57,9 @@ public final class HttpRespCall {
     }
 
     /** Builds an {@link HttpRespCall}; every setter checks its argument at once. */
-    public static final class Builder {
+    public static final class Builder extends HeadersBuilder<Builder> {
         private long id;
         private int status = 200;
-        private final Entries headers = new Entries();
 
         private Builder() {
         }
@@ -72,22 +71,6 @@ public final class HttpRespCall {
 
         public Builder status(int status) {
             this.status = Checks.uint16("status", status);
-            return this;
-        }
-
-        public Builder addHeader(String name, String value) {
-            headers.add(name, value);
-            return this;
-        }
-
-        public Builder addHeader(TextEntry header) {
-            headers.add(header, "header");
-            return this;
-        }
-
-        /** Replaces the headers added so far. */
-        public Builder headers(List<TextEntry> headers) {
-            this.headers.replaceAll(headers);
             return this;
         }
 

@@ -86,10 +86,8 @@ public final class Reply implements ReqAction {
     }
 
     /** Builds a {@link Reply}; every setter checks its argument at once. */
-    public static final class Builder {
+    public static final class Builder extends BodyBuilder<Builder> {
         private int status;
-        private final Entries headers = new Entries();
-        private byte[] body = Bodies.EMPTY;
 
         private Builder() {
         }
@@ -97,31 +95,6 @@ public final class Reply implements ReqAction {
         /** The status, 0..65535. */
         public Builder status(int status) {
             this.status = Checks.uint16("status", status);
-            return this;
-        }
-
-        public Builder addHeader(String name, String value) {
-            headers.add(name, value);
-            return this;
-        }
-
-        public Builder addHeader(TextEntry header) {
-            headers.add(header, "header");
-            return this;
-        }
-
-        public Builder body(byte[] body) {
-            this.body = body.clone();
-            return this;
-        }
-
-        public Builder body(ByteBuffer body) {
-            this.body = Bodies.copy(body);
-            return this;
-        }
-
-        public Builder body(String body) {
-            this.body = body.getBytes(StandardCharsets.UTF_8);
             return this;
         }
 

@@ -109,12 +109,10 @@ public sealed interface ReqAction permits ReqAction.None, Reply, ReqAction.Rewri
         }
 
         /** Builds a {@link Rewrite}; every setter checks its argument at once. */
-        public static final class Builder {
+        public static final class Builder extends BodyBuilder<Builder> {
             private String path;
-            private final Entries headers = new Entries();
             private final Entries args = new Entries();
             private final Entries respHeaders = new Entries();
-            private byte[] body = Bodies.EMPTY;
 
             private Builder() {
             }
@@ -131,11 +129,6 @@ public sealed interface ReqAction permits ReqAction.None, Reply, ReqAction.Rewri
 
             public Builder deleteHeader(String name) {
                 headers.addNameOnly(name);
-                return this;
-            }
-
-            public Builder addHeader(TextEntry header) {
-                headers.add(header, "header");
                 return this;
             }
 
@@ -161,21 +154,6 @@ public sealed interface ReqAction permits ReqAction.None, Reply, ReqAction.Rewri
 
             public Builder addRespHeader(TextEntry header) {
                 respHeaders.add(header, "header");
-                return this;
-            }
-
-            public Builder body(byte[] body) {
-                this.body = body.clone();
-                return this;
-            }
-
-            public Builder body(ByteBuffer body) {
-                this.body = Bodies.copy(body);
-                return this;
-            }
-
-            public Builder body(String body) {
-                this.body = body.getBytes(StandardCharsets.UTF_8);
                 return this;
             }
 
