@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,9 +45,7 @@ public final class ControlServerHandler extends SimpleChannelInboundHandler<Full
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
+        String path = new QueryStringDecoder(request.uri()).rawPath();
         FullHttpResponse response;
         if (!request.method().equals(HttpMethod.GET) || !(path.equals(PREFIX) || path.startsWith(PREFIX + "/"))) {
             response = JsonResponses.error(HttpResponseStatus.NOT_FOUND,

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -29,9 +30,7 @@ public final class StatusServerHandler extends SimpleChannelInboundHandler<FullH
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String uri = request.uri();
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
+        String path = new QueryStringDecoder(request.uri()).rawPath();
         FullHttpResponse response;
         if (path.equals("/status")) {
             response = JsonResponses.of(HttpResponseStatus.OK, OK);
