@@ -14,7 +14,8 @@ import sys
 OUT, DURATION, ROUNDS, CONNECTIONS, PACED_CONNECTIONS, PACED_RATE, METRICS = sys.argv[1:8]
 
 ORDER = ["bare", "gw-0", "gw-2", "gw-inproc", "gw-runner", "gw-mirror", "gw-mirror-slow",
-         "nginx-0", "nginx-mirror", "nginx-mirror-slow", "servlet", "servlet-gk", "scg", "scg-gk", "base-bare",
+         "nginx-0", "nginx-mirror", "nginx-mirror-slow", "servlet", "servlet-gk", "scg", "scg-gk", "scg-gk-mirror", "scg-hand-mirror",
+         "base-bare",
          "base-gw-0", "base-gw-2", "base-gw-mirror", "base-gw-mirror-slow"]
 LABELS = {
     "bare": "bare Netty forwarder",
@@ -36,6 +37,8 @@ LABELS = {
     "base-gw-mirror-slow": "baseline build: gateway, mirror 200 ms slow",
     "scg": "Spring Cloud Gateway",
     "scg-gk": "Spring Cloud Gateway + Gatekit filter, no plugins",
+    "scg-gk-mirror": "Spring Cloud Gateway + Gatekit filter, proxy-mirror",
+    "scg-hand-mirror": "Spring Cloud Gateway + hand-written mirror filter",
 }
 FIELDS = ["round", "mode", "name", "requests", "seconds", "rps", "p50_us", "p90_us", "p99_us", "p999_us",
           "max_us", "err_connect", "err_read", "err_write", "err_timeout", "err_status", "mirrored"]
@@ -139,6 +142,12 @@ def goals(rows):
         "base-gw-0", "p99_us", "(context)", lambda r: True, "x")
     add("P12", "Spring Cloud Gateway with the Gatekit filter, no plugins, vs SCG alone: throughput",
         "saturated", "scg-gk", "scg", "rps", ">= 0.90x", lambda r: r >= 0.90, "x")
+    add("#16", "Spring Cloud Gateway: Gatekit's proxy-mirror vs a hand-written mirror filter: throughput",
+        "saturated", "scg-gk-mirror", "scg-hand-mirror", "rps", "(context)", lambda r: True, "x")
+    add("#16", "Spring Cloud Gateway: Gatekit's proxy-mirror vs a hand-written mirror filter: p99",
+        "saturated", "scg-gk-mirror", "scg-hand-mirror", "p99_us", "(context)", lambda r: True, "x")
+    add("#16", "Spring Cloud Gateway with proxy-mirror vs SCG alone (no mirror): throughput",
+        "saturated", "scg-gk-mirror", "scg", "rps", "(context)", lambda r: True, "x")
     add("P13", "servlet app behind the Gatekit filter, no route matching, vs the app alone: throughput",
         "saturated", "servlet-gk", "servlet", "rps", ">= 0.95x", lambda r: r >= 0.95, "x")
     return out

@@ -9,14 +9,16 @@
 # for the in-process test plugins, and a no-op ext-plugin runner started from ext-plugin.cmd), a
 # bare Netty forwarder, nginx as a reverse proxy with its mirror module, a servlet application
 # on embedded Jetty alone and behind the Gatekit filter with no route matching (P13), and Spring Cloud
-# Gateway (examples/spring-cloud-gateway-app) alone and with the Gatekit filter, no plugins (P12). wrk, pinned to its
+# Gateway (examples/spring-cloud-gateway-app) alone and with the Gatekit filter, no plugins (P12),
+# and mirroring with the filter's proxy-mirror or with a hand-written filter (scg/HandMirrorConfig.java). wrk, pinned to its
 # own core, drives each in turn; the servers under test share the other core. Every contender is
 # run once per round, rounds alternate the order, and the ratios come from medians of the same
 # invocation. Results go to benchmarks/e2e/results/ (results.csv, summary.md, chart.svg, env.txt;
 # raw wrk and server logs under results/raw/). Everything started is stopped on exit.
 #
 # ONLY="servlet servlet-gk" measures P13 alone (everything is still started, only those are driven;
-# the two Spring Cloud Gateway applications only when one of them is selected: ONLY="scg scg-gk").
+# the Spring Cloud Gateway applications only when one of them is selected: ONLY="scg scg-gk", or
+# ONLY="scg-gk-mirror scg-hand-mirror" for the two mirroring ones).
 # Settings (environment): DURATION (s per run, 8), WARMUP (s per contender, 10: the JVMs need it),
 # ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=0
 # to use the jars already built (by default they are rebuilt, so a stale jar is never measured),
@@ -56,6 +58,7 @@ UPSTREAM_PORT=$((18080 + SHIFT)); MIRROR_PORT=$((18081 + SHIFT)); SLOW_MIRROR_PO
 GW_PORT=$((19080 + SHIFT)); GW_ADMIN_PORT=$((19180 + SHIFT)); GW_METRICS_PORT=$((19091 + SHIFT)); BARE_PORT=$((19081 + SHIFT))
 NGINX_PORT=$((19082 + SHIFT)); SERVLET_PORT=$((19083 + SHIFT)); SERVLET_GK_PORT=$((19084 + SHIFT))
 SCG_PORT=$((19093 + SHIFT)); SCG_GK_PORT=$((19094 + SHIFT))
+SCG_GK_MIRROR_PORT=$((19096 + SHIFT)); SCG_HAND_MIRROR_PORT=$((19097 + SHIFT))
 BASE_GW_PORT=$((19085 + SHIFT)); BASE_GW_ADMIN_PORT=$((19185 + SHIFT)); BASE_GW_METRICS_PORT=$((19095 + SHIFT))
 BASE_BARE_PORT=$((19086 + SHIFT))
 
@@ -198,7 +201,8 @@ EOF
 
 start_all() {
   for port in $UPSTREAM_PORT $MIRROR_PORT $SLOW_MIRROR_PORT $GW_PORT $GW_ADMIN_PORT $GW_METRICS_PORT \
-      $BARE_PORT $NGINX_PORT $SERVLET_PORT $SERVLET_GK_PORT $SCG_PORT $SCG_GK_PORT $BASE_GW_PORT \
+      $BARE_PORT $NGINX_PORT $SERVLET_PORT $SERVLET_GK_PORT $SCG_PORT $SCG_GK_PORT $SCG_GK_MIRROR_PORT \
+      $SCG_HAND_MIRROR_PORT $BASE_GW_PORT \
       $BASE_GW_ADMIN_PORT $BASE_GW_METRICS_PORT $BASE_BARE_PORT; do
     port_free "$port" || die "port $port is in use on 127.0.0.1"
   done
@@ -232,6 +236,17 @@ start_all() {
     start_scg scg "$SCG_PORT" --gatekit.enabled=false
     start_scg scg-gk "$SCG_GK_PORT" "--$SCG_ROUTE.filters[0]=Gatekit={}"
   fi
+  if selected scg-gk-mirror || selected scg-hand-mirror; then
+    log "starting Spring Cloud Gateway mirroring to the healthy mirror: Gatekit's proxy-mirror, and by hand"
+    start_scg scg-gk-mirror "$SCG_GK_MIRROR_PORT" \
+      "--$SCG_ROUTE.filters[0]=Gatekit={\"proxy-mirror\": {\"host\": \"http://127.0.0.1:$MIRROR_PORT\"}}"
+    # the hand-written filter (benchmarks/e2e/scg), compiled against the example's class path
+    mkdir -p "$WORK/scg-hand"
+    javac -d "$WORK/scg-hand" -cp "$SCG_APP/classes:$(cat "$SCG_APP/classpath.txt")" "$E2E/scg/HandMirrorConfig.java"
+    SCG_EXTRA_CP="$WORK/scg-hand" start_scg scg-hand-mirror "$SCG_HAND_MIRROR_PORT" --gatekit.enabled=false \
+      --spring.main.sources=io.gatekit.benchmarks.e2e.scg.HandMirrorConfig \
+      "--$SCG_ROUTE.filters[0]=HandMirror=http://127.0.0.1:$MIRROR_PORT"
+  fi
   wait_http "http://127.0.0.1:$UPSTREAM_PORT/"
   wait_http "http://127.0.0.1:$SLOW_MIRROR_PORT/__count"
   wait_http "http://127.0.0.1:$GW_PORT/plain"
@@ -248,6 +263,10 @@ start_all() {
     wait_http "http://127.0.0.1:$SCG_PORT/plain" 200 120   # Spring starts slowly on a shared core
     wait_http "http://127.0.0.1:$SCG_GK_PORT/plain" 200 120
   fi
+  if selected scg-gk-mirror || selected scg-hand-mirror; then
+    wait_http "http://127.0.0.1:$SCG_GK_MIRROR_PORT/plain" 200 120
+    wait_http "http://127.0.0.1:$SCG_HAND_MIRROR_PORT/plain" 200 120
+  fi
 }
 
 # P12: the example gateway's class path, and one route /plain to the upstream (the command line
@@ -255,7 +274,7 @@ start_all() {
 SCG_ROUTE="spring.cloud.gateway.server.webflux.routes[0]"
 start_scg() { # name port extra-arguments...
   local name=$1 port=$2; shift 2
-  start "$name" "$SUT_CPU" java $JAVA_OPTS -cp "$SCG_APP/classes:$(cat "$SCG_APP/classpath.txt")" \
+  start "$name" "$SUT_CPU" java $JAVA_OPTS -cp "${SCG_EXTRA_CP:+$SCG_EXTRA_CP:}$SCG_APP/classes:$(cat "$SCG_APP/classpath.txt")" \
     com.example.gateway.GatewayApplication --server.address=127.0.0.1 "--server.port=$port" \
     --spring.main.banner-mode=off "--$SCG_ROUTE.id=plain" "--$SCG_ROUTE.uri=http://127.0.0.1:$UPSTREAM_PORT" \
     "--$SCG_ROUTE.predicates[0]=Path=/plain" "$@"
@@ -279,6 +298,8 @@ CONTENDERS=(
   "servlet-gk http://127.0.0.1:$SERVLET_GK_PORT/plain"
   "scg http://127.0.0.1:$SCG_PORT/plain"
   "scg-gk http://127.0.0.1:$SCG_GK_PORT/plain"
+  "scg-gk-mirror http://127.0.0.1:$SCG_GK_MIRROR_PORT/plain"
+  "scg-hand-mirror http://127.0.0.1:$SCG_HAND_MIRROR_PORT/plain"
 )
 if [[ -n "$BASELINE" ]]; then
   CONTENDERS+=(
@@ -308,6 +329,15 @@ check_contenders() {
     [[ "$(wc -c <"$body")" == 1024 ]] || die "$name: body of $(wc -c <"$body") bytes (expected: the upstream's 1024)"
     if [[ "$name" == gw-2 || "$name" == base-gw-2 ]]; then
       grep -qi '^x-gatekit-bench: e2e' "$headers" || die "$name: bench-stamp's response header is missing"
+    fi
+    if [[ "$name" == *mirror ]]; then   # a mirror that copies nothing must not pass for a fast one
+      local before; before="$(mirror_count "$name")"
+      curl -s -o /dev/null --max-time 5 "$url"
+      local waited=0
+      until (($(mirror_count "$name") > before)); do
+        ((waited++ < 50)) || die "$name: the mirror received no copy of a request"
+        sleep 0.1
+      done
     fi
   done
   log "every contender answers 200 with the upstream's body"
