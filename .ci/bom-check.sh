@@ -8,7 +8,9 @@
 #     `mvn install` would (never ~/.m2: other builds must not see this branch's snapshots);
 #  3. a throwaway project outside the reactor imports gatekit-bom, depends on every listed artifact
 #     without a version, resolves their sources and javadoc jars, compiles against them and runs a
-#     test: the engine finds the built-in plugins on that class path.
+#     test: the engine finds the built-in plugins on that class path;
+#  4. a Spring Boot application outside the reactor, with the starter and one gatekit.config file,
+#     serves a route whose requests reach the upstream and whose copies reach the mirror.
 # The throwaway project gets third-party artifacts from the local repository (~/.m2/repository,
 # or $GATEKIT_M2_REPO) through a file:// mirror, so it downloads nothing: it needs what
 # `mvn -B verify` resolved. (help:effective-pom is resolved from Central on a machine's first run.)
@@ -195,3 +197,153 @@ done
 java -cp "target/test-classes:$(cat "$work/classpath")" com.example.consumer.BomConsumerTest \
   || fail "the consumer's check failed"
 echo "bom-check: passed: a project outside the reactor resolved ${#published[@]} artifacts (with sources and javadoc) through gatekit-bom and ran on them"
+
+# --- 4. a Spring Boot application outside the reactor ---------------------------------------------
+# The user's whole change for a mirrored route: the starter as a dependency, gatekit.config, and one
+# file in APISIX's standalone layout. A request to the application's route reaches the upstream,
+# and its copy reaches the mirror (both plain JDK servers in the check, on ports of their own).
+boot_version="$(sed -n 's|^ *<spring-boot.version>\(.*\)</spring-boot.version>$|\1|p' "$root/pom.xml")"
+[ -n "$boot_version" ] || fail "cannot read spring-boot.version from pom.xml"
+app="$work/boot-app"
+mkdir -p "$app/src/main/java/com/example/shop" "$app/src/test/java/com/example/shop"
+cat > "$app/pom.xml" <<XML
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>shop</artifactId>
+  <version>1</version>
+  <properties>
+    <maven.compiler.release>17</maven.compiler.release>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+  <dependencyManagement>
+    <dependencies>
+      <dependency>
+        <groupId>org.springframework.boot</groupId>
+        <artifactId>spring-boot-dependencies</artifactId>
+        <version>$boot_version</version>
+        <type>pom</type>
+        <scope>import</scope>
+      </dependency>
+      <dependency>
+        <groupId>io.gatekit</groupId>
+        <artifactId>gatekit-bom</artifactId>
+        <version>$version</version>
+        <type>pom</type>
+        <scope>import</scope>
+      </dependency>
+    </dependencies>
+  </dependencyManagement>
+  <dependencies>
+    <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency>
+    <dependency><groupId>io.gatekit</groupId><artifactId>gatekit-spring-boot-starter</artifactId></dependency>
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
+      <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
+      <plugin><artifactId>maven-dependency-plugin</artifactId><version>3.8.1</version></plugin>
+    </plugins>
+  </build>
+</project>
+XML
+cat > "$app/src/main/java/com/example/shop/ShopApplication.java" <<'JAVA'
+package com.example.shop;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/** An ordinary Spring Boot application; Gatekit comes with the starter and gatekit.config. */
+@SpringBootApplication
+public class ShopApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(ShopApplication.class, args);
+    }
+}
+JAVA
+cat > "$app/src/test/java/com/example/shop/MirroredRouteCheck.java" <<'JAVA'
+package com.example.shop;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The upstream and the mirror, then the application with gatekit.config naming one file. */
+public class MirroredRouteCheck {
+    public static void main(String[] args) throws Exception {
+        LinkedBlockingQueue<String> upstream = new LinkedBlockingQueue<>();
+        LinkedBlockingQueue<String> mirror = new LinkedBlockingQueue<>();
+        HttpServer up = server(upstream, "from the upstream");
+        HttpServer copy = server(mirror, "from the mirror");
+        Path config = Files.createTempFile("apisix", ".yaml");
+        Files.writeString(config, """
+                routes:
+                  - id: orders
+                    uri: /orders/*
+                    upstream:
+                      type: roundrobin
+                      nodes:
+                        "127.0.0.1:%d": 1
+                    plugins:
+                      proxy-mirror:
+                        host: "http://127.0.0.1:%d"
+                #END
+                """.formatted(up.getAddress().getPort(), copy.getAddress().getPort()));
+        try (ConfigurableApplicationContext app = SpringApplication.run(ShopApplication.class,
+                "--server.address=127.0.0.1", "--server.port=0", "--spring.main.banner-mode=off",
+                "--gatekit.config=file:" + config)) {
+            int port = ((WebServerApplicationContext) app).getWebServer().getPort();
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/orders/7?x=1")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            expect(answer.statusCode() == 200 && answer.body().equals("from the upstream"),
+                    "the route answers with the upstream's body: " + answer.statusCode() + " " + answer.body());
+            expect("/orders/7?x=1".equals(upstream.poll(10, TimeUnit.SECONDS)), "the upstream got the request");
+            expect("/orders/7?x=1".equals(mirror.poll(10, TimeUnit.SECONDS)), "the mirror got its copy");
+            System.out.println("boot-app: a Spring Boot application outside the reactor mirrors its route");
+        } finally {
+            up.stop(0);
+            copy.stop(0);
+        }
+    }
+
+    private static HttpServer server(LinkedBlockingQueue<String> seen, String body) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            seen.add(exchange.getRequestURI().toString());
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static void expect(boolean holds, String what) {
+        if (!holds) {
+            throw new AssertionError(what);
+        }
+    }
+}
+JAVA
+cd "$app"
+mvnc test-compile dependency:build-classpath -Dmdep.outputFile="$work/boot-classpath" -Dmdep.includeScope=test \
+    >"$work/boot-build.log" 2>&1 \
+  || { cat "$work/boot-build.log" >&2; fail "a Spring Boot application with the starter does not build"; }
+java -cp "target/classes:target/test-classes:$(cat "$work/boot-classpath")" com.example.shop.MirroredRouteCheck \
+    >"$work/boot-run.log" 2>&1 \
+  || { cat "$work/boot-run.log" >&2; fail "the Spring Boot application's mirrored route does not work"; }
+grep 'boot-app:' "$work/boot-run.log"
+echo "bom-check: passed: a Spring Boot application outside the reactor got a mirrored route from the starter and one gatekit.config file"

@@ -33,9 +33,10 @@ stop_processes() {
   wait 2>/dev/null
 }
 
-# wait_http url [expected status] [seconds]: until the url answers with that status (200, 30 s)
+# wait_http url [expected status] [seconds]: until the url answers with that status (200, 120 s)
 wait_http() {
-  local url=$1 want=${2:-200} seconds=${3:-30} code=""
+  # 120 s at most: a dozen JVMs starting at once on one core can take a minute
+  local url=$1 want=${2:-200} seconds=${3:-120} code=""
   for _ in $(seq 1 $((seconds * 5))); do
     code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" || true)"
     [[ "$code" == "$want" ]] && return 0

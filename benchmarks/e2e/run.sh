@@ -260,12 +260,12 @@ start_all() {
   wait_http "http://127.0.0.1:$SERVLET_PORT/plain"
   wait_http "http://127.0.0.1:$SERVLET_GK_PORT/plain"
   if selected scg || selected scg-gk; then
-    wait_http "http://127.0.0.1:$SCG_PORT/plain" 200 120   # Spring starts slowly on a shared core
-    wait_http "http://127.0.0.1:$SCG_GK_PORT/plain" 200 120
+    wait_http "http://127.0.0.1:$SCG_PORT/plain"
+    wait_http "http://127.0.0.1:$SCG_GK_PORT/plain"
   fi
   if selected scg-gk-mirror || selected scg-hand-mirror; then
-    wait_http "http://127.0.0.1:$SCG_GK_MIRROR_PORT/plain" 200 120
-    wait_http "http://127.0.0.1:$SCG_HAND_MIRROR_PORT/plain" 200 120
+    wait_http "http://127.0.0.1:$SCG_GK_MIRROR_PORT/plain"
+    wait_http "http://127.0.0.1:$SCG_HAND_MIRROR_PORT/plain"
   fi
 }
 
