@@ -13,7 +13,8 @@
 #     serves a route whose requests reach the upstream and whose copies reach the mirror.
 # The throwaway project gets third-party artifacts from the local repository (~/.m2/repository,
 # or $GATEKIT_M2_REPO) through a file:// mirror, so it downloads nothing: it needs what
-# `mvn -B verify` resolved. (help:effective-pom is resolved from Central on a machine's first run.)
+# `mvn -B verify` resolved. (help:effective-pom is resolved from Central on a machine's first run,
+# and so are the versions Spring Boot's BOM manages for the application of step 4.)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 m2="${GATEKIT_M2_REPO:-$HOME/.m2/repository}"
@@ -205,6 +206,26 @@ echo "bom-check: passed: a project outside the reactor resolved ${#published[@]}
 boot_version="$(sed -n 's|^ *<spring-boot.version>\(.*\)</spring-boot.version>$|\1|p' "$root/pom.xml")"
 [ -n "$boot_version" ] || fail "cannot read spring-boot.version from pom.xml"
 app="$work/boot-app"
+# Boot's BOM comes first, as in every Boot application, so the application gets Boot's versions of
+# Jackson, Tomcat and Micrometer (our build tests newer ones): those come from Maven Central when
+# the build did not resolve them, everything else from what the build resolved
+cat > "$work/boot-settings.xml" <<XML
+<settings>
+  <localRepository>$repo</localRepository>
+  <profiles>
+    <profile>
+      <id>build-first</id>
+      <repositories>
+        <repository><id>local-m2</id><url>file://$m2</url></repository>
+      </repositories>
+      <pluginRepositories>
+        <pluginRepository><id>local-m2</id><url>file://$m2</url></pluginRepository>
+      </pluginRepositories>
+    </profile>
+  </profiles>
+  <activeProfiles><activeProfile>build-first</activeProfile></activeProfiles>
+</settings>
+XML
 mkdir -p "$app/src/main/java/com/example/shop" "$app/src/test/java/com/example/shop"
 cat > "$app/pom.xml" <<XML
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -339,7 +360,7 @@ public class MirroredRouteCheck {
 }
 JAVA
 cd "$app"
-mvnc test-compile dependency:build-classpath -Dmdep.outputFile="$work/boot-classpath" -Dmdep.includeScope=test \
+mvn -B -q -Dstyle.color=never -s "$work/boot-settings.xml" test-compile dependency:build-classpath -Dmdep.outputFile="$work/boot-classpath" -Dmdep.includeScope=test \
     >"$work/boot-build.log" 2>&1 \
   || { cat "$work/boot-build.log" >&2; fail "a Spring Boot application with the starter does not build"; }
 java -cp "target/classes:target/test-classes:$(cat "$work/boot-classpath")" com.example.shop.MirroredRouteCheck \
