@@ -100,7 +100,8 @@ def goals(rows):
         show = (lambda x: ms(x) + " ms") if field.endswith("_us") else (lambda x: fmt(x, 0) + " req/s")
         detail = (f"{show(a)} vs {show(b)} (medians); per round: " + ", ".join(f"{x:.2f}" for x in ratios)) \
             if ratios else "not run"
-        verdict = "n/a" if value is None else ("met" if passes(value) else "NOT met")
+        verdict = "n/a" if value is None else (
+            "context" if target == "(context)" else "met" if passes(value) else "NOT met")
         out.append((goal, what, fmt(value) + unit, target, verdict, detail))
 
     add("P5", "mirror on (healthy) vs off: client p99, paced", "paced", "gw-mirror", "gw-0", "p99_us",

@@ -114,6 +114,27 @@ public class GatekitAutoConfiguration {
         }
     }
 
+    /**
+     * Reactor Netty on the class path (WebFlux, Spring Cloud Gateway): plugins' outbound requests,
+     * such as {@code proxy-mirror}'s copies, go out on it ({@link ReactorNettyHttpClient}), through
+     * the application's own {@code reactor.netty.http.client.HttpClient} bean when it has exactly one
+     * (Spring Cloud Gateway's), instead of the engine's default {@code java.net.http} client. An
+     * application customizer that sets {@code httpClient} runs later and wins.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "reactor.netty.http.client.HttpClient")
+    static class ReactorNetty {
+
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE + 1)
+        @ConditionalOnMissingBean(name = "gatekitReactorNettyHttpClient")
+        GatekitEngineCustomizer gatekitReactorNettyHttpClient(
+                ObjectProvider<reactor.netty.http.client.HttpClient> clients) {
+            return builder -> builder.httpClient(ReactorNettyHttpClient.on(
+                    clients.getIfUnique(reactor.netty.http.client.HttpClient::create)));
+        }
+    }
+
     /** MVC (any servlet application): the async servlet filter on every path, for REQUEST and ASYNC. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

@@ -8,6 +8,7 @@ import io.gatekit.engine.ResourceKind;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 
 /**
  * The {@code Gatekit} filter in a real Spring Cloud Gateway 4.3 application (started once) on a
@@ -42,7 +44,10 @@ class GatekitFilterTest {
                         tag: global
                 #END
                 """);
-        gateway = GatewayApp.start(TestPlugins.all(),
+        List<Object> beans = new ArrayList<>(TestPlugins.all());
+        // marks every request of SCG's own HttpClient: the mirror copies must carry it too
+        beans.add((HttpClientCustomizer) client -> client.headers(headers -> headers.set("X-Scg-Client", "gateway")));
+        gateway = GatewayApp.start(beans,
                 "gatekit.config=" + config,
                 "gatekit.cloud-gateway.global-rules=true",
                 ROUTES + "[0].id=json",
@@ -101,6 +106,16 @@ class GatekitFilterTest {
         await(() -> !mirror.received().isEmpty(), "the mirror got no copy");
         assertEquals("/json/orders?page=2", mirror.received().get(0).uri());
         assertEquals(1, upstream.received().size());
+    }
+
+    @Test
+    void mirrorCopiesTravelOnSpringCloudGatewaysOwnHttpClient() throws Exception {
+        assertEquals(200, gateway.get("/json/copied").statusCode());
+
+        await(() -> !mirror.received().isEmpty(), "the mirror got no copy");
+        assertEquals("gateway", mirror.received().get(0).header("X-Scg-Client"),
+                "the copy went out on the HttpClient bean SCG forwards with (its customizers applied)");
+        assertEquals("gateway", upstream.received().get(0).header("X-Scg-Client"));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.gatekit.spring.cloud.gateway;
 
-import io.gatekit.api.PluginFactory;
 import io.gatekit.engine.Engine;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -19,7 +18,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * A real Spring Cloud Gateway 4.3 application on 127.0.0.1 and a random port (Reactor Netty), with
  * the starter's and this module's auto-configuration. Its routes come from {@code properties};
- * {@code plugins} become beans, as a user's plugin factories would be.
+ * {@code beans} (plugin factories, customizers) become beans, as a user's would be.
  */
 final class GatewayApp implements AutoCloseable {
 
@@ -34,7 +33,7 @@ final class GatewayApp implements AutoCloseable {
         this.context = context;
     }
 
-    static GatewayApp start(List<? extends PluginFactory<?>> plugins, String... properties) {
+    static GatewayApp start(List<?> beans, String... properties) {
         List<String> all = new ArrayList<>(List.of("server.address=127.0.0.1", "server.port=0",
                 "spring.main.banner-mode=off"));
         all.addAll(List.of(properties));
@@ -42,8 +41,8 @@ final class GatewayApp implements AutoCloseable {
                 .web(WebApplicationType.REACTIVE)
                 .properties(all.toArray(String[]::new))
                 .initializers(ctx -> {
-                    for (int i = 0; i < plugins.size(); i++) {
-                        ctx.getBeanFactory().registerSingleton("testPlugin" + i, plugins.get(i));
+                    for (int i = 0; i < beans.size(); i++) {
+                        ctx.getBeanFactory().registerSingleton("testBean" + i, beans.get(i));
                     }
                 })
                 .run();
