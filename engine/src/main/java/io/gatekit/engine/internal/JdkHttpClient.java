@@ -23,7 +23,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * The engine's default outbound client, on {@code java.net.http}: HTTP/1.1, non-blocking. Hosts
  * with their own I/O stack (the gateway's Netty client) replace it. The JDK sets the connect
  * timeout and TLS per client, so there is one client per connect timeout and TLS choice in use
- * (a handful: they come from plugin confs); the send and read timeouts bound each request.
+ * (a handful: they come from plugin confs). The read timeout bounds each request until its
+ * response head arrives; the JDK has no separate send timeout.
  */
 final class JdkHttpClient implements HttpClient {
 
@@ -36,7 +37,7 @@ final class JdkHttpClient implements HttpClient {
     @Override
     public CompletionStage<OutboundResponse> send(OutboundRequest request) {
         java.net.http.HttpRequest.Builder builder = java.net.http.HttpRequest.newBuilder(request.uri())
-                .timeout(request.sendTimeout().plus(request.readTimeout()))
+                .timeout(request.readTimeout()) // the JDK's one request timeout: until the response head
                 .method(request.method(), request.body() == null ? BodyPublishers.noBody()
                         : BodyPublishers.ofByteArray(request.body()));
         request.headers().forEach((name, value) -> {
