@@ -12,6 +12,7 @@ import io.gatekit.runner.internal.Frames;
 import io.gatekit.runner.internal.MessageReader;
 import io.gatekit.runner.internal.MessageWriter;
 import io.gatekit.runner.internal.RunnerConnection;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,8 +24,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,13 +37,22 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("process") // starts a runner or etcd: -DexcludedGroups=process skips it
 class ConformanceTest {
 
-    @RegisterExtension
-    static final Peers PEERS = new Peers();
+    private static Peers peers;
+
+    @BeforeAll
+    static void startRunners() {
+        peers = Peers.start();
+    }
+
+    @AfterAll
+    static void stopRunners() throws IOException {
+        peers.close();
+    }
 
     private static final AtomicInteger CONF_IDS = new AtomicInteger();
 
     private static RunnerClient client(Kind kind) {
-        return RunnerClient.builder().socketPath(PEERS.socketPath(kind)).build();
+        return RunnerClient.builder().socketPath(peers.socketPath(kind)).build();
     }
 
     private static RunnerConf conf(String plugin, String config) {

@@ -4,105 +4,132 @@ import io.gatekit.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The two runners every conformance test talks to: the released APISIX Java Plugin Runner with the
- * filters of {@code org.apache.apisix.plugin.runner.gatekit}, and this module's {@link RunnerServer}
- * with {@link TestPlugins}. Each is started once per test run (the Java runner takes seconds) and
- * stopped when the run ends.
+ * The two runners the conformance tests of every module talk to, started side by side: the
+ * released APISIX Java Plugin Runner with the filters of {@code org.apache.apisix.plugin.runner.gatekit},
+ * and a {@link RunnerServer} with their twins ({@link TestPlugins}). A module adds its own filter
+ * and twin; a test class starts them once (the Java runner takes seconds) and closes them after.
+ *
+ * <pre>{@code
+ * peers = Peers.builder()
+ *         .javaRunnerFilter("org/apache/apisix/plugin/runner/gatekit/ext/GkSlowFilter.class")
+ *         .serverPlugin("gk-slow", new SlowPlugin())
+ *         .start();
+ * RunnerClient client = RunnerClient.builder().socketPath(peers.socketPath(Kind.JAVA_RUNNER)).build();
+ * }</pre>
  */
-final class Peers implements BeforeAllCallback {
+public final class Peers implements AutoCloseable {
 
     /** Which runner. */
-    enum Kind {
+    public enum Kind {
         JAVA_RUNNER, GATEKIT_SERVER
     }
 
     /** How long a spawned runner may take to listen; the Java runner needs a few seconds, more on a busy CI box. */
-    static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(Peers.class);
+    /** A class of the conformance filters, naming the class-path root the Java runner loads them from. */
+    private static final String CONFORMANCE_FILTER = "org/apache/apisix/plugin/runner/gatekit/GkStopFilter.class";
 
-    private ExtensionContext root;
+    private final Path dir;
+    private final RunnerSupervisor javaRunner;
+    private final RunnerServer server;
 
+    private Peers(Path dir, RunnerSupervisor javaRunner, RunnerServer server) {
+        this.dir = dir;
+        this.javaRunner = javaRunner;
+        this.server = server;
+    }
+
+    /** Both runners with the conformance filters and their twins only. */
+    public static Peers start() {
+        return builder().start();
+    }
+
+    /** For a module that adds filters of its own. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The unix socket a runner listens on. */
+    public Path socketPath(Kind kind) {
+        return kind == Kind.JAVA_RUNNER ? javaRunner.socketPath() : server.socketPath();
+    }
+
+    /** Stops both runners and deletes their folder. */
     @Override
-    public void beforeAll(ExtensionContext context) {
-        root = context.getRoot();
-    }
-
-    /** The socket path of a running peer, started on first use. */
-    Path socketPath(Kind kind) {
-        ExtensionContext.Store store = root.getStore(NAMESPACE);
-        return store.getOrComputeIfAbsent(kind, Peers::start, Running.class).socketPath();
-    }
-
-    private static Running start(Kind kind) {
-        Path dir = tempDir();
-        Path socket = dir.resolve("runner.sock");
-        if (kind == Kind.GATEKIT_SERVER) {
-            RunnerServer server = TestPlugins.register(RunnerServer.builder().socketPath(socket)).build().start();
-            return new Running(socket, dir, server::close);
-        }
-        RunnerSupervisor supervisor = RunnerSupervisor.builder().command(javaRunnerCommand())
-                .socketPath(socket).workingDirectory(dir).build();
-        supervisor.start();
+    public void close() throws IOException {
         try {
-            supervisor.awaitReady(START_TIMEOUT);
-        } catch (RuntimeException e) {
-            supervisor.close();
-            throw e;
-        }
-        return new Running(socket, dir, supervisor::close);
-    }
-
-    /** A started peer; closed by JUnit at the end of the run. */
-    record Running(Path socketPath, Path dir, Runnable stop) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            stop.run();
-            deleteTree(dir);
+            javaRunner.close();
+        } finally {
+            server.close();
+            TempDirs.delete(dir);
         }
     }
 
-    /** argv of the released Java runner with this module's conformance filters on its loader path. */
-    static List<String> javaRunnerCommand() {
-        return List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-Dloader.path=" + property("gatekit.apisixRunner.filters"),
-                "-jar", property("gatekit.apisixRunner.jar"));
-    }
-
-    /** argv of a RunnerServer process with the test plugins ({@link TestRunnerMain}). */
-    static List<String> gatekitRunnerCommand() {
-        return List.of(java(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
+    /**
+     * The argv of a runner process with the conformance filters, for tests that spawn and kill one
+     * themselves: the Java runner, or a RunnerServer process ({@link TestRunnerMain}).
+     */
+    public static List<String> command(Kind kind) {
+        if (kind == Kind.JAVA_RUNNER) {
+            return JavaRunnerCommand.argv(CONFORMANCE_FILTER);
+        }
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
                 "-cp", System.getProperty("java.class.path"), TestRunnerMain.class.getName());
     }
 
-    static List<String> command(Kind kind) {
-        return kind == Kind.JAVA_RUNNER ? javaRunnerCommand() : gatekitRunnerCommand();
-    }
+    /** What the two runners load besides the conformance filters. */
+    public static final class Builder {
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
+        private final List<String> filterClasses = new ArrayList<>(List.of(CONFORMANCE_FILTER));
+        private final List<String> pluginNames = new ArrayList<>();
+        private final List<RunnerPlugin> plugins = new ArrayList<>();
 
-    private static String property(String name) {
-        String value = System.getProperty(name);
-        if (value == null) {
-            throw new IllegalStateException(name + ": not set (expected: run the tests through Maven, which copies"
-                    + " the released runner and sets it)");
+        private Builder() {
         }
-        return value;
-    }
 
-    /** A short temp directory: unix socket paths must stay under ~100 bytes. */
-    private static Path tempDir() {
-        return TempDirs.create("gk-peer-");
-    }
+        /**
+         * A filter for the Java runner, named by one of its class files (such as
+         * {@code org/apache/apisix/plugin/runner/gatekit/ext/GkSlowFilter.class}): the class-path root
+         * holding it goes on the runner's loader path.
+         */
+        public Builder javaRunnerFilter(String classResource) {
+            filterClasses.add(classResource);
+            return this;
+        }
 
-    static void deleteTree(Path dir) throws IOException {
-        TempDirs.delete(dir);
+        /** The RunnerServer twin of a filter added with {@link #javaRunnerFilter}. */
+        public Builder serverPlugin(String name, RunnerPlugin plugin) {
+            pluginNames.add(name);
+            plugins.add(plugin);
+            return this;
+        }
+
+        /** Starts both and waits until both listen. */
+        public Peers start() {
+            Path dir = TempDirs.create("gk-peer-"); // unix socket paths must stay under ~100 bytes
+            RunnerServer.Builder builder = TestPlugins.register(RunnerServer.builder().socketPath(dir.resolve("gatekit.sock")));
+            for (int i = 0; i < plugins.size(); i++) {
+                builder.plugin(pluginNames.get(i), plugins.get(i));
+            }
+            RunnerServer server = builder.build().start();
+            RunnerSupervisor javaRunner = RunnerSupervisor.builder()
+                    .command(JavaRunnerCommand.argv(filterClasses.toArray(String[]::new)))
+                    .socketPath(dir.resolve("java.sock")).workingDirectory(dir).build();
+            try {
+                javaRunner.start();
+                javaRunner.awaitReady(START_TIMEOUT);
+            } catch (RuntimeException e) {
+                javaRunner.close();
+                server.close();
+                throw e;
+            }
+            return new Peers(dir, javaRunner, server);
+        }
     }
 }

@@ -6,14 +6,16 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * RunnerServer plugins with the names and behaviour of the conformance filters the real Java runner
- * loads (org.apache.apisix.plugin.runner.gatekit), so the same tests run against both peers.
+ * loads (org.apache.apisix.plugin.runner.gatekit), so the same tests run against both peers
+ * ({@link Peers}); other modules' tests register them on their own RunnerServers too.
  */
-final class TestPlugins {
+public final class TestPlugins {
 
     private TestPlugins() {
     }
 
-    static RunnerServer.Builder register(RunnerServer.Builder builder) {
+    /** {@code builder} with the conformance plugins added. */
+    public static RunnerServer.Builder register(RunnerServer.Builder builder) {
         return builder
                 .plugin("gk-stop", new RunnerPlugin() {
                     @Override

@@ -18,6 +18,7 @@ import io.gatekit.engine.ResourceKind;
 import io.gatekit.engine.Violation;
 import io.gatekit.runner.RunnerConf;
 import io.gatekit.runner.TextEntry;
+import io.gatekit.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,12 +35,12 @@ class ExtPluginFactoriesTest {
 
     @BeforeEach
     void makeDir() {
-        dir = Peers.tempDir();
+        dir = TempDirs.create("gk-ext-");
     }
 
     @AfterEach
     void removeDir() throws IOException {
-        Peers.deleteTree(dir);
+        TempDirs.delete(dir);
     }
 
     @Test

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gatekit.engine.Engine;
 import io.gatekit.plugins.ext.TestHost.Served;
 import io.gatekit.runner.RunnerServer;
+import io.gatekit.runner.TestPlugins;
+import io.gatekit.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,12 +35,12 @@ class ExtPluginFailuresTest {
 
     @BeforeEach
     void makeDir() {
-        dir = Peers.tempDir();
+        dir = TempDirs.create("gk-ext-");
     }
 
     @AfterEach
     void removeDir() throws IOException {
-        Peers.deleteTree(dir);
+        TempDirs.delete(dir);
     }
 
     /** Routes /pre, /post and /resp, each with one of the three plugins running {@code gk-stop}/{@code gk-resp}. */
@@ -112,7 +114,7 @@ class ExtPluginFailuresTest {
     @Test
     void aRunnerRestartedUnderTrafficIsUsedAgainAndEveryRequestAfterItsReturnSucceeds() throws Exception {
         Path socket = dir.resolve("runner.sock");
-        RunnerServer first = Peers.register(RunnerServer.builder().socketPath(socket)).build().start();
+        RunnerServer first = TestPlugins.register(RunnerServer.builder().socketPath(socket)).build().start();
         ExecutorService clients = Executors.newFixedThreadPool(4);
         try (Engine engine = Engines.withRunner(socket)) {
             route(engine, "1", "/r", "\"ext-plugin-pre-req\": {" + conf("gk-stop", "from runner") + "}");
@@ -145,7 +147,7 @@ class ExtPluginFailuresTest {
             }
             first.close();
             Served whileDown = host.serve(request("GET", "/r").build());
-            try (RunnerServer second = Peers.register(RunnerServer.builder().socketPath(socket)).build().start()) {
+            try (RunnerServer second = TestPlugins.register(RunnerServer.builder().socketPath(socket)).build().start()) {
                 backAt.set(System.nanoTime());
                 stop.set(true);
                 for (Future<List<String>> client : traffic) {
@@ -162,7 +164,7 @@ class ExtPluginFailuresTest {
 
     @Test
     void anUpstreamThatIsDownIsNotShownToTheRunnerAndTheHosts502GoesOut() throws Exception {
-        try (RunnerServer runner = Peers.register(RunnerServer.builder().socketPath(dir.resolve("r.sock"))).build().start();
+        try (RunnerServer runner = TestPlugins.register(RunnerServer.builder().socketPath(dir.resolve("r.sock"))).build().start();
                 Engine engine = Engines.withRunner(runner.socketPath())) {
             route(engine, "1", "/r", "\"ext-plugin-post-resp\": {" + conf("gk-resp", "x") + "}");
 
@@ -179,7 +181,7 @@ class ExtPluginFailuresTest {
 
     @Test
     void aRequestAnsweredByAnEarlierPluginIsNotShownToPostResp() {
-        try (RunnerServer runner = Peers.register(RunnerServer.builder().socketPath(dir.resolve("r.sock"))).build().start();
+        try (RunnerServer runner = TestPlugins.register(RunnerServer.builder().socketPath(dir.resolve("r.sock"))).build().start();
                 Engine engine = Engines.withRunner(runner.socketPath())) {
             route(engine, "1", "/r", "\"ext-plugin-pre-req\": {" + conf("gk-stop", "stopped early") + "}, "
                     + "\"ext-plugin-post-resp\": {" + conf("gk-resp", "x") + "}");

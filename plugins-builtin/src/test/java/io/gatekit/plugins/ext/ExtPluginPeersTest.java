@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpResponse;
 import io.gatekit.engine.Engine;
-import io.gatekit.plugins.ext.Peers.Kind;
 import io.gatekit.plugins.ext.TestHost.Served;
+import io.gatekit.runner.Peers;
+import io.gatekit.runner.Peers.Kind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +31,10 @@ class ExtPluginPeersTest {
 
     @BeforeAll
     static void startRunners() {
-        peers = Peers.start();
+        peers = Peers.builder()
+                .javaRunnerFilter("org/apache/apisix/plugin/runner/gatekit/ext/GkSlowFilter.class")
+                .serverPlugin("gk-slow", new SlowPlugin())
+                .start();
     }
 
     @AfterAll

@@ -19,6 +19,7 @@ import io.gatekit.runner.RunnerCallContext;
 import io.gatekit.runner.RunnerPlugin;
 import io.gatekit.runner.RunnerServer;
 import io.gatekit.runner.TextEntry;
+import io.gatekit.testing.TempDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class ReqActionsTest {
 
     @BeforeAll
     static void startRunner() {
-        dir = Peers.tempDir();
+        dir = TempDirs.create("gk-ext-");
         runner = RunnerServer.builder().socketPath(dir.resolve("runner.sock"))
                 .plugin("t-path", answering((call, context) -> ReqAction.rewrite().path(context.config()).build()))
                 .plugin("t-args", answering((call, context) -> ReqAction.rewrite().setArg("a", "2").setArg("a", "3")
@@ -85,7 +86,7 @@ class ReqActionsTest {
     @AfterAll
     static void stopRunner() throws IOException {
         runner.close();
-        Peers.deleteTree(dir);
+        TempDirs.delete(dir);
     }
 
     @BeforeEach

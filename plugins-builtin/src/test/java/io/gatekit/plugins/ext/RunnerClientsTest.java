@@ -12,6 +12,8 @@ import io.gatekit.runner.ReqAction;
 import io.gatekit.runner.RunnerClient;
 import io.gatekit.runner.RunnerConf;
 import io.gatekit.runner.RunnerServer;
+import io.gatekit.runner.TestPlugins;
+import io.gatekit.testing.TempDirs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,12 +28,12 @@ class RunnerClientsTest {
 
     @BeforeEach
     void makeDir() {
-        dir = Peers.tempDir();
+        dir = TempDirs.create("gk-ext-");
     }
 
     @AfterEach
     void removeDir() throws IOException {
-        Peers.deleteTree(dir);
+        TempDirs.delete(dir);
     }
 
     @Test
@@ -41,7 +43,7 @@ class RunnerClientsTest {
                 Duration.ofSeconds(60), Duration.ofSeconds(60));
         RunnerConf conf = RunnerConf.builder().id("route#1#ext-plugin-pre-req").version(1)
                 .addPlugin("gk-stop", "x").build();
-        try (RunnerServer runner = Peers.register(RunnerServer.builder().socketPath(socket)).build().start()) {
+        try (RunnerServer runner = TestPlugins.register(RunnerServer.builder().socketPath(socket)).build().start()) {
             try (RunnerClients.Lease lease = RunnerClients.acquire(settings)) {
                 RunnerClient closed = lease.client();
                 closed.close(); // however it came to be closed, the routes using it must not all answer 503
