@@ -9,7 +9,7 @@
 #
 # All on 127.0.0.1, ports 29080-29099: an nginx serving the upstream (1 KB answer) and a healthy
 # mirror; a mirror port nobody listens on (a dead mirror); the gateway, whose ext-plugin.cmd starts
-# the released runner jar (apisix-runner-starter, copied by the build) with runner-protocol's test
+# the released runner jar (apisix-runner-starter, copied from Maven) with runner-protocol's test
 # filters on its loader path. wrk drives, paced (PAUSE_MS between a response and the next request
 # on each connection) so the run does not starve the machine, three routes in turn:
 #   /soak/both    proxy-mirror (healthy) + ext-plugin-pre-req (gk-none)
@@ -42,7 +42,7 @@ TOLERANCE_PCT="${TOLERANCE_PCT:-10}"
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch -XX:+UseParallelGC}"
 
 GATEWAY_JAR="$ROOT/gateway/target/gatekit-gateway.jar"
-RUNNER_JAR="$ROOT/runner-protocol/target/apisix-runner/apisix-runner-starter.jar"
+RUNNER_JAR="$ROOT/runner-protocol/target/apisix-runner/apisix-runner-starter.jar" # copied below
 RUNNER_FILTERS="$ROOT/runner-protocol/target/test-classes"
 
 UPSTREAM_PORT=29080; MIRROR_PORT=29081; DEAD_MIRROR_PORT=29082
@@ -56,10 +56,17 @@ install_missing() {
   install_packages wrk:wrk nginx:nginx curl:curl python3:python3
   command -v jcmd >/dev/null || die "jcmd not found: run with a JDK (not a JRE) on the PATH"
   NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
-  if [[ ! -f "$GATEWAY_JAR" || ! -f "$RUNNER_JAR" || ! -d "$RUNNER_FILTERS/org/apache/apisix" || "${BUILD:-1}" != 0 ]]; then
-    # -DskipTests still compiles the test classes (the runner's filters) and copies the runner jar
+  if [[ ! -f "$GATEWAY_JAR" || ! -d "$RUNNER_FILTERS/org/apache/apisix" || "${BUILD:-1}" != 0 ]]; then
+    # -DskipTests still compiles the test classes (the runner's filters)
     log "building the gateway jar and the runner's filters (mvn -q -DskipTests -pl gateway -am package)"
     (cd "$ROOT" && mvn -q -B -DskipTests -pl gateway -am package)
+  fi
+  if [[ ! -f "$RUNNER_JAR" ]]; then
+    local version
+    version="$(sed -n 's|.*<apisix-runner.version>\(.*\)</apisix-runner.version>.*|\1|p' "$ROOT/pom.xml")"
+    log "copying the released runner apisix-runner-starter $version (mvn dependency:copy)"
+    (cd "$ROOT" && mvn -q -B -N dependency:copy -Dartifact="org.apache.apisix:apisix-runner-starter:$version" \
+      -DoutputDirectory="$(dirname "$RUNNER_JAR")" -Dmdep.stripVersion=true)
   fi
 }
 
