@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.api.AttributeKey;
-import io.gatekit.api.Consumer;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Phase;
 import io.gatekit.api.Plugin;
@@ -14,7 +13,6 @@ import io.gatekit.api.PluginContext;
 import io.gatekit.api.SimplePluginFactory;
 import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpRequest;
-import io.gatekit.api.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -32,52 +30,6 @@ class ConsumersTest {
     @SuppressWarnings("unchecked")
     private static final AttributeKey<List<String>> TRACE =
             AttributeKey.of("consumers-trace", (Class<List<String>>) (Class<?>) List.class);
-
-    /** An authentication plugin: the consumer whose {@code token} the request's {@code token} header is. */
-    static final class TokenAuth extends SimplePluginFactory<TokenAuth.Conf> {
-        record Conf() {
-        }
-
-        TokenAuth() {
-            super("token-auth", 2500, "{\"type\": \"object\"}", Conf.class);
-        }
-
-        @Override
-        public boolean authenticates() {
-            return true;
-        }
-
-        @Override
-        public String consumerSchema() {
-            return "{\"type\": \"object\", \"properties\": {\"token\": {\"type\": \"string\"}}, \"required\": [\"token\"]}";
-        }
-
-        @Override
-        public String consumerKeyField() {
-            return "token";
-        }
-
-        @Override
-        public List<String> secretFields() {
-            return List.of("token");
-        }
-
-        @Override
-        public Plugin create(Conf config, PluginContext context) {
-            return new Plugin() {
-                @Override
-                public Outcome rewrite(Exchange exchange) {
-                    String token = exchange.request().headers().get("token");
-                    Consumer found = token == null ? null : exchange.findConsumer("token-auth", "token", token);
-                    if (found == null) {
-                        return Outcome.respond(HttpResponse.of(401));
-                    }
-                    exchange.attachConsumer(found);
-                    return Outcome.proceed();
-                }
-            };
-        }
-    }
 
     /** Records {@code name:value@phase} in rewrite and access. */
     static final class Mark extends SimplePluginFactory<Mark.Conf> {

@@ -5,67 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gatekit.api.Consumer;
-import io.gatekit.api.Outcome;
-import io.gatekit.api.Plugin;
-import io.gatekit.api.PluginContext;
-import io.gatekit.api.SimplePluginFactory;
-import io.gatekit.api.http.Exchange;
 import io.gatekit.api.http.HttpRequest;
-import io.gatekit.api.http.HttpResponse;
 import io.gatekit.engine.ConfigException;
 import io.gatekit.engine.ResourceKind;
-import java.util.List;
+import io.gatekit.engine.TokenAuth;
 import org.junit.jupiter.api.Test;
 
 /** An authentication plugin under the harness keeps its consumer schema, key field and secrets. */
 class AuthPluginHarnessTest {
-
-    /** The consumer whose {@code token} the request's {@code token} header is. */
-    static final class TokenAuth extends SimplePluginFactory<TokenAuth.Conf> {
-        record Conf() {
-        }
-
-        TokenAuth() {
-            super("token-auth", 2500, "{\"type\": \"object\"}", Conf.class);
-        }
-
-        @Override
-        public boolean authenticates() {
-            return true;
-        }
-
-        @Override
-        public String consumerSchema() {
-            return "{\"type\": \"object\", \"properties\": {\"token\": {\"type\": \"string\"}}, \"required\": [\"token\"]}";
-        }
-
-        @Override
-        public String consumerKeyField() {
-            return "token";
-        }
-
-        @Override
-        public List<String> secretFields() {
-            return List.of("token");
-        }
-
-        @Override
-        public Plugin create(Conf config, PluginContext context) {
-            return new Plugin() {
-                @Override
-                public Outcome rewrite(Exchange exchange) {
-                    String token = exchange.request().headers().get("token");
-                    Consumer found = token == null ? null : exchange.findConsumer("token-auth", "token", token);
-                    if (found == null) {
-                        return Outcome.respond(HttpResponse.of(401));
-                    }
-                    exchange.attachConsumer(found);
-                    return Outcome.proceed();
-                }
-            };
-        }
-    }
 
     @Test
     void theHarnessFindsConsumersChecksTheirConfigAndRedactsTheirSecrets() {
