@@ -9,11 +9,8 @@ import io.gatekit.engine.host.Transport;
 import io.gatekit.engine.host.UpstreamException;
 import io.gatekit.engine.host.UpstreamFailure;
 import io.gatekit.engine.host.UpstreamRequest;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -38,7 +35,7 @@ public final class InMemoryUpstream implements Transport {
 
     @Override
     public CompletionStage<Response> send(UpstreamRequest request) {
-        return read(request.body()).thenCompose(body -> {
+        return request.body().read(Long.MAX_VALUE).thenCompose(body -> {
             HttpRequest.Builder sent = HttpRequest.builder().method(request.method()).uri(request.uri())
                     .body(body.length == 0 ? null : body);
             request.headers().forEach(sent::header);
@@ -54,37 +51,6 @@ public final class InMemoryUpstream implements Transport {
         });
     }
 
-    /** Reads {@code body} to its end. */
-    public static CompletableFuture<byte[]> read(Body body) {
-        CompletableFuture<byte[]> result = new CompletableFuture<>();
-        body.subscribe(new Flow.Subscriber<ByteBuffer>() {
-            private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-            @Override
-            public void onSubscribe(Flow.Subscription subscription) {
-                subscription.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(ByteBuffer chunk) {
-                byte[] bytes = new byte[chunk.remaining()];
-                chunk.get(bytes);
-                out.writeBytes(bytes);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                result.completeExceptionally(error);
-            }
-
-            @Override
-            public void onComplete() {
-                result.complete(out.toByteArray());
-            }
-        });
-        return result;
-    }
-
     /**
      * The response {@code served} completes with, its body read whole ({@code null} when empty),
      * waiting at most 10 s.
@@ -92,7 +58,7 @@ public final class InMemoryUpstream implements Transport {
     public static HttpResponse await(CompletionStage<Response> served) {
         try {
             Response response = served.toCompletableFuture().get(10, TimeUnit.SECONDS);
-            byte[] body = read(response.body()).get(10, TimeUnit.SECONDS);
+            byte[] body = response.body().read(Long.MAX_VALUE).toCompletableFuture().get(10, TimeUnit.SECONDS);
             return HttpResponse.of(response.status(), response.headers(), body.length == 0 ? null : body);
         } catch (Exception e) {
             throw new AssertionError(e);

@@ -2,7 +2,6 @@ package io.gatekit.testkit;
 
 import io.gatekit.api.Nullable;
 import io.gatekit.engine.host.Body;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,15 +56,6 @@ final class Streams {
                 cancelled = true;
             }
         }), bytes.length);
-    }
-
-    /** Reads {@code body} whole. */
-    static CompletableFuture<byte[]> read(Body body) {
-        return chunks(body).thenApply(chunks -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            chunks.forEach(out::writeBytes);
-            return out.toByteArray();
-        });
     }
 
     /** Reads {@code body} to its end, keeping its chunks apart. */

@@ -48,6 +48,21 @@ public interface Body extends Flow.Publisher<ByteBuffer> {
     }
 
     /**
+     * Reads this body whole, for a host or a test that wants its bytes at once. Fails with an
+     * {@link java.io.IOException} (and cancels the stream) once the body passes {@code limit} bytes.
+     *
+     * <pre>{@code
+     * request.body().read(1 << 20).thenAccept(bytes -> upstream.send(request.uri(), bytes));
+     * }</pre>
+     */
+    default CompletionStage<byte[]> read(long limit) {
+        if (limit < 0) {
+            throw Arguments.invalid("limit", limit, ">= 0");
+        }
+        return Bodies.collect(this, limit);
+    }
+
+    /**
      * Cancels this body unread, so that its source releases what it holds and, for a response
      * body, the call's {@code log} phase runs: for a host that will not send the body (the client
      * went away, a write failed).
