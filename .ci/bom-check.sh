@@ -22,6 +22,34 @@ work="$(mktemp -d)"
 [ -n "${GATEKIT_KEEP_WORK:-}" ] && echo "bom-check: keeping $work" || trap 'rm -rf "$work"' EXIT
 fail() { echo "bom-check: $*" >&2; exit 1; }
 
+pom_start() {   # $1 artifactId: a com.example project's head, on Java 17, opening its dependencyManagement
+  cat <<XML
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>$1</artifactId>
+  <version>1</version>
+  <properties>
+    <maven.compiler.release>17</maven.compiler.release>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+  <dependencyManagement>
+    <dependencies>
+XML
+}
+
+bom_import() {   # $1 groupId, $2 artifactId, $3 version: a BOM imported into dependencyManagement
+  cat <<XML
+      <dependency>
+        <groupId>$1</groupId>
+        <artifactId>$2</artifactId>
+        <version>$3</version>
+        <type>pom</type>
+        <scope>import</scope>
+      </dependency>
+XML
+}
+
 cd "$root"
 version="$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' pom.xml | head -1)"
 [ -n "$version" ] || fail "cannot read the project version from pom.xml"
@@ -106,25 +134,9 @@ XML
 consumer="$work/consumer"
 mkdir -p "$consumer/src/test/java/com/example/consumer"
 {
+  pom_start bom-consumer
+  bom_import io.gatekit gatekit-bom "$version"
   cat <<XML
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>com.example</groupId>
-  <artifactId>bom-consumer</artifactId>
-  <version>1</version>
-  <properties>
-    <maven.compiler.release>17</maven.compiler.release>
-    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
-  </properties>
-  <dependencyManagement>
-    <dependencies>
-      <dependency>
-        <groupId>io.gatekit</groupId>
-        <artifactId>gatekit-bom</artifactId>
-        <version>$version</version>
-        <type>pom</type>
-        <scope>import</scope>
-      </dependency>
     </dependencies>
   </dependencyManagement>
   <dependencies>
@@ -227,32 +239,11 @@ cat > "$work/boot-settings.xml" <<XML
 </settings>
 XML
 mkdir -p "$app/src/main/java/com/example/shop" "$app/src/test/java/com/example/shop"
-cat > "$app/pom.xml" <<XML
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>com.example</groupId>
-  <artifactId>shop</artifactId>
-  <version>1</version>
-  <properties>
-    <maven.compiler.release>17</maven.compiler.release>
-    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
-  </properties>
-  <dependencyManagement>
-    <dependencies>
-      <dependency>
-        <groupId>org.springframework.boot</groupId>
-        <artifactId>spring-boot-dependencies</artifactId>
-        <version>$boot_version</version>
-        <type>pom</type>
-        <scope>import</scope>
-      </dependency>
-      <dependency>
-        <groupId>io.gatekit</groupId>
-        <artifactId>gatekit-bom</artifactId>
-        <version>$version</version>
-        <type>pom</type>
-        <scope>import</scope>
-      </dependency>
+{
+  pom_start shop
+  bom_import org.springframework.boot spring-boot-dependencies "$boot_version"
+  bom_import io.gatekit gatekit-bom "$version"
+  cat <<XML
     </dependencies>
   </dependencyManagement>
   <dependencies>
@@ -268,6 +259,7 @@ cat > "$app/pom.xml" <<XML
   </build>
 </project>
 XML
+} > "$app/pom.xml"
 cat > "$app/src/main/java/com/example/shop/ShopApplication.java" <<'JAVA'
 package com.example.shop;
 
