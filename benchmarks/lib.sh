@@ -1,5 +1,6 @@
-# Shared by benchmarks/e2e/run.sh and benchmarks/soak/run.sh: logging, Debian packages, the
-# background processes a run starts, and waiting for them. Source it after setting LOG_TAG.
+# Shared by the scripts of benchmarks/e2e and benchmarks/soak: logging, Debian packages, the
+# background processes a run starts, waiting for them, and nginx's config head. Source it after
+# setting LOG_TAG.
 
 log() { printf '[%s %s] %s\n' "$LOG_TAG" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
@@ -46,3 +47,19 @@ wait_http() {
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# nginx_conf_head name: an nginx.conf up to the inside of "http {": one worker in the foreground,
+# pid and error log in $WORK named after it, no access log, client keep-alive without a request limit.
+# The caller writes the servers and closes the http block.
+nginx_conf_head() {
+  cat <<EOF
+worker_processes 1;
+pid $WORK/$1.pid;
+daemon off;
+error_log $WORK/$1-error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+EOF
+}

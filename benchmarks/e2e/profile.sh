@@ -48,18 +48,13 @@ trap 'exit 130' INT TERM
 mkdir -p "$OUT"
 
 body="$(head -c 1024 /dev/zero | tr '\0' 'x')"
-cat >"$WORK/upstream.conf" <<CONF
-worker_processes 1;
-pid $WORK/upstream.pid;
-daemon off;
-error_log $WORK/upstream-error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
+{
+  nginx_conf_head upstream
+  cat <<CONF
   server { listen 127.0.0.1:$UPSTREAM_PORT backlog=4096; location / { return 200 "$body"; } }
 }
 CONF
+} >"$WORK/upstream.conf"
 cat >"$WORK/config.yaml" <<CONF
 apisix:
   node_listen: [{ip: 127.0.0.1, port: $GW_PORT}]

@@ -107,17 +107,11 @@ start() { # name cpu command... : starts in the background, pinned, output to $W
 
 write_configs() {
   local body; body="$(head -c 1024 /dev/zero | tr '\0' 'x')"
-  cat >"$WORK/upstream.conf" <<EOF
-# the upstream (1 KB static answer) and the healthy mirror, which logs what it receives
-worker_processes 1;
-pid $WORK/upstream.pid;
-daemon off;
-error_log $WORK/upstream-error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
+  # the upstream (1 KB static answer) and the healthy mirror, which logs what it receives
+  {
+    nginx_conf_head upstream
+    cat <<EOF
   default_type text/plain;
-  keepalive_requests 10000000;
   server { listen 127.0.0.1:$UPSTREAM_PORT backlog=4096; location / { return 200 "$body"; } }
   server {
     listen 127.0.0.1:$MIRROR_PORT backlog=4096;
@@ -126,17 +120,12 @@ http {
   }
 }
 EOF
+  } >"$WORK/upstream.conf"
   # nginx as a reverse proxy, mirroring as APISIX's proxy-mirror does (whole request, same path,
   # default 60 s timeouts), one worker, upstream keep-alive pools like the gateway's
-  cat >"$WORK/peer.conf" <<EOF
-worker_processes 1;
-pid $WORK/peer.pid;
-daemon off;
-error_log $WORK/nginx-peer-error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
+  {
+    nginx_conf_head peer
+    cat <<EOF
   upstream backend { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
   upstream mirror_healthy { server 127.0.0.1:$MIRROR_PORT; keepalive 64; }
   upstream mirror_slow { server 127.0.0.1:$SLOW_MIRROR_PORT; keepalive 64; }
@@ -153,6 +142,7 @@ http {
   }
 }
 EOF
+  } >"$WORK/peer.conf"
   cat >"$WORK/config.yaml" <<EOF
 apisix:
   node_listen: [{ip: 127.0.0.1, port: $GW_PORT}]
@@ -225,7 +215,7 @@ start_all() {
     start base-bare "$SUT_CPU" java $JAVA_OPTS -cp "$BASELINE/benchmarks.jar" io.gatekit.benchmarks.e2e.BareForwarder \
       --port "$BASE_BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT" "${transport_arg[@]}"
   fi
-  start nginx-peer "$SUT_CPU" "$NGINX" -e "$WORK/nginx-peer-error.log" -c "$WORK/peer.conf"
+  start nginx-peer "$SUT_CPU" "$NGINX" -e "$WORK/peer-error.log" -c "$WORK/peer.conf"
   log "starting the servlet application alone and behind the Gatekit filter on CPU $SUT_CPU"
   start servlet "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.ServletAppMain \
     --port "$SERVLET_PORT"

@@ -67,15 +67,9 @@ start() { # name cpu command...
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$WORK/bench.key" \
   -out "$WORK/bench.crt" -days 2 -subj /CN=bench.test -addext subjectAltName=DNS:bench.test,IP:127.0.0.1 2>/dev/null
 body="$(head -c 1024 /dev/zero | tr '\0' 'x')"
-cat >"$WORK/nginx.conf" <<EOF
-worker_processes 1;
-pid $WORK/nginx.pid;
-daemon off;
-error_log $WORK/nginx-error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
+{
+  nginx_conf_head nginx
+  cat <<EOF
   server { listen 127.0.0.1:$UPSTREAM_PORT backlog=4096; location / { return 200 "$body"; } }
   upstream backend { server 127.0.0.1:$UPSTREAM_PORT; keepalive 64; }
   server {
@@ -91,6 +85,7 @@ http {
   }
 }
 EOF
+} >"$WORK/nginx.conf"
 # the SSL and the route in the standalone file, as APISIX's apisix.yaml holds them
 python3 - "$WORK" "$UPSTREAM_PORT" <<'EOF'
 import json, sys

@@ -95,19 +95,14 @@ start() { # name command... : in the background, output to $WORK/name.log; sets 
 
 write_configs() {
   local body; body="$(head -c 1024 /dev/zero | tr '\0' 'x')"
-  cat >"$WORK/upstream.conf" <<EOF
-worker_processes 1;
-pid $WORK/upstream.pid;
-daemon off;
-error_log $WORK/upstream-error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
+  {
+    nginx_conf_head upstream
+    cat <<EOF
   server { listen 127.0.0.1:$UPSTREAM_PORT backlog=4096; location / { return 200 "$body"; } }
   server { listen 127.0.0.1:$MIRROR_PORT backlog=4096; location / { return 200 "mirrored"; } }
 }
 EOF
+  } >"$WORK/upstream.conf"
   cat >"$WORK/config.yaml" <<EOF
 apisix:
   node_listen: [{ip: 127.0.0.1, port: $GW_PORT}]
