@@ -87,41 +87,32 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
      * {@link #withOperations}).
      */
     public GatewayConfig withPorts(int node, int admin, int prometheus) {
-        Tls tls = this.tls.withListen(this.tls.enabled(), this.tls.listen().stream()
-                .map(l -> new Listen(l.ip(), 0)).toList());
-        Operations operations = this.operations.withControl(this.operations.controlHost(), 0);
-        return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
-                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
-                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
-                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls, operations, transport);
+        Tls freeTls = tls.withListen(tls.enabled(), tls.listen().stream().map(l -> new Listen(l.ip(), 0)).toList());
+        return with(node, admin, prometheus, freeTls, operations.withControl(operations.controlHost(), 0), transport);
     }
 
     /** A copy with other TLS and HTTP/2 settings, for tests and side-by-side runs. */
-    public GatewayConfig withTls(Tls tls) {
-        return new GatewayConfig(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins,
-                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
-                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
-                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls, operations, transport);
+    public GatewayConfig withTls(Tls other) {
+        return with(nodePort, adminPort, prometheusPort, other, operations, transport);
     }
 
     /** A copy with other {@link Operations} (a status port of 0, an access log in a test's folder). */
     public GatewayConfig withOperations(Operations other) {
-        return new GatewayConfig(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins,
-                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
-                clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
-                upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls, other, transport);
+        return with(nodePort, adminPort, prometheusPort, tls, other, transport);
     }
 
     /** A copy on another socket transport ({@code auto}, {@code epoll} or {@code nio}). */
     public GatewayConfig withTransport(String other) {
-        return new GatewayConfig(nodeHost, nodePort, adminHost, adminPort, adminKeys, allowAdmin, enabledPlugins,
-                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheusPort, standaloneConfig,
+        return with(nodePort, adminPort, prometheusPort, tls, operations, other);
+    }
+
+    private GatewayConfig with(int node, int admin, int prometheus, Tls newTls, Operations newOperations,
+            String newTransport) {
+        return new GatewayConfig(nodeHost, node, adminHost, admin, adminKeys, allowAdmin, enabledPlugins,
+                pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, tls, operations, other);
+                etcd, newTls, newOperations, newTransport);
     }
 
     /**
