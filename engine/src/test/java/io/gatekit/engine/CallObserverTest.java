@@ -14,7 +14,9 @@ import io.gatekit.api.Phase;
 import io.gatekit.api.Plugin;
 import io.gatekit.api.PluginFactory;
 import io.gatekit.api.client.OutboundRequest;
+import io.gatekit.api.client.OutboundResponse;
 import io.gatekit.api.http.Exchange;
+import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.engine.host.Body;
 import io.gatekit.engine.host.JdkTransport;
@@ -23,7 +25,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -223,6 +227,42 @@ class CallObserverTest {
         assertEquals("00-0af7651916cd43dd8448eb211c80319c-00000000000000aa-01", received.get("/callout"));
         assertTrue(recorder.events.contains("request calling GET /callout"), recorder.events.toString());
         assertTrue(recorder.events.contains("request calling ended 200"), recorder.events.toString());
+    }
+
+    @Test
+    void aRequestSentWithTheContextKeepsEverySettingOfThePlugins() throws Exception {
+        Recorder recorder = new Recorder();
+        List<OutboundRequest> sent = new CopyOnWriteArrayList<>();
+        PluginFactory<Void> calling = PluginFactory.of("calling", 1, "{\"type\": \"object\"}", Void.class,
+                (config, context) -> new Plugin() {
+                    @Override
+                    public Outcome access(Exchange exchange) {
+                        OutboundRequest request = OutboundRequest.builder("https://audit.example/log").method("PUT")
+                                .header("x-kept", "1").body(new byte[] {7}).connectTimeout(Duration.ofSeconds(2))
+                                .sendTimeout(Duration.ofSeconds(3)).readTimeout(Duration.ofSeconds(4))
+                                .verifyTls(false).discardResponseBody(true).build();
+                        return Outcome.async(context.httpClient().send(request, exchange)
+                                .thenApply(response -> Outcome.proceed()));
+                    }
+                });
+        Engine.Builder builder = Engine.builder().listener(recorder.listener()).plugin(calling)
+                .httpClient(request -> {
+                    sent.add(request);
+                    return CompletableFuture.completedFuture(new OutboundResponse(204, HttpHeaders.of(), new byte[0]));
+                });
+        Engine engine = builder.build();
+        engines.add(engine);
+        engine.put(ResourceKind.ROUTES, "1", "{\"uri\": \"/a\", \"plugins\": {\"calling\": {}},"
+                + " \"upstream\": " + upstreamNodes(upstream.getAddress().getPort()) + "}");
+
+        assertEquals(200, status(engine, HttpRequest.builder().uri("/a").build()));
+
+        OutboundRequest request = sent.get(0);
+        assertTrue(request.headers().contains("traceparent"), "the context was added");
+        assertEquals("PUT https://audit.example/log 1 [7] PT2S PT3S PT4S false true", request.method() + " "
+                + request.uri() + " " + request.headers().get("x-kept") + " " + Arrays.toString(request.body()) + " "
+                + request.connectTimeout() + " " + request.sendTimeout() + " " + request.readTimeout() + " "
+                + request.verifyTls() + " " + request.discardResponseBody());
     }
 
     @Test

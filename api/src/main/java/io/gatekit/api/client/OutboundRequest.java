@@ -30,6 +30,7 @@ public final class OutboundRequest {
     private final Duration sendTimeout;
     private final Duration readTimeout;
     private final boolean verifyTls;
+    private final boolean discardResponseBody;
 
     private OutboundRequest(Builder b) {
         method = b.method;
@@ -40,6 +41,7 @@ public final class OutboundRequest {
         sendTimeout = b.sendTimeout;
         readTimeout = b.readTimeout;
         verifyTls = b.verifyTls;
+        discardResponseBody = b.discardResponseBody;
     }
 
     /**
@@ -102,6 +104,14 @@ public final class OutboundRequest {
         return verifyTls;
     }
 
+    /**
+     * {@return whether the caller reads only the response's status and headers} A client may then
+     * drop the body as it arrives instead of keeping it, and answer with an empty body.
+     */
+    public boolean discardResponseBody() {
+        return discardResponseBody;
+    }
+
     @Override
     public String toString() {
         return "OutboundRequest[" + method + ' ' + uri + ']';
@@ -119,6 +129,7 @@ public final class OutboundRequest {
         private Duration sendTimeout = DEFAULT_TIMEOUT;
         private Duration readTimeout = DEFAULT_TIMEOUT;
         private boolean verifyTls = true;
+        private boolean discardResponseBody;
 
         private Builder(URI uri) {
             requireNonNull(uri, "uri");
@@ -219,6 +230,20 @@ public final class OutboundRequest {
          */
         public Builder verifyTls(boolean verifyTls) {
             this.verifyTls = verifyTls;
+            return this;
+        }
+
+        /**
+         * Whether the caller reads only the response's status and headers (default false), as for
+         * a mirror copy whose answer is only counted: the client may then drop the body as it
+         * arrives rather than keep it in memory, and the response's body is empty. The connection
+         * is still read to the end of the response, so it can be used again.
+         *
+         * @param discard true when the body is not wanted
+         * @return this builder
+         */
+        public Builder discardResponseBody(boolean discard) {
+            this.discardResponseBody = discard;
             return this;
         }
 

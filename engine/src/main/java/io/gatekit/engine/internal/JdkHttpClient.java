@@ -28,6 +28,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class JdkHttpClient implements HttpClient {
 
+    private static final byte[] EMPTY = new byte[0];
     /** Headers the JDK client sets itself and refuses from callers. */
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host",
             "upgrade");
@@ -45,12 +46,19 @@ final class JdkHttpClient implements HttpClient {
                 builder.header(name, value);
             }
         });
-        return client(new Settings(request.connectTimeout(), request.verifyTls()))
-                .sendAsync(builder.build(), BodyHandlers.ofByteArray()).thenApply(response -> {
-                    HttpHeaders headers = HttpHeaders.of();
-                    response.headers().map().forEach((name, values) -> values.forEach(v -> headers.add(name, v)));
-                    return new OutboundResponse(response.statusCode(), headers, response.body());
-                });
+        java.net.http.HttpClient client = client(new Settings(request.connectTimeout(), request.verifyTls()));
+        if (request.discardResponseBody()) {
+            return client.sendAsync(builder.build(), BodyHandlers.discarding())
+                    .thenApply(response -> answer(response, EMPTY));
+        }
+        return client.sendAsync(builder.build(), BodyHandlers.ofByteArray())
+                .thenApply(response -> answer(response, response.body()));
+    }
+
+    private static OutboundResponse answer(java.net.http.HttpResponse<?> response, byte[] body) {
+        HttpHeaders headers = HttpHeaders.of();
+        response.headers().map().forEach((name, values) -> values.forEach(v -> headers.add(name, v)));
+        return new OutboundResponse(response.statusCode(), headers, body);
     }
 
     private java.net.http.HttpClient client(Settings settings) {

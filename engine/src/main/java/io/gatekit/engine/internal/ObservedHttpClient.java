@@ -86,6 +86,7 @@ final class ObservedHttpClient implements HttpClient {
                 .sendTimeout(request.sendTimeout())
                 .readTimeout(request.readTimeout())
                 .verifyTls(request.verifyTls())
+                .discardResponseBody(request.discardResponseBody())
                 .build();
     }
 

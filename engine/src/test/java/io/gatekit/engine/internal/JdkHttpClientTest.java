@@ -85,6 +85,15 @@ class JdkHttpClientTest {
         assertEquals("over tls", new String(response.body(), StandardCharsets.UTF_8));
     }
 
+    @Test
+    void aDiscardedBodyLeavesTheStatusAndHeadersAndAnEmptyBody() throws Exception {
+        OutboundResponse response = client.send(OutboundRequest.builder(url()).verifyTls(false)
+                .discardResponseBody(true).build()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(200, response.status());
+        assertEquals("8", response.headers().get("content-length"));
+        assertEquals(0, response.body().length);
+    }
+
     private static String url() {
         return "https://127.0.0.1:" + server.getAddress().getPort() + "/health";
     }

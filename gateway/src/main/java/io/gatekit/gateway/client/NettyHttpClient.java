@@ -8,6 +8,7 @@ import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.gateway.transport.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,13 +20,15 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -35,6 +38,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -64,6 +68,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
 
     private static final AttributeKey<ResponseHandler> HANDLER = AttributeKey.valueOf("gatekit.outbound");
     private static final int MAX_RESPONSE = 16 * 1024 * 1024;
+    private static final byte[] EMPTY = new byte[0];
     /**
      * Per loop and target. A slow mirror holds a connection per copy in flight (hundreds at a
      * time): keeping only a few idle meant opening and closing hundreds of connections a second.
@@ -76,7 +81,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
     private final SslContext verifying;
     private final SslContext trusting;
     /** Per loop, by target; a loop's lists are only touched on that loop. */
-    private final Map<EventLoop, Map<String, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Map<PoolKey, ArrayDeque<Channel>>> idle = new ConcurrentHashMap<>();
     /** The loop of the group the current thread runs, or {@link #NOT_A_LOOP}. */
     private final FastThreadLocal<EventLoop> ownLoop = new FastThreadLocal<>() {
         @Override
@@ -120,8 +125,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         URI uri = request.uri();
         boolean https = "https".equals(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : https ? 443 : 80;
-        String key = uri.getScheme() + "://" + uri.getHost() + ":" + port + (request.verifyTls() ? "" : "#insecure");
-        ArrayDeque<Channel> list = idleList(loop, key);
+        ArrayDeque<Channel> list = idleList(loop, new PoolKey(https, uri.getHost(), port, request.verifyTls()));
         Channel pooled;
         while ((pooled = list.pollFirst()) != null) {
             if (pooled.isActive()) {
@@ -140,7 +144,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                         }
                         ResponseHandler handler = new ResponseHandler();
                         ch.attr(HANDLER).set(handler);
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE), handler);
+                        ch.pipeline().addLast(new HttpClientCodec(), handler);
                     }
                 });
         bootstrap.connect(uri.getHost(), port).addListener(f -> {
@@ -155,8 +159,8 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         });
     }
 
-    private ArrayDeque<Channel> idleList(EventLoop loop, String key) {
-        Map<String, ArrayDeque<Channel>> lists = idle.get(loop);
+    private ArrayDeque<Channel> idleList(EventLoop loop, PoolKey key) {
+        Map<PoolKey, ArrayDeque<Channel>> lists = idle.get(loop);
         if (lists == null) {
             lists = idle.computeIfAbsent(loop, l -> new HashMap<>());
         }
@@ -196,7 +200,8 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         HttpUtil.setKeepAlive(out, true);
         ResponseHandler handler = channel.attr(HANDLER).get();
         // the read timeout runs on the connection's one timer: no task scheduled and cancelled per request
-        handler.begin(result, () -> release(list, channel), System.nanoTime() + request.readTimeout().toNanos(),
+        handler.begin(result, () -> release(list, channel), request.discardResponseBody(),
+                System.nanoTime() + request.readTimeout().toNanos(),
                 () -> "no response from " + uri.getHost() + ":" + uri.getPort() + " within "
                         + request.readTimeout().toMillis() + " ms");
         channel.writeAndFlush(out).addListener(f -> {
@@ -205,6 +210,10 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                 channel.close();
             }
         });
+    }
+
+    /** Which connections a request may reuse: a record, so a copy builds no key string. */
+    private record PoolKey(boolean https, String host, int port, boolean verifyTls) {
     }
 
     /** On the connection's loop, which owns {@code list}. */
@@ -237,15 +246,22 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
     }
 
     /**
-     * Completes the request in flight on its connection. Its one timer, re-armed lazily, enforces
-     * the read timeout of the request in flight and closes the connection once idle in the pool for
-     * {@link #IDLE_NANOS}: a timer already due earlier is kept, and whatever it finds when it fires
-     * decides whether it is asked again, so a request on a kept-alive connection schedules nothing.
+     * Completes the request in flight on its connection, from the response's head and content as
+     * the codec hands them over: the body is gathered up to {@link #MAX_RESPONSE} bytes, or
+     * released chunk by chunk when the caller does not want it. Its one timer, re-armed lazily,
+     * enforces the read timeout of the request in flight and closes the connection once idle in
+     * the pool for {@link #IDLE_NANOS}: a timer already due earlier is kept, and whatever it finds
+     * when it fires decides whether it is asked again, so a request on a kept-alive connection
+     * schedules nothing.
      */
-    private static final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+    private static final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
         private @Nullable ChannelHandlerContext ctx;
         private @Nullable CompletableFuture<OutboundResponse> pending;
         private @Nullable Runnable onReusable;
+        private boolean discardBody;
+        /** The head of the response being read, or {@code null} before it came. */
+        private @Nullable HttpResponse head;
+        private @Nullable CompositeByteBuf body;
         /** When the request in flight times out ({@link System#nanoTime()}). */
         private long deadline;
         private @Nullable Supplier<String> timeoutMessage;
@@ -260,10 +276,11 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
             wakeAt(idleSince + IDLE_NANOS);
         }
 
-        void begin(CompletableFuture<OutboundResponse> result, Runnable reusable, long deadline,
+        void begin(CompletableFuture<OutboundResponse> result, Runnable reusable, boolean discardBody, long deadline,
                 Supplier<String> timeoutMessage) {
             this.pending = result;
             this.onReusable = reusable;
+            this.discardBody = discardBody;
             this.deadline = deadline;
             this.timeoutMessage = timeoutMessage;
             wakeAt(deadline);
@@ -293,9 +310,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                     wakeAt(deadline);
                     return;
                 }
-                pending = null;
-                onReusable = null;
-                result.completeExceptionally(new TimeoutException(timeoutMessage.get()));
+                fail(new TimeoutException(timeoutMessage.get()));
                 ctx.close();
                 return;
             }
@@ -307,31 +322,71 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse msg) {
+        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            if (pending == null || pending.isDone()) {
+                // nothing asked for it, or it timed out already: the connection's state is unknown
+                fail(new IOException("unexpected response data"));
+                ctx.close();
+                return;
+            }
+            if (msg.decoderResult().isFailure()) {
+                fail(msg.decoderResult().cause());
+                ctx.close();
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                head = response;
+            }
+            if (msg instanceof HttpContent content) {
+                if (!discardBody && content.content().isReadable()) {
+                    if (body == null) {
+                        body = ctx.alloc().compositeBuffer();
+                    }
+                    if (body.readableBytes() + content.content().readableBytes() > MAX_RESPONSE) {
+                        fail(new IOException("response body over " + MAX_RESPONSE + " bytes"));
+                        ctx.close();
+                        return;
+                    }
+                    body.addComponent(true, content.content().retain());
+                }
+                if (msg instanceof LastHttpContent) {
+                    responseEnded(ctx);
+                }
+            }
+        }
+
+        private void responseEnded(ChannelHandlerContext ctx) {
+            HttpResponse response = head;
+            head = null;
+            if (response == null) {
+                fail(new IOException("response content without a head"));
+                ctx.close();
+                return;
+            }
+            int status = response.status().code();
+            if (status >= 100 && status < 200 && status != 101) {
+                return; // an interim answer (103 Early Hints): the real one follows
+            }
             CompletableFuture<OutboundResponse> result = pending;
             Runnable reusable = onReusable;
             pending = null;
             onReusable = null;
             idleSince = System.nanoTime();
-            if (result == null) {
-                ctx.close();
-                return;
-            }
-            if (result.isDone()) {
-                ctx.close(); // timed out already: the connection's state is unknown
-                return;
-            }
             HttpHeaders headers = HttpHeaders.of();
-            msg.headers().forEach(e -> headers.add(e.getKey(), e.getValue()));
-            OutboundResponse response = new OutboundResponse(msg.status().code(), headers,
-                    ByteBufUtil.getBytes(msg.content()));
+            response.headers().forEach(e -> headers.add(e.getKey(), e.getValue()));
+            byte[] bytes = EMPTY;
+            if (body != null) {
+                bytes = ByteBufUtil.getBytes(body);
+                body.release();
+                body = null;
+            }
             // back in the pool before the caller hears of it, so its next request can reuse it
-            if (HttpUtil.isKeepAlive(msg) && reusable != null) {
+            if (HttpUtil.isKeepAlive(response) && reusable != null) {
                 reusable.run();
             } else {
                 ctx.close();
             }
-            result.complete(response);
+            result.complete(new OutboundResponse(status, headers, bytes));
         }
 
         @Override
@@ -340,7 +395,7 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
                 timer.cancel(false);
                 timer = null;
             }
-            fail(new java.io.IOException("connection closed before the response"));
+            fail(new IOException("connection closed before the response"));
         }
 
         @Override
@@ -353,6 +408,11 @@ public final class NettyHttpClient implements HttpClient, AutoCloseable {
             CompletableFuture<OutboundResponse> result = pending;
             pending = null;
             onReusable = null;
+            head = null;
+            if (body != null) {
+                body.release();
+                body = null;
+            }
             if (result != null) {
                 result.completeExceptionally(cause);
             }

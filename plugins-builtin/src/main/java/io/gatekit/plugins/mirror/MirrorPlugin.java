@@ -269,6 +269,7 @@ abstract class MirrorPlugin implements Plugin {
                 .sendTimeout(timeouts.send())
                 .readTimeout(timeouts.read())
                 .verifyTls(verifyTls)
+                .discardResponseBody(true) // the answer is only counted
                 .build();
     }
 

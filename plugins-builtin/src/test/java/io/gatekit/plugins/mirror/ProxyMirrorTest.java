@@ -423,6 +423,7 @@ class ProxyMirrorTest {
         assertEquals(Duration.ofSeconds(4), secure.sendTimeout());
         assertEquals(Duration.ofMillis(500), secure.readTimeout());
         assertTrue(secure.verifyTls());
+        assertTrue(secure.discardResponseBody(), "the copy's answer is only counted");
         assertFalse(client.sent.get(1).verifyTls());
         assertEquals(Duration.ofMinutes(1), client.sent.get(1).readTimeout());
     }

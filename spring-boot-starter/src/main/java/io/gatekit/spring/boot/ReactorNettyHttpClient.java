@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClientResponse;
 
 /**
  * Plugins' outbound requests (mirror copies, callouts) on Reactor Netty, the client WebFlux and
@@ -42,6 +43,8 @@ import reactor.core.publisher.Mono;
  * }</pre>
  */
 public final class ReactorNettyHttpClient implements HttpClient {
+
+    private static final byte[] EMPTY = new byte[0];
 
     private final reactor.netty.http.client.HttpClient base;
     /** The base with one connect timeout and TLS choice each: settings are fixed per route's conf. */
@@ -68,7 +71,7 @@ public final class ReactorNettyHttpClient implements HttpClient {
         int connectMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, request.connectTimeout().toMillis()));
         byte[] body = request.body();
         Duration deadline = request.connectTimeout().plus(request.sendTimeout()).plus(request.readTimeout());
-        return client(new Settings(connectMillis, insecure))
+        reactor.netty.http.client.HttpClient.ResponseReceiver<?> exchange = client(new Settings(connectMillis, insecure))
                 .request(HttpMethod.valueOf(request.method()))
                 .uri(uri)
                 .send((out, outbound) -> {
@@ -86,18 +89,25 @@ public final class ReactorNettyHttpClient implements HttpClient {
                     }
                     out.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(body.length));
                     return outbound.sendByteArray(Mono.just(body));
-                })
-                .responseSingle((response, content) -> content.asByteArray().defaultIfEmpty(new byte[0])
-                        .map(bytes -> {
-                            HttpHeaders headers = HttpHeaders.of();
-                            response.responseHeaders().forEach(h -> headers.add(h.getKey(), h.getValue()));
-                            return new OutboundResponse(response.status().code(), headers, bytes);
-                        }))
+                });
+        Mono<OutboundResponse> answer = request.discardResponseBody()
+                // read to the end, each chunk released as it comes, so the connection goes back to the pool
+                ? exchange.response((response, content) -> content.then(Mono.fromSupplier(() -> answer(response, EMPTY))))
+                        .single()
+                : exchange.responseSingle((response, content) -> content.asByteArray().defaultIfEmpty(EMPTY)
+                        .map(bytes -> answer(response, bytes)));
+        return answer
                 .timeout(deadline, Mono.error(() -> new TimeoutException("no answer from " + target(uri)
                         + " within " + deadline.toMillis() + " ms (connect, send and read timeouts together)")))
                 .onErrorMap(ReadTimeoutException.class, e -> new TimeoutException("no response from " + target(uri)
                         + " within " + request.readTimeout().toMillis() + " ms"))
                 .toFuture();
+    }
+
+    private static OutboundResponse answer(HttpClientResponse response, byte[] body) {
+        HttpHeaders headers = HttpHeaders.of();
+        response.responseHeaders().forEach(h -> headers.add(h.getKey(), h.getValue()));
+        return new OutboundResponse(response.status().code(), headers, body);
     }
 
     private reactor.netty.http.client.HttpClient client(Settings settings) {

@@ -94,6 +94,16 @@ class ReactorNettyHttpClientTest {
     }
 
     @Test
+    void aDiscardedBodyLeavesTheStatusAndHeadersAndAnEmptyBody() throws Exception {
+        OutboundResponse response = client.send(OutboundRequest.builder("http://127.0.0.1:" + plain.port() + "/drop")
+                .discardResponseBody(true).build()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        assertEquals(201, response.status());
+        assertEquals("yes", response.headers().get("X-Answer"));
+        assertEquals(0, response.body().length);
+        assertTrue(SEEN.poll(10, TimeUnit.SECONDS).startsWith("GET /drop\n"));
+    }
+
+    @Test
     void aServerThatNeverAnswersEndsInTheReadTimeout() {
         ExecutionException failed = assertThrows(ExecutionException.class, () -> client.send(
                 OutboundRequest.builder("http://127.0.0.1:" + plain.port() + "/slow").readTimeout(Duration.ofMillis(300))
