@@ -39,6 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar ProxyPathBenchmark -prof gc -f 1 -wi 3 -i 5</pre>
  *
+ * <p>{@code route=mirror} adds {@code proxy-mirror} to the route, towards a mirror that answers the
+ * same 1 KB body on connections of its own (a thread each): the difference in
+ * {@code gc.alloc.rate.norm} is what a copy costs the gateway.
+ *
  * <p>Another build's gateway runs the same benchmark with its jar first on the class path:
  * {@code java -cp old/gatekit-gateway.jar:benchmarks/target/benchmarks.jar org.openjdk.jmh.Main ProxyPathBenchmark}.
  */
@@ -60,7 +64,12 @@ public class ProxyPathBenchmark {
     @Param({"auto"})
     public String transport;
 
+    /** {@code plain}: the route proxies only; {@code mirror}: it also mirrors every request. */
+    @Param({"plain", "mirror"})
+    public String route;
+
     private ServerSocket upstreamServer;
+    private ServerSocket mirrorServer;
     private Thread upstream;
     private Gateway gateway;
     private Socket client;
@@ -81,8 +90,20 @@ public class ProxyPathBenchmark {
                   transport: %s
                 """.formatted(transport));
         gateway = Gateway.start(ConfigLoader.load(config, warning -> { }).withPorts(0, 0, 0));
+        String plugins = "";
+        if (route.equals("mirror")) {
+            mirrorServer = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
+            Thread mirror = new Thread(this::acceptMirrorConnections, "bench-mirror");
+            mirror.setDaemon(true);
+            mirror.start();
+            plugins = """
+                    , "plugins": {"proxy-mirror": {"host": "http://127.0.0.1:%d"}}""".formatted(mirrorServer.getLocalPort());
+        } else if (!route.equals("plain")) {
+            throw new IllegalArgumentException("route: " + route + " (expected: plain or mirror)");
+        }
         gateway.engine().put(ResourceKind.ROUTES, "plain", """
-                {"uri": "/plain", "upstream": {"nodes": {"127.0.0.1:%d": 1}}}""".formatted(upstreamServer.getLocalPort()));
+                {"uri": "/plain", "upstream": {"nodes": {"127.0.0.1:%d": 1}}%s}"""
+                .formatted(upstreamServer.getLocalPort(), plugins));
         client = new Socket(InetAddress.getLoopbackAddress(), gateway.port());
         client.setTcpNoDelay(true);
         out = client.getOutputStream();
@@ -91,28 +112,53 @@ public class ProxyPathBenchmark {
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** One keep-alive upstream connection at a time, each request answered with {@link #ANSWER}. */
+    /** One keep-alive upstream connection at a time. */
     private void serveUpstream() {
-        byte[] in = new byte[16 * 1024];
         while (!upstreamServer.isClosed()) {
             try (Socket s = upstreamServer.accept()) {
-                s.setTcpNoDelay(true);
-                InputStream input = s.getInputStream();
-                OutputStream output = s.getOutputStream();
-                int seen = 0; // bytes of "\r\n\r\n" matched so far
-                for (int n; (n = input.read(in)) > 0; ) {
-                    for (int i = 0; i < n; i++) {
-                        byte b = in[i];
-                        seen = (b == '\r' && (seen == 0 || seen == 2)) || (b == '\n' && (seen == 1 || seen == 3))
-                                ? seen + 1 : b == '\r' ? 1 : 0;
-                        if (seen == 4) {
-                            output.write(ANSWER);
-                            seen = 0;
-                        }
-                    }
-                }
+                answerEachRequest(s);
             } catch (IOException e) {
                 // closed at tear-down, or the gateway dropped the connection: accept the next
+            }
+        }
+    }
+
+    /** The mirror: copies may overlap, so each connection gets a thread. */
+    private void acceptMirrorConnections() {
+        while (!mirrorServer.isClosed()) {
+            try {
+                Socket s = mirrorServer.accept();
+                Thread connection = new Thread(() -> {
+                    try (s) {
+                        answerEachRequest(s);
+                    } catch (IOException e) {
+                        // the gateway closed it
+                    }
+                }, "bench-mirror-connection");
+                connection.setDaemon(true);
+                connection.start();
+            } catch (IOException e) {
+                // closed at tear-down
+            }
+        }
+    }
+
+    /** Answers each request head (bodiless GETs) on {@code s} with {@link #ANSWER} until it closes. */
+    private static void answerEachRequest(Socket s) throws IOException {
+        s.setTcpNoDelay(true);
+        byte[] in = new byte[16 * 1024];
+        InputStream input = s.getInputStream();
+        OutputStream output = s.getOutputStream();
+        int seen = 0; // bytes of "\r\n\r\n" matched so far
+        for (int n; (n = input.read(in)) > 0; ) {
+            for (int i = 0; i < n; i++) {
+                byte b = in[i];
+                seen = (b == '\r' && (seen == 0 || seen == 2)) || (b == '\n' && (seen == 1 || seen == 3))
+                        ? seen + 1 : b == '\r' ? 1 : 0;
+                if (seen == 4) {
+                    output.write(ANSWER);
+                    seen = 0;
+                }
             }
         }
     }
@@ -122,6 +168,9 @@ public class ProxyPathBenchmark {
         client.close();
         gateway.close();
         upstreamServer.close();
+        if (mirrorServer != null) {
+            mirrorServer.close();
+        }
     }
 
     /** One request through the gateway and its whole answer back; returns the answer's length. */
