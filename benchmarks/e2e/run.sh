@@ -23,8 +23,9 @@
 # ROUNDS (3), CONNECTIONS (32), PACED_DELAY_MS (2), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS, BUILD=0
 # to use the jars already built (by default they are rebuilt, so a stale jar is never measured),
 # ONLY="gw-0 bare ..." to run some contenders only, PORT_OFFSET (0) added to every port.
-# TRANSPORT (auto; epoll or nio) is the gateway's
-# gatekit.transport and the bare forwarder's --transport. BASELINE=<dir> holding gatekit-gateway.jar
+# TRANSPORT (auto; epoll or nio) is the gateway's gatekit.transport and the bare forwarder's
+# --transport; WORKERS (auto: one per core of SUT_CPU, as nginx's worker_processes auto) their
+# event loops (nginx_config.worker_processes, --workers). BASELINE=<dir> holding gatekit-gateway.jar
 # and benchmarks.jar built from another commit also runs that build's gateway and bare forwarder
 # (contenders base-gw-0, base-gw-2, base-gw-mirror, base-gw-mirror-slow, base-bare), alternated
 # with this build's in every round.
@@ -45,6 +46,7 @@ LOAD_CPU="${LOAD_CPU:-0}"
 SUT_CPU="${SUT_CPU:-1}"
 JAVA_OPTS="${JAVA_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC}"
 TRANSPORT="${TRANSPORT:-auto}"
+WORKERS="${WORKERS:-auto}"
 BASELINE="${BASELINE:-}"
 
 GATEWAY_JAR="$ROOT/gateway/target/gatekit-gateway.jar"
@@ -154,6 +156,8 @@ plugin_attr:
     export_addr: {ip: 127.0.0.1, port: $GW_METRICS_PORT}
 ext-plugin:
   cmd: ["java", "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC", "-cp", "$BENCH_JAR", "io.gatekit.benchmarks.e2e.NoopRunnerMain"]
+nginx_config:
+  worker_processes: $WORKERS
 gatekit:
   standalone_config: $WORK/routes.json
   transport: $TRANSPORT
@@ -204,15 +208,19 @@ start_all() {
   start gateway "$SUT_CPU" java $JAVA_OPTS -cp "$GATEWAY_JAR:$BENCH_JAR" \
     io.gatekit.gateway.GatewayMain --config "$WORK/config.yaml"
   start bare "$SUT_CPU" java $JAVA_OPTS -cp "$BENCH_JAR" io.gatekit.benchmarks.e2e.BareForwarder \
-    --port "$BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT" --transport "$TRANSPORT"
+    --port "$BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT" --transport "$TRANSPORT" --workers "$WORKERS"
   if [[ -n "$BASELINE" ]]; then
+    # an older build may not read worker_processes or --workers: Netty's own property gives its
+    # loops the same count (auto: the cores of SUT_CPU, as this build counts them)
+    local loops=$WORKERS
+    [[ "$loops" != auto ]] || loops="$(taskset -c "$SUT_CPU" nproc)"
     log "starting the baseline build's gateway and bare forwarder ($BASELINE) on CPU $SUT_CPU"
-    start base-gateway "$SUT_CPU" java $JAVA_OPTS -cp "$BASELINE/gatekit-gateway.jar:$BASELINE/benchmarks.jar" \
+    start base-gateway "$SUT_CPU" java $JAVA_OPTS -Dio.netty.eventLoopThreads="$loops" -cp "$BASELINE/gatekit-gateway.jar:$BASELINE/benchmarks.jar" \
       io.gatekit.gateway.GatewayMain --config "$WORK/base-config.yaml"
     # an older forwarder may not know --transport: it then runs on what it always ran on
     local transport_arg=(--transport "$TRANSPORT")
     unzip -l "$BASELINE/benchmarks.jar" | grep -q 'io/gatekit/gateway/transport/Transport.class' || transport_arg=()
-    start base-bare "$SUT_CPU" java $JAVA_OPTS -cp "$BASELINE/benchmarks.jar" io.gatekit.benchmarks.e2e.BareForwarder \
+    start base-bare "$SUT_CPU" java $JAVA_OPTS -Dio.netty.eventLoopThreads="$loops" -cp "$BASELINE/benchmarks.jar" io.gatekit.benchmarks.e2e.BareForwarder \
       --port "$BASE_BARE_PORT" --upstream "127.0.0.1:$UPSTREAM_PORT" "${transport_arg[@]}"
   fi
   start nginx-peer "$SUT_CPU" "$NGINX" -e "$WORK/peer-error.log" -c "$WORK/peer.conf"
@@ -439,6 +447,7 @@ write_env() {
     echo "kernel: $(uname -r)"
     echo "java: $(java -version 2>&1 | head -1)"
     echo "java options (gateway, bare forwarder): $JAVA_OPTS"
+    echo "event loops (gateway, bare forwarder): $WORKERS (nginx_config.worker_processes, --workers)"
     echo "transport (gateway, bare forwarder): $TRANSPORT ($(grep -ho 'bare forwarder on .*' "$WORK/bare.log" | sed 's/.*(\(.*\))/\1/'))"
     [[ -z "$BASELINE" ]] || echo "baseline build (base-*): $BASELINE"
     echo "nginx: $("$NGINX" -v 2>&1 | cut -d/ -f2)"

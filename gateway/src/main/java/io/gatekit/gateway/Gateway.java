@@ -96,7 +96,7 @@ public final class Gateway implements AutoCloseable {
         this.tracing = tracingEnabled ? GatewayTracing.create(config.pluginAttributes().get(GatewayTracing.PLUGIN)) : null;
         this.transport = Transport.select(config.transport());
         this.boss = transport.newGroup(1);
-        this.workers = transport.newGroup(0);
+        this.workers = transport.newWorkers(config.workerProcesses());
         this.outbound = new NettyHttpClient(workers);
         // the engine's metrics: a MetricsRegistry served on the Prometheus port unless the builder
         // was given other Metrics (gatekit-micrometer's), which then hold the gateway's series too

@@ -30,7 +30,7 @@ class AdminOverHttpTest {
                 null, 0, defaults.bodyBufferLimit(), defaults.maxHeaderSize(), defaults.upstreamConnectTimeout(),
                 defaults.upstreamSendTimeout(), defaults.upstreamReadTimeout(), true, defaults.clientHeaderTimeout(),
                 defaults.keepaliveTimeout(), defaults.clientBodyTimeout(), null, defaults.tls(),
-                defaults.operations(), defaults.transport()).withPorts(0, 0, 0); // TLS and control API on free ports too
+                defaults.operations(), defaults.transport(), defaults.workerProcesses()).withPorts(0, 0, 0); // TLS and control API on free ports too
         gateway = Gateway.start(config, Engine.builder().plugin(new DataPlaneTest.StampFactory()));
     }
 

@@ -22,7 +22,7 @@ class StandaloneConfigTest {
                 d.pluginAttributes(), null, null, d.prometheusHost(), 0, routes, 0, d.bodyBufferLimit(),
                 d.maxHeaderSize(), d.upstreamConnectTimeout(), d.upstreamSendTimeout(), d.upstreamReadTimeout(), false,
                 d.clientHeaderTimeout(), d.keepaliveTimeout(), d.clientBodyTimeout(), null, d.tls(),
-                d.operations(), d.transport()).withPorts(0, 0, 0); // TLS and control API on free ports too
+                d.operations(), d.transport(), d.workerProcesses()).withPorts(0, 0, 0); // TLS and control API on free ports too
     }
 
     private static void awaitTrue(Callable<Boolean> condition) throws Exception {

@@ -102,7 +102,7 @@ class StreamingTest {
                 config.prometheusHost(), 0, null, 1024, config.bodyBufferLimit(), config.maxHeaderSize(),
                 config.upstreamConnectTimeout(), config.upstreamSendTimeout(), config.upstreamReadTimeout(), false,
                 config.clientHeaderTimeout(), config.keepaliveTimeout(), config.clientBodyTimeout(), null, config.tls(),
-                config.operations(), config.transport());
+                config.operations(), config.transport(), config.workerProcesses());
         gateway = Gateway.start(config, Engine.builder());
         gateway.engine().put(ResourceKind.ROUTES, "1", """
                 {"uri": "/*", "upstream": {"nodes": {"%s": 1}}}""".formatted(upstream.address()));

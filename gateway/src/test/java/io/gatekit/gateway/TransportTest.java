@@ -9,17 +9,25 @@ import io.gatekit.gateway.faults.Faults;
 import io.gatekit.gateway.transport.Transport;
 import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gateway serves the same over each socket transport ({@code gatekit.transport}): the client
  * side, upstream connections taken from its pool, and the engine's outbound client (a mirror).
- * The machine running the build must load native epoll (Linux x86_64).
+ * The machine running the build must load native epoll (Linux x86_64). How many event loops serve
+ * is {@code nginx_config.worker_processes}.
  */
 class TransportTest {
 
@@ -64,6 +72,49 @@ class TransportTest {
         } finally {
             mirror.stop(0);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "2", "auto"})
+    void workerProcessesIsHowManyEventLoopsServeClientsAutoOnePerProcessor(String workerProcesses,
+            @TempDir Path dir) throws Exception {
+        int expected = "auto".equals(workerProcesses) ? Runtime.getRuntime().availableProcessors()
+                : Integer.parseInt(workerProcesses);
+        Set<String> before = workerThreads();
+        Path file = Files.writeString(dir.resolve("config.yaml"),
+                "nginx_config:\n  worker_processes: " + workerProcesses + "\n");
+        try (TestUpstream upstream = new TestUpstream("one");
+                Gateway gateway = Gateway.start(ConfigLoader.load(file, w -> { }).withPorts(0, 0, 0))) {
+            gateway.engine().put(ResourceKind.ROUTES, "1", """
+                    {"uri": "/*", "upstream": {"nodes": {"%s": 1}}}""".formatted(upstream.address()));
+            // a loop's thread starts with its first connection, and connections go round the loops:
+            // twice as many connections as loops would start Netty's default of two per processor
+            List<RawHttp> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2 * expected + 1; i++) {
+                    RawHttp client = new RawHttp(gateway.port());
+                    clients.add(client);
+                    assertEquals(200, client.get("/hello", "example.com").read().status());
+                }
+            } finally {
+                for (RawHttp client : clients) {
+                    client.close();
+                }
+            }
+            Set<String> started = workerThreads();
+            started.removeAll(before);
+            assertEquals(expected, started.size(), "worker threads started: " + started);
+        }
+    }
+
+    private static Set<String> workerThreads() {
+        Set<String> names = new HashSet<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().startsWith(Transport.WORKER_THREAD_PREFIX + "-")) {
+                names.add(thread.getName());
+            }
+        }
+        return names;
     }
 
     @Test

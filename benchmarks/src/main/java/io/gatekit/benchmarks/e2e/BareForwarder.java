@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * options, but no engine, no routing, no header rewriting and no metrics. Headers and bodies pass
  * through as Netty decoded them.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.gatekit.benchmarks.e2e.BareForwarder --port 19081 --upstream 127.0.0.1:18080 [--transport auto|epoll|nio]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.gatekit.benchmarks.e2e.BareForwarder --port 19081 --upstream 127.0.0.1:18080 [--transport auto|epoll|nio] [--workers auto|N]</pre>
  */
 public final class BareForwarder {
 
@@ -65,11 +65,12 @@ public final class BareForwarder {
         int colon = upstream.lastIndexOf(':');
         BareForwarder forwarder = new BareForwarder(upstream.substring(0, colon),
                 Integer.parseInt(upstream.substring(colon + 1)));
-        // the gateway's own choices: its transport (gatekit.transport), one acceptor, Netty's
-        // default worker count, the same options
+        // the gateway's own choices: its transport (gatekit.transport), one acceptor, its worker
+        // loops (nginx_config.worker_processes, auto: one per processor), the same options
         Transport transport = Transport.select(args.text("transport", "auto"));
+        String workerCount = args.text("workers", "auto");
         EventLoopGroup boss = transport.newGroup(1);
-        EventLoopGroup workers = transport.newGroup(0);
+        EventLoopGroup workers = transport.newWorkers("auto".equals(workerCount) ? 0 : Integer.parseInt(workerCount));
         Channel server = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)

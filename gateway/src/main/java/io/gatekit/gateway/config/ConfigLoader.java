@@ -50,7 +50,8 @@ public final class ConfigLoader {
             "deployment.admin.allow_admin", "deployment.admin.admin_key_required",
             "deployment.etcd", "deployment.etcd.host", "deployment.etcd.prefix", "deployment.etcd.timeout",
             "plugins", "plugin_attr", "ext-plugin", "ext-plugin.cmd", "ext-plugin.path_for_test",
-            "nginx_config", "nginx_config.http", "nginx_config.http.client_max_body_size",
+            "nginx_config", "nginx_config.worker_processes", "nginx_config.http",
+            "nginx_config.http.client_max_body_size",
             "nginx_config.http.client_header_timeout", "nginx_config.http.keepalive_timeout",
             "nginx_config.http.client_body_timeout",
             "gatekit", "gatekit.body_buffer_limit", "gatekit.max_header_size", "gatekit.upstream_timeout",
@@ -214,8 +215,9 @@ public final class ConfigLoader {
                         "nginx_config.http.client_header_timeout"),
                 nginxTime(root.at("/nginx_config/http/keepalive_timeout"), "nginx_config.http.keepalive_timeout"),
                 nginxTime(root.at("/nginx_config/http/client_body_timeout"), "nginx_config.http.client_body_timeout"),
-                etcd, TlsSettings.read(root), operations(root), 
-                Transport.checkMode(text(gatekit.path("transport"), Transport.KEY, "auto")));
+                etcd, TlsSettings.read(root), operations(root),
+                Transport.checkMode(text(gatekit.path("transport"), Transport.KEY, "auto")),
+                workerProcesses(root.at("/nginx_config/worker_processes")));
     }
 
     static boolean bool(JsonNode node, String key, boolean fallback) {
@@ -407,6 +409,27 @@ public final class ConfigLoader {
             // reported below with the key
         }
         throw new IllegalArgumentException(key + ": " + node + " (expected: a size such as 0, 8192, 512k, 16m)");
+    }
+
+    /**
+     * {@code nginx_config.worker_processes} as nginx reads it: {@code auto} (returned as 0: one per
+     * available processor) or a count of at least 1, written as a number or a string of digits.
+     */
+    static int workerProcesses(JsonNode node) {
+        if (node.isMissingNode() || node.isNull() || "auto".equals(node.asText())) {
+            return 0;
+        }
+        String text = node.isIntegralNumber() ? node.asText() : node.isTextual() ? node.asText().trim() : "";
+        try {
+            int count = Integer.parseInt(text);
+            if (count >= 1 && count <= 1024) {
+                return count;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the key
+        }
+        throw new IllegalArgumentException("nginx_config.worker_processes: " + node
+                + " (expected: auto or a number of event loops from 1 to 1024)");
     }
 
     /** Times as nginx writes them: {@code 60} or {@code 60s} (seconds), {@code 500ms}, {@code 2m}. */

@@ -3,6 +3,7 @@ package io.gatekit.gateway.config;
 import static java.util.Objects.requireNonNull;
 
 import io.gatekit.api.Nullable;
+import io.gatekit.gateway.transport.Transport;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +47,9 @@ import java.util.Map;
  * @param operations         the status API and the access log
  * @param transport          {@code gatekit.transport}: {@code auto} (native epoll where it loads, else NIO),
  *                           {@code epoll} or {@code nio}
+ * @param workerProcesses    {@code nginx_config.worker_processes}: how many event loops serve clients and
+ *                           upstreams, as nginx's worker processes; 0 for {@code auto}, one per available
+ *                           processor (see {@link Transport#workerLoops})
  */
 public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int adminPort,
         List<AdminKey> adminKeys, List<String> allowAdmin, @Nullable List<String> enabledPlugins,
@@ -55,7 +59,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         Duration upstreamConnectTimeout, Duration upstreamSendTimeout, Duration upstreamReadTimeout,
         boolean defaultAdminKeyInUse, Duration clientHeaderTimeout, Duration keepaliveTimeout,
         Duration clientBodyTimeout, @Nullable Etcd etcd, Tls tls,
-        Operations operations, String transport) {
+        Operations operations, String transport, int workerProcesses) {
 
     /** The example key of APISIX's docs, shipped in the default config so the docs' curl lines work. */
     public static final String EXAMPLE_ADMIN_KEY = "edd1c9f034335f136f87ad84b625c8f1";
@@ -74,6 +78,9 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         requireNonNull(tls, "tls");
         requireNonNull(operations, "operations");
         requireNonNull(transport, "transport");
+        if (workerProcesses < 0) {
+            throw new IllegalArgumentException("workerProcesses: " + workerProcesses + " (expected: >= 0, 0 for auto)");
+        }
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
@@ -112,7 +119,7 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
                 pluginAttributes, extPluginCmd, extPluginPathForTest, prometheusHost, prometheus, standaloneConfig,
                 clientMaxBodySize, bodyBufferLimit, maxHeaderSize, upstreamConnectTimeout, upstreamSendTimeout,
                 upstreamReadTimeout, defaultAdminKeyInUse, clientHeaderTimeout, keepaliveTimeout, clientBodyTimeout,
-                etcd, newTls, newOperations, newTransport);
+                etcd, newTls, newOperations, newTransport, workerProcesses);
     }
 
     /**

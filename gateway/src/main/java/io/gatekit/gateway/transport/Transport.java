@@ -13,6 +13,8 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * The socket transport of the gateway's event loops ({@code gatekit.transport}): Linux's native
@@ -27,6 +29,9 @@ public enum Transport {
 
     /** The config key this is read from. */
     public static final String KEY = "gatekit.transport";
+
+    /** The name of {@link #newWorkers}' threads, before Netty's pool and thread numbers. */
+    public static final String WORKER_THREAD_PREFIX = "gatekit-worker";
 
     private static final System.Logger LOG = System.getLogger(Transport.class.getName());
 
@@ -76,6 +81,27 @@ public enum Transport {
     /** A group of {@code threads} event loops (0: Netty's default, twice the cores). */
     public EventLoopGroup newGroup(int threads) {
         return this == EPOLL ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+    }
+
+    /**
+     * The group that serves clients and upstreams: {@code workerProcesses} event loops
+     * ({@code nginx_config.worker_processes}), or for 0 ({@code auto}) one per processor this JVM
+     * may run on, as nginx starts one worker per core. Not Netty's default of twice the cores: on a
+     * core shared by two loops each wakes for half the connections and they take turns, where one
+     * loop would serve them all in one pass. Its threads are named {@code gatekit-worker-*}.
+     */
+    public EventLoopGroup newWorkers(int workerProcesses) {
+        int threads = workerLoops(workerProcesses);
+        ThreadFactory names = new DefaultThreadFactory(WORKER_THREAD_PREFIX, false);
+        return this == EPOLL ? new EpollEventLoopGroup(threads, names) : new NioEventLoopGroup(threads, names);
+    }
+
+    /** How many event loops {@link #newWorkers} starts for {@code workerProcesses} (0: auto). */
+    public static int workerLoops(int workerProcesses) {
+        if (workerProcesses < 0) {
+            throw new IllegalArgumentException("workerProcesses: " + workerProcesses + " (expected: >= 0, 0 for auto)");
+        }
+        return workerProcesses > 0 ? workerProcesses : Runtime.getRuntime().availableProcessors();
     }
 
     /** The listening channel type of this transport. */

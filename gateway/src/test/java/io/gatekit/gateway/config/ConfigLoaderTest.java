@@ -217,4 +217,28 @@ class ConfigLoaderTest {
             assertTrue(e.getMessage().contains("(expected: a time > 0"), e.getMessage());
         }
     }
+
+    @Test
+    void workerProcessesIsAutoByDefaultOrACountAsNginxReadsIt(@TempDir Path dir) throws Exception {
+        assertEquals(0, ConfigLoader.defaults(w -> { }).workerProcesses());
+        for (String count : List.of("4", "\"4\"")) {
+            Path file = Files.writeString(dir.resolve("config.yaml"), "nginx_config:\n  worker_processes: " + count + "\n");
+
+            assertEquals(4, ConfigLoader.load(file, w -> { throw new AssertionError("warned: " + w); }).workerProcesses());
+        }
+    }
+
+    @Test
+    void aWorkerProcessesValueOfTheWrongFormStopsStartUpNamingTheKey(@TempDir Path dir) throws Exception {
+        for (String bad : List.of("0", "-2", "many", "1.5", "[1]", "2048")) {
+            Path file = Files.writeString(dir.resolve("config.yaml"), "nginx_config:\n  worker_processes: " + bad + "\n");
+
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ConfigLoader.load(file, w -> { }));
+
+            assertTrue(e.getMessage().startsWith("nginx_config.worker_processes: "), e.getMessage());
+            assertTrue(e.getMessage().endsWith("(expected: auto or a number of event loops from 1 to 1024)"),
+                    e.getMessage());
+        }
+    }
 }
