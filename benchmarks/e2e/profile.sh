@@ -10,7 +10,9 @@
 # seconds, and prints, for DURATION: the top frames of the CPU samples by self time (the frame on
 # top of the stack) and inclusive (anywhere on it), as shares of all samples; the bytes allocated
 # per request; and the classes and gatekit frames that allocate the most (JFR's sampled weights).
+# Also the gateway's context switches per request over DURATION (all its threads, from /proc).
 # Settings (environment): DURATION (20), WARMUP (10), CONNECTIONS (32), ROUTE, TRANSPORT (auto),
+# WORKERS (auto; nginx_config.worker_processes),
 # GATEWAY_JAR and BENCH_JAR (this build's; another build's to profile it), OUT (where the .jfr and
 # the tables go, benchmarks/e2e/results/profile), TOP (25), LOAD_CPU (0), SUT_CPU (1), JAVA_OPTS.
 set -euo pipefail
@@ -23,6 +25,7 @@ WARMUP="${WARMUP:-10}"
 CONNECTIONS="${CONNECTIONS:-32}"
 ROUTE="${ROUTE:-plain}"
 TRANSPORT="${TRANSPORT:-auto}"
+WORKERS="${WORKERS:-auto}"
 TOP="${TOP:-25}"
 LOAD_CPU="${LOAD_CPU:-0}"
 SUT_CPU="${SUT_CPU:-1}"
@@ -64,6 +67,8 @@ deployment:
 plugin_attr:
   prometheus:
     export_addr: {ip: 127.0.0.1, port: $GW_METRICS_PORT}
+nginx_config:
+  worker_processes: $WORKERS
 gatekit:
   standalone_config: $WORK/routes.json
   transport: $TRANSPORT
@@ -92,9 +97,13 @@ URL="http://127.0.0.1:$GW_PORT/$ROUTE"
 wait_http "$URL"
 log "warm-up: ${WARMUP}s on $URL"
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$URL" >/dev/null
+# switches pid: the voluntary and involuntary context switches of all the process's threads so far
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n}'; }
 FROM="$(date -u +%Y-%m-%dT%H:%M:%S)"
+SWITCHES_FROM="$(switches "$GATEWAY_PID")"
 log "measured: ${DURATION}s"
 taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$URL" | tee "$OUT/wrk.txt"
+SWITCHES_TO="$(switches "$GATEWAY_PID")"
 TO="$(date -u +%Y-%m-%dT%H:%M:%S)"
 kill -TERM "$GATEWAY_PID"
 for _ in $(seq 1 50); do kill -0 "$GATEWAY_PID" 2>/dev/null || break; sleep 0.2; done
@@ -103,4 +112,7 @@ REQUESTS="$(awk '/requests in/ {print $1}' "$OUT/wrk.txt")"
 jfr print --json --stack-depth 64 --events jdk.ExecutionSample,jdk.GCHeapSummary,jdk.ObjectAllocationSample \
   "$OUT/gateway.jfr" >"$WORK/events.json"
 python3 "$E2E/profile.py" "$WORK/events.json" "$FROM" "$TO" "$TOP" "$REQUESTS" | tee "$OUT/top-frames.md"
+awk -v n="$((SWITCHES_TO - SWITCHES_FROM))" -v r="$REQUESTS" -v w="$WORKERS" 'BEGIN {
+  printf "\ncontext switches of the gateway (worker_processes %s): %d, %.3f per request\n", w, n, n / r }' \
+  | tee -a "$OUT/top-frames.md"
 log "recording: $OUT/gateway.jfr; tables: $OUT/top-frames.md"
