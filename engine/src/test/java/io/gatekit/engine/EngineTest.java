@@ -10,6 +10,7 @@ import io.gatekit.api.Outcome;
 import io.gatekit.api.Phase;
 import io.gatekit.api.http.HttpRequest;
 import io.gatekit.api.http.HttpResponse;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +91,23 @@ class EngineTest {
                 "alpha@access", "beta@access", "delta@access", "gamma@access",
                 "alpha@header_filter", "beta@header_filter", "delta@header_filter", "gamma@header_filter",
                 "alpha@log", "beta@log", "delta@log", "gamma@log"), lastTrace);
+    }
+
+    @Test
+    void remoteAddrsRouteByTheClientAddressTheHostGaveTheRequest() {
+        engine.put(ResourceKind.ROUTES, "inside", """
+                {"uri": "/r", "priority": 1, "remote_addrs": ["10.0.0.0/8", "fd00::/8"],
+                 "upstream": {"nodes": {"127.0.0.1:1980": 1}}}""");
+        engine.put(ResourceKind.ROUTES, "outside", """
+                {"uri": "/r", "upstream": {"nodes": {"127.0.0.1:1980": 1}}}""");
+
+        for (String[] client : new String[][] {{"10.1.2.3", "inside"}, {"fd00::7", "inside"},
+                {"192.168.1.1", "outside"}}) {
+            Call call = engine.newCall(HttpRequest.builder().uri("/r")
+                    .remoteAddress(new InetSocketAddress(client[0], 40000)).build());
+            assertEquals(client[1], call.exchange().routeId(), client[0]);
+            call.complete();
+        }
     }
 
     @Test

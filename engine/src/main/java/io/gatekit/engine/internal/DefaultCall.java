@@ -130,8 +130,9 @@ final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
             LOG.log(Level.DEBUG, () -> "client sent an invalid path " + receivedPath + ": " + badPath);
             return this;
         }
-        var match = snapshot.router().match(request.method(), request.host(), uri, request.remoteIp(),
-                this);
+        // the client's address as text only for a route that checks remote_addrs: read through
+        // this call's remote_addr variable, so most requests never format it
+        var match = snapshot.router().match(request.method(), request.host(), uri, null, this);
         if (match != null) {
             route = match.payload();
             matched = true;

@@ -167,7 +167,8 @@ public final class RouteSpec<T> {
         if (checksHost && !acceptsHost(host)) {
             return false;
         }
-        if (remoteAddrMatcher != null && !remoteAddrMatcher.contains(remoteAddr)) {
+        if (remoteAddrMatcher != null
+                && !remoteAddrMatcher.contains(remoteAddr != null ? remoteAddr : variables.var("remote_addr"))) {
             return false;
         }
         return vars == null || vars.test(variables);

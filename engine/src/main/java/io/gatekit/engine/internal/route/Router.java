@@ -88,8 +88,9 @@ public final class Router<T> {
      * @param host       the host without port, as nginx's {@code $host}; {@code null} matches
      *                   only routes without hosts
      * @param path       the decoded path without query string, as nginx's {@code $uri}
-     * @param remoteAddr the client IP without port; {@code null} matches only routes without
-     *                   remote addresses
+     * @param remoteAddr the client IP without port, or {@code null} to read it from {@code vars}
+     *                   ({@code remote_addr}) only when a route checks it; with neither, only routes
+     *                   without remote addresses match
      * @param vars       request variables for {@code vars} conditions; {@code null} reads all
      *                   variables as unset
      */

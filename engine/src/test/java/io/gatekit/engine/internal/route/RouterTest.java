@@ -12,6 +12,7 @@ import io.gatekit.api.Nullable;
 import io.gatekit.engine.internal.expr.Expr;
 import io.gatekit.engine.internal.expr.VarSource;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -279,6 +280,25 @@ class RouterTest {
         assertEquals("inside", id(router.match("GET", null, "/r", "fd12::1", null)));
         assertEquals("outside", id(router.match("GET", null, "/r", "192.168.1.1", null)));
         assertEquals("outside", id(router.match("GET", null, "/r", null, null)));
+    }
+
+    @Test
+    void withoutAnAddressGivenRemoteAddrsReadTheRemoteAddrVariableOnlyWhenARouteChecksIt() {
+        Router<String> router = router(route("inside", "/r").remoteAddrs("10.0.0.0/8").priority(1),
+                route("outside", "/r"), route("open", "/open"));
+        List<String> asked = new ArrayList<>();
+        VarSource client = name -> {
+            asked.add(name);
+            return name.equals("remote_addr") ? "10.1.2.3" : null;
+        };
+
+        assertEquals("open", id(router.match("GET", null, "/open", null, client)));
+        assertEquals(List.of(), asked, "no route on /open checks the address");
+        assertEquals("inside", id(router.match("GET", null, "/r", null, client)));
+        assertEquals(List.of("remote_addr"), asked);
+        assertEquals("outside", id(router.match("GET", null, "/r", null, name -> "192.168.1.1")));
+        assertEquals("inside", id(router.match("GET", null, "/r", "10.9.9.9", name -> "192.168.1.1")),
+                "an address given wins over the variable");
     }
 
     @Test
