@@ -29,6 +29,7 @@ public final class HttpRequest {
     private String method;
     private final String scheme;
     private final String host;
+    private final @Nullable String receivedHostHeader;
     private String path;
     private @Nullable String rawQuery;
     private @Nullable QueryParams query;
@@ -46,7 +47,8 @@ public final class HttpRequest {
         body = b.body;
         remoteAddress = b.remoteAddress;
         localAddress = b.localAddress;
-        host = b.host != null ? b.host : hostFromHeader(headers.get("host"));
+        receivedHostHeader = headers.get("host");
+        host = b.host != null ? b.host : hostFromHeader(receivedHostHeader);
     }
 
     /** {@return a builder; {@code method} defaults to GET, {@code path} to {@code /}, scheme to http} */
@@ -78,6 +80,17 @@ public final class HttpRequest {
     /** {@return the host the client asked for (Host header without port, lower-case), or {@code ""}} */
     public String host() {
         return host;
+    }
+
+    /**
+     * The {@code Host} header as the request was built, port and case as sent, whatever plugins
+     * have done to {@link #headers()} since: what {@code pass_host: pass} falls back to when a
+     * plugin removed the header.
+     *
+     * @return the header's first value when the request was built, or {@code null} without one
+     */
+    public @Nullable String receivedHostHeader() {
+        return receivedHostHeader;
     }
 
     /**

@@ -90,6 +90,18 @@ class HttpModelTest {
     }
 
     @Test
+    void theReceivedHostHeaderStaysAsSentWhateverPluginsDoToTheHeaders() {
+        HttpRequest request = HttpRequest.builder().header("Host", "Example.COM:8080").build();
+        request.headers().remove("host");
+
+        assertEquals("Example.COM:8080", request.receivedHostHeader());
+        assertEquals("example.com", request.host());
+        assertNull(HttpRequest.builder().build().receivedHostHeader());
+        assertEquals("Example.COM:8080",
+                HttpRequest.builder().host("other.test").header("Host", "Example.COM:8080").build().receivedHostHeader());
+    }
+
+    @Test
     void aPathMustStartWithASlash() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> HttpRequest.builder().path("hello"));

@@ -68,8 +68,6 @@ final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
     /** Whether the rewrite running now is the consumer's ({@link CompiledRoute#consumerRewrite}). */
     boolean inConsumerRewrite;
     Phase phase = Phase.REWRITE;
-    /** The Host header the client sent, for {@code pass_host: pass} once plugins removed it. */
-    @Nullable String originalHost;
     @Nullable Target target;
     /** The nodes this request may try, first choice first; {@code attempts} of them were tried. */
     List<Upstream.Node> order = List.of();
@@ -119,7 +117,6 @@ final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
      * the unparsed request URI when APISIX leaves {@code upstream_uri} empty.
      */
     DefaultCall route() {
-        originalHost = request.headers().get("host");
         receivedPath = request.path();
         receivedQuery = request.rawQuery();
         try {

@@ -56,7 +56,7 @@ final class UpstreamAttempts {
     private static Outcome next(DefaultCall call, Upstream upstream) {
         Upstream.Node node = call.order.get(call.attempts++);
         call.target = call.policy.target(upstream, node, call.attempts, call.route.timeout(),
-                call.request.headers(), call.originalHost);
+                call.request.headers(), call.request.receivedHostHeader());
         return PhaseRunner.runPhase(call, Phase.BEFORE_PROXY, 0);
     }
 
@@ -68,16 +68,16 @@ final class UpstreamAttempts {
         }
         CallObserver o = call.observer;
         if (o == null) {
-            ProxyHeaders.forEachUpstreamHeader(call.request, current.hostHeader(), call.originalHost, sink);
+            ProxyHeaders.forEachUpstreamHeader(call.request, current.hostHeader(), sink);
             return;
         }
         ContextHeaders context = CallObservation.attemptContext(call, o);
         if (context.isEmpty()) {
-            ProxyHeaders.forEachUpstreamHeader(call.request, current.hostHeader(), call.originalHost, sink);
+            ProxyHeaders.forEachUpstreamHeader(call.request, current.hostHeader(), sink);
             return;
         }
         // the observer's context replaces what the client sent under the same names
-        ProxyHeaders.forEachUpstreamHeader(call.request, current.hostHeader(), call.originalHost, (name, value) -> {
+        ProxyHeaders.forEachUpstreamHeader(call.request, current.hostHeader(), (name, value) -> {
             if (!context.contains(name)) {
                 sink.accept(name, value);
             }

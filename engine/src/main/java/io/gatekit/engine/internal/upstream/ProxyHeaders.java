@@ -1,6 +1,5 @@
 package io.gatekit.engine.internal.upstream;
 
-import io.gatekit.api.Nullable;
 import io.gatekit.api.http.HttpHeaders;
 import io.gatekit.api.http.HttpRequest;
 import java.util.Locale;
@@ -23,13 +22,12 @@ public final class ProxyHeaders {
     /**
      * Hands {@code sink} each header the upstream receives: the request's end-to-end headers as
      * they stand, without framing headers and without those replaced here, then {@code Host},
-     * {@code X-Forwarded-For}, {@code X-Real-IP} and the missing {@code X-Forwarded-*}.
-     *
-     * @param originalHost the Host header the client sent, or {@code null}
+     * {@code X-Forwarded-For}, {@code X-Real-IP} and the missing {@code X-Forwarded-*}
+     * ({@code X-Forwarded-Host} from the Host header the client sent).
      */
-    public static void forEachUpstreamHeader(HttpRequest request, String hostHeader, @Nullable String originalHost,
-            BiConsumer<String, String> sink) {
+    public static void forEachUpstreamHeader(HttpRequest request, String hostHeader, BiConsumer<String, String> sink) {
         HttpHeaders headers = request.headers();
+        String originalHost = request.receivedHostHeader();
         Set<String> listed = HopByHop.connectionTokens(headers.get("connection"));
         String priorForwardedFor = null;
         boolean proto = false;
