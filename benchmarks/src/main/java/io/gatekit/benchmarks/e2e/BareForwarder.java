@@ -68,9 +68,13 @@ public final class BareForwarder {
         // the gateway's own choices: its transport (gatekit.transport), one acceptor, its worker
         // loops (nginx_config.worker_processes, auto: one per processor), the same options
         Transport transport = Transport.select(args.text("transport", "auto"));
-        String workerCount = args.text("workers", "auto");
+        boolean autoWorkers = "auto".equals(args.text("workers", "auto"));
+        int workerCount = autoWorkers ? 0 : args.number("workers", 0); // 0: auto, as the gateway's config
+        if (!autoWorkers && workerCount < 1) {
+            throw new IllegalArgumentException("--workers: " + workerCount + " (expected: auto or a number >= 1)");
+        }
         EventLoopGroup boss = transport.newGroup(1);
-        EventLoopGroup workers = transport.newWorkers("auto".equals(workerCount) ? 0 : Integer.parseInt(workerCount));
+        EventLoopGroup workers = transport.newWorkers(workerCount);
         Channel server = new ServerBootstrap().group(boss, workers).channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
