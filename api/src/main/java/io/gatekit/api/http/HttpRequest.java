@@ -37,6 +37,8 @@ public final class HttpRequest {
     private byte @Nullable [] body;
     private final InetSocketAddress remoteAddress;
     private final InetSocketAddress localAddress;
+    /** {@link #remoteIp()}, formatted on first use: the router, proxy headers and plugins all read it. */
+    private @Nullable String remoteIp;
 
     private HttpRequest(Builder b) {
         method = b.method;
@@ -186,10 +188,14 @@ public final class HttpRequest {
         return localAddress;
     }
 
-    /** {@return the client's IP as text, e.g. {@code 127.0.0.1}} */
+    /** {@return the client's IP as text, e.g. {@code 127.0.0.1}; formatted once per request} */
     public String remoteIp() {
-        return remoteAddress.getAddress() != null
-                ? remoteAddress.getAddress().getHostAddress() : remoteAddress.getHostString();
+        String ip = remoteIp;
+        if (ip == null) {
+            remoteIp = ip = remoteAddress.getAddress() != null
+                    ? remoteAddress.getAddress().getHostAddress() : remoteAddress.getHostString();
+        }
+        return ip;
     }
 
     private static String hostFromHeader(@Nullable String header) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gatekit.api.Outcome;
+import java.net.InetSocketAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +100,15 @@ class HttpModelTest {
         assertNull(HttpRequest.builder().build().receivedHostHeader());
         assertEquals("Example.COM:8080",
                 HttpRequest.builder().host("other.test").header("Host", "Example.COM:8080").build().receivedHostHeader());
+    }
+
+    @Test
+    void theClientIpIsFormattedOncePerRequest() {
+        HttpRequest request = HttpRequest.builder()
+                .remoteAddress(new InetSocketAddress("10.1.2.3", 40000)).build();
+
+        assertEquals("10.1.2.3", request.remoteIp());
+        assertSame(request.remoteIp(), request.remoteIp());
     }
 
     @Test

@@ -78,9 +78,6 @@ public record GatewayConfig(String nodeHost, int nodePort, String adminHost, int
         requireNonNull(tls, "tls");
         requireNonNull(operations, "operations");
         requireNonNull(transport, "transport");
-        if (workerProcesses < 0) {
-            throw new IllegalArgumentException("workerProcesses: " + workerProcesses + " (expected: >= 0, 0 for auto)");
-        }
     }
 
     /** Whether the Admin API shares the data plane's port (APISIX's older layout). */
