@@ -69,8 +69,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(2)
 public class SchemaOffPathBenchmark {
 
-    private static final HostSupport HOSTS = new HostSupport(new UpstreamPolicy(UpstreamPolicy.DEFAULT_TIMEOUTS),
-            Engine.DEFAULT_BODY_BUFFER_LIMIT);
+    private static final CallEnvironment CALLS = new CallEnvironment(new HostSupport(
+            new UpstreamPolicy(UpstreamPolicy.DEFAULT_TIMEOUTS), Engine.DEFAULT_BODY_BUFFER_LIMIT), EngineListener.NONE);
 
     private static final int ROUTES = 1024;
     private static final int MASK = ROUTES - 1;
@@ -145,7 +145,7 @@ public class SchemaOffPathBenchmark {
         int r = i++ & MASK;
         snapshot.acquire();
         try {
-            DefaultCall call = new DefaultCall(snapshot, HOSTS, requests[r], EngineListener.NONE, false).route();
+            DefaultCall call = new DefaultCall(snapshot, CALLS, requests[r]).route();
             if (!routeIds[r].equals(call.routeId())) {
                 throw new IllegalStateException(requests[r] + " matched " + call.routeId());
             }

@@ -27,7 +27,7 @@ final class CallObservation {
     static void start(DefaultCall call) {
         CallObserver found = null;
         try {
-            found = call.listener.callStarted(call);
+            found = call.env.listener().callStarted(call);
         } catch (Throwable e) {
             failed(call, "the listener's callStarted", e);
         }
@@ -94,29 +94,31 @@ final class CallObservation {
      * connection in place of a stale pooled one) starts nothing new.
      */
     static ContextHeaders attemptContext(DefaultCall call, CallObserver o) {
-        ContextHeaders context = call.attemptContext;
-        if (context != null && call.observedAttempt == call.attempts) {
-            return context;
+        Attempt attempt = call.observedAttempt;
+        if (attempt == null) {
+            call.observedAttempt = attempt = new Attempt();
+        } else if (attempt.context != null && attempt.number == call.attempts) {
+            return attempt.context;
         }
-        endAttempt(call, 0, null); // a host that never reported the previous attempt
-        context = new ContextHeaders();
-        call.observedAttempt = call.attempts;
-        call.attemptContext = context;
+        endAttempt(call, attempt, 0, null); // a host that never reported the previous attempt
+        ContextHeaders context = new ContextHeaders();
+        attempt.number = call.attempts;
+        attempt.context = context;
         try {
-            call.attemptObserved = o.upstreamStarted(call, call.attempts, context);
+            attempt.outbound = o.upstreamStarted(call, call.attempts, context);
         } catch (Throwable e) {
             failed(call, "the observer's upstreamStarted", e);
-            call.attemptObserved = CallObserver.Outbound.IGNORED;
+            attempt.outbound = CallObserver.Outbound.IGNORED;
         }
         return context;
     }
 
-    private static void endAttempt(DefaultCall call, int status, @Nullable Throwable error) {
-        CallObserver.Outbound open = call.attemptObserved;
+    private static void endAttempt(DefaultCall call, Attempt attempt, int status, @Nullable Throwable error) {
+        CallObserver.Outbound open = attempt.outbound;
         if (open == null) {
             return;
         }
-        call.attemptObserved = null;
+        attempt.outbound = null;
         try {
             open.ended(status, error);
         } catch (Throwable e) {
@@ -130,10 +132,11 @@ final class CallObservation {
         if (o == null) {
             return;
         }
-        if (call.observedAttempt != call.attempts || call.attemptContext == null) {
+        Attempt attempt = call.observedAttempt;
+        if (attempt == null || attempt.number != call.attempts || attempt.context == null) {
             attemptContext(call, o);
         }
-        endAttempt(call, status, error);
+        endAttempt(call, call.observedAttempt, status, error);
     }
 
     /** The observer's context headers for a message a plugin sends on the call's behalf. */
@@ -150,13 +153,25 @@ final class CallObservation {
 
     /** Ends an attempt still open (the client went away first) and tells the observer the call ended. */
     static void callCompleted(DefaultCall call, CallObserver o) {
-        if (call.attemptObserved != null) {
-            endAttempt(call, 0, new CancellationException("the call ended before the upstream answered"));
+        Attempt attempt = call.observedAttempt;
+        if (attempt != null && attempt.outbound != null) {
+            endAttempt(call, attempt, 0, new CancellationException("the call ended before the upstream answered"));
         }
         try {
             o.callCompleted(call);
         } catch (Throwable e) {
             failed(call, "the observer's callCompleted", e);
         }
+    }
+
+    /**
+     * The upstream attempt an observer follows: its number, the context headers it sends and the
+     * observer's handle on it. Made for an observed call's first attempt only, so a call nobody
+     * follows carries none of it.
+     */
+    static final class Attempt {
+        int number;
+        @Nullable ContextHeaders context;
+        CallObserver.@Nullable Outbound outbound;
     }
 }

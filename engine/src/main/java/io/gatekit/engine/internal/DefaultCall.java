@@ -5,7 +5,6 @@ import io.gatekit.api.Consumer;
 import io.gatekit.api.BodyBuffering;
 import io.gatekit.api.CallObserver;
 import io.gatekit.api.Completion;
-import io.gatekit.api.EngineListener;
 import io.gatekit.api.Nullable;
 import io.gatekit.api.Outcome;
 import io.gatekit.api.Phase;
@@ -22,9 +21,7 @@ import io.gatekit.engine.host.Target;
 import io.gatekit.engine.host.Transport;
 import io.gatekit.engine.host.UpstreamFailure;
 import io.gatekit.engine.internal.expr.VarSource;
-import io.gatekit.engine.internal.host.HostSupport;
 import io.gatekit.engine.internal.upstream.HopByHop;
-import io.gatekit.engine.internal.upstream.UpstreamPolicy;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -47,21 +44,16 @@ final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
     private static final CompiledRoute NO_PLUGINS = CompiledRoute.none();
 
     final Snapshot snapshot;
-    private final HostSupport hosts;
-    final UpstreamPolicy policy;
+    final CallEnvironment env;
     CompiledRoute route;
     boolean matched;
     final HttpRequest request;
-    final EngineListener listener;
-    final boolean timed;
     /** Follows this call (a tracer), or null: then no hook below is made or called. */
     @Nullable CallObserver observer;
     /** {@link #observer} when it follows plugin phases, else null: the fast path's one check. */
     @Nullable CallObserver pluginObserver;
-    /** The observed upstream attempt, its number, and the context headers it sends. */
-    CallObserver.@Nullable Outbound attemptObserved;
-    int observedAttempt;
-    @Nullable ContextHeaders attemptContext;
+    /** The upstream attempt {@link #observer} follows, from its first; null while none is. */
+    CallObservation.@Nullable Attempt observedAttempt;
     @Nullable HttpResponse response;
     /** The consumer an authentication plugin attached, or {@code null}. */
     ConsumerSet.@Nullable Found consumer;
@@ -72,7 +64,6 @@ final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
     /** The nodes this request may try, first choice first; {@code attempts} of them were tried. */
     List<Upstream.Node> order = List.of();
     int attempts;
-    int maxAttempts;
     long firstAttemptNanos;
     private int upstreamStatus;
     private boolean completed;
@@ -85,14 +76,11 @@ final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
     /** Why the path cannot be normalized, when it cannot: the request is answered 400. */
     @Nullable String badPath;
 
-    DefaultCall(Snapshot snapshot, HostSupport hosts, HttpRequest request, EngineListener listener, boolean timed) {
+    DefaultCall(Snapshot snapshot, CallEnvironment env, HttpRequest request) {
         this.snapshot = snapshot;
-        this.hosts = hosts;
-        this.policy = hosts.policy();
+        this.env = env;
         this.route = snapshot.globalOnly();
         this.request = request;
-        this.listener = listener;
-        this.timed = timed;
     }
 
     /**
@@ -189,7 +177,7 @@ final class DefaultCall implements Exchange, UpstreamTarget, VarSource {
             release(); // no route: the application serves the request untouched, no plugin runs
             return application.handle(request, body);
         }
-        return hosts.serve(handle, body, transport, application);
+        return env.hosts().serve(handle, body, transport, application);
     }
 
     public Outcome beforeProxy() {

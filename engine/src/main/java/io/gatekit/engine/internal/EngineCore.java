@@ -48,8 +48,8 @@ public final class EngineCore {
     private final PluginConfs confs;
     private final ResourceValidator validator;
     private final EngineListener listener;
-    /** Whether the listener times plugin phases; read once, so a call pays no virtual call for it. */
-    private final boolean timed;
+    /** What each call of this engine shares: the host support and the listener. */
+    private final CallEnvironment calls;
     private final HostSupport hosts;
     private final HealthCheckers checkers;
     private final List<PluginInfo> pluginInfos;
@@ -68,7 +68,7 @@ public final class EngineCore {
         this.confs = confs;
         this.validator = validator;
         this.listener = listener;
-        this.timed = listener != EngineListener.NONE && listener.timesPlugins();
+        this.calls = new CallEnvironment(hosts, listener);
         this.pluginInfos = confs.registry().all().stream().map(RegisteredPlugin::info).toList();
         this.redaction = new SecretRedaction(confs.registry());
         SnapshotBuilder.Built empty = new SnapshotBuilder(confs, ConfigState.empty(), null, instances.live(), Map.of())
@@ -428,7 +428,7 @@ public final class EngineCore {
     public Call newCall(HttpRequest request) {
         Snapshot snapshot = pin();
         try {
-            return new HostCall(new DefaultCall(snapshot, hosts, request, listener, timed).route().start());
+            return new HostCall(new DefaultCall(snapshot, calls, request).route().start());
         } catch (RuntimeException e) {
             snapshot.release();
             throw e;
@@ -442,7 +442,7 @@ public final class EngineCore {
             if (named == null) {
                 throw new IllegalArgumentException("routeId: \"" + routeId + "\" (expected: a stored route)");
             }
-            return new HostCall(new DefaultCall(snapshot, hosts, request, listener, timed).route(named).start());
+            return new HostCall(new DefaultCall(snapshot, calls, request).route(named).start());
         } catch (RuntimeException e) {
             snapshot.release();
             throw e;
@@ -464,7 +464,7 @@ public final class EngineCore {
     public Explanation explain(HttpRequest request, @Nullable String username) {
         Snapshot snapshot = pin();
         try {
-            DefaultCall call = new DefaultCall(snapshot, hosts, request, listener, timed).route();
+            DefaultCall call = new DefaultCall(snapshot, calls, request).route();
             return Explanations.of(call, snapshot, username);
         } finally {
             snapshot.release();

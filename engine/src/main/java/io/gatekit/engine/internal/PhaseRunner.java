@@ -34,7 +34,7 @@ final class PhaseRunner {
     /** Runs {@code phase} from plugin {@code from}; an async plugin resumes the walk when it completes. */
     static Outcome runPhase(DefaultCall call, Phase current, int from) {
         call.phase = current;
-        if (from == 0 && !call.timed && call.pluginObserver == null && !call.inConsumerRewrite) {
+        if (from == 0 && !call.env.timed() && call.pluginObserver == null && !call.inConsumerRewrite) {
             CompiledRoute route = call.route;
             Plugin[] plugins = switch (current) {
                 case REWRITE -> route.rewrite;
@@ -130,7 +130,7 @@ final class PhaseRunner {
     }
 
     private static Outcome invoke(DefaultCall call, PluginEntry entry, Phase current) {
-        boolean timed = call.timed;
+        boolean timed = call.env.timed();
         long start = timed ? System.nanoTime() : 0;
         Runnable returned = CallObservation.pluginStarted(call, entry, current);
         Outcome outcome;
@@ -148,7 +148,7 @@ final class PhaseRunner {
         CallObservation.pluginReturned(call, returned);
         if (outcome.kind() != Outcome.Kind.ASYNC) {
             if (timed) {
-                call.listener.pluginPhase(entry.name(), current, call.routeIdOrEmpty(), System.nanoTime() - start);
+                call.env.listener().pluginPhase(entry.name(), current, call.routeIdOrEmpty(), System.nanoTime() - start);
             }
             CallObservation.pluginEnded(call, entry, current, thrown);
         }
@@ -166,10 +166,10 @@ final class PhaseRunner {
 
     private static Outcome resumeLater(DefaultCall call, PluginEntry entry, Phase current, int index,
             CompletionStage<Outcome> stage) {
-        long start = call.timed ? System.nanoTime() : 0;
+        long start = call.env.timed() ? System.nanoTime() : 0;
         CompletionStage<Outcome> next = stage.handle((outcome, error) -> {
-            if (call.timed) {
-                call.listener.pluginPhase(entry.name(), current, call.routeIdOrEmpty(), System.nanoTime() - start);
+            if (call.env.timed()) {
+                call.env.listener().pluginPhase(entry.name(), current, call.routeIdOrEmpty(), System.nanoTime() - start);
             }
             if (error != null || outcome == null) {
                 Throwable cause = error != null ? unwrap(error) : new NullPointerException("plugin ["
@@ -207,7 +207,7 @@ final class PhaseRunner {
         call.phase = Phase.HEADER_FILTER;
         PluginEntry[] chain = call.route.chain(Phase.HEADER_FILTER);
         Plugin[] plugins = call.route.headerFilter;
-        if (from == 0 && !call.timed && plugins != null && call.pluginObserver == null) {
+        if (from == 0 && !call.env.timed() && plugins != null && call.pluginObserver == null) {
             // the plain path, as runPlain: plugins that answer done at once cost one call each
             int i = 0;
             Completion completion = DONE;
@@ -233,7 +233,7 @@ final class PhaseRunner {
             if (!runs(call, entry)) {
                 continue;
             }
-            long start = call.timed ? System.nanoTime() : 0;
+            long start = call.env.timed() ? System.nanoTime() : 0;
             Runnable returned = CallObservation.pluginStarted(call, entry, Phase.HEADER_FILTER);
             Completion completion;
             try {
@@ -268,8 +268,8 @@ final class PhaseRunner {
         }
         if (!completion.isDone()) {
             return Completion.after(completion.stage().handle((ignored, error) -> {
-                if (call.timed) {
-                    call.listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, call.routeIdOrEmpty(),
+                if (call.env.timed()) {
+                    call.env.listener().pluginPhase(entry.name(), Phase.HEADER_FILTER, call.routeIdOrEmpty(),
                             System.nanoTime() - start);
                 }
                 if (error != null) {
@@ -280,8 +280,8 @@ final class PhaseRunner {
                 return rest.isDone() ? CompletableFuture.completedStage(null) : rest.stage();
             }).thenCompose(s -> s));
         }
-        if (call.timed) {
-            call.listener.pluginPhase(entry.name(), Phase.HEADER_FILTER, call.routeIdOrEmpty(),
+        if (call.env.timed()) {
+            call.env.listener().pluginPhase(entry.name(), Phase.HEADER_FILTER, call.routeIdOrEmpty(),
                     System.nanoTime() - start);
         }
         CallObservation.pluginEnded(call, entry, Phase.HEADER_FILTER, null);
@@ -295,7 +295,7 @@ final class PhaseRunner {
             if (!runs(call, entry)) {
                 continue;
             }
-            long start = call.timed ? System.nanoTime() : 0;
+            long start = call.env.timed() ? System.nanoTime() : 0;
             Runnable returned = CallObservation.pluginStarted(call, entry, Phase.BODY_FILTER);
             Throwable thrown = null;
             try {
@@ -306,8 +306,8 @@ final class PhaseRunner {
                 failed(call, entry, e);
             }
             CallObservation.pluginReturned(call, returned);
-            if (call.timed) {
-                call.listener.pluginPhase(entry.name(), Phase.BODY_FILTER, call.routeIdOrEmpty(),
+            if (call.env.timed()) {
+                call.env.listener().pluginPhase(entry.name(), Phase.BODY_FILTER, call.routeIdOrEmpty(),
                         System.nanoTime() - start);
             }
             CallObservation.pluginEnded(call, entry, Phase.BODY_FILTER, thrown);
@@ -320,7 +320,7 @@ final class PhaseRunner {
         call.phase = Phase.LOG;
         CompiledRoute route = call.route;
         Plugin[] plugins = route.log;
-        if (!call.timed && plugins != null && call.pluginObserver == null) {
+        if (!call.env.timed() && plugins != null && call.pluginObserver == null) {
             for (int i = 0; i < plugins.length; i++) {
                 try {
                     plugins[i].log(call);
@@ -334,7 +334,7 @@ final class PhaseRunner {
             if (!runs(call, entry)) {
                 continue;
             }
-            long start = call.timed ? System.nanoTime() : 0;
+            long start = call.env.timed() ? System.nanoTime() : 0;
             Runnable returned = CallObservation.pluginStarted(call, entry, Phase.LOG);
             Throwable thrown = null;
             try {
@@ -344,8 +344,8 @@ final class PhaseRunner {
                 failed(call, entry, e);
             }
             CallObservation.pluginReturned(call, returned);
-            if (call.timed) {
-                call.listener.pluginPhase(entry.name(), Phase.LOG, call.routeIdOrEmpty(), System.nanoTime() - start);
+            if (call.env.timed()) {
+                call.env.listener().pluginPhase(entry.name(), Phase.LOG, call.routeIdOrEmpty(), System.nanoTime() - start);
             }
             CallObservation.pluginEnded(call, entry, Phase.LOG, thrown);
         }
@@ -370,7 +370,7 @@ final class PhaseRunner {
         String routeId = call.routeIdOrEmpty();
         LOG.log(Level.ERROR, "plugin [" + entry.name() + "] failed in " + phase.apisixName() + " on route ["
                 + routeId + "]" + (failOpen ? "; continuing (fail-open)" : "; answering 500"), error);
-        call.listener.pluginFailed(entry.name(), phase, routeId, error);
+        call.env.listener().pluginFailed(entry.name(), phase, routeId, error);
         if (failOpen) {
             return Outcome.proceed();
         }

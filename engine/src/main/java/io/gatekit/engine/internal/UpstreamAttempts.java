@@ -38,7 +38,7 @@ final class UpstreamAttempts {
         }
         Balancer balancer = call.route.balancer;
         if (balancer == null) {
-            balancer = call.policy.balancer(upstream, call.route.health);
+            balancer = call.env.hosts().policy().balancer(upstream, call.route.health);
             call.route.balancer = balancer;
         }
         call.order = balancer.order(call);
@@ -47,7 +47,6 @@ final class UpstreamAttempts {
                     + "]: no valid upstream node");
             return Outcome.respond(ErrorPages.badGateway());
         }
-        call.maxAttempts = UpstreamPolicy.maxAttempts(upstream, call.order.size());
         call.firstAttemptNanos = UpstreamPolicy.firstAttemptNanos(upstream);
         return next(call, upstream);
     }
@@ -55,7 +54,7 @@ final class UpstreamAttempts {
     /** Targets the next node in the call's order and runs before_proxy for it. */
     private static Outcome next(DefaultCall call, Upstream upstream) {
         Upstream.Node node = call.order.get(call.attempts++);
-        call.target = call.policy.target(upstream, node, call.attempts, call.route.timeout(),
+        call.target = call.env.hosts().policy().target(upstream, node, call.attempts, call.route.timeout(),
                 call.request.headers(), call.request.receivedHostHeader());
         return PhaseRunner.runPhase(call, Phase.BEFORE_PROXY, 0);
     }
@@ -100,7 +99,8 @@ final class UpstreamAttempts {
                     new UpstreamException(failure, "upstream " + failed.address() + ": " + failure));
         }
         boolean retry = call.response == null
-                && UpstreamPolicy.mayRetry(failure, replayable, call.request.method(), call.attempts, call.maxAttempts);
+                && UpstreamPolicy.mayRetry(failure, replayable, call.request.method(), call.attempts,
+                        UpstreamPolicy.maxAttempts(upstream, call.order.size()));
         if (retry && !UpstreamPolicy.withinRetryTimeout(upstream, call.firstAttemptNanos, System.nanoTime())) {
             // APISIX's balancer: past the retry deadline the request ends with 502, whatever failed
             LOG.log(Level.ERROR, () -> "proxy retry timeout on route [" + call.routeIdOrEmpty() + "], retry count: "
