@@ -37,6 +37,14 @@ public record Upstream(@Nullable String id, List<Node> nodes, String type, Strin
         requireNonNull(hashOn, "hashOn");
         requireNonNull(passHost, "passHost");
         requireNonNull(scheme, "scheme");
+        // the literal for a known mode: every upstream shares one string, which a request reads
+        // to choose its Host header, instead of each keeping the copy its config was parsed into
+        passHost = switch (passHost) {
+            case "pass" -> "pass";
+            case "node" -> "node";
+            case "rewrite" -> "rewrite";
+            default -> passHost;
+        };
     }
 
     /** The number of retries to apply: {@link #retries()} or one less than the node count. */

@@ -503,6 +503,33 @@ class EngineTest {
     }
 
     @Test
+    void aLongStandaloneDocumentReportsItsErrorsInDocumentOrderAndAppliesWhenValid() {
+        StringBuilder bad = new StringBuilder("{\"upstreams\": [{\"id\": \"u\", \"nodes\": {\"127.0.0.1:1980\": 1}}],"
+                + " \"routes\": [");
+        for (int r = 0; r < 300; r++) {
+            String route = switch (r) {
+                case 7 -> "{\"id\": \"7\", \"uri\": 7, \"upstream_id\": \"u\"}";
+                case 150 -> "{\"id\": \"150\", \"uri\": \"/r150\", \"upstream_id\": \"u\", \"plugins\": {\"nosuch\": {}}}";
+                case 299 -> "{\"id\": \"299\", \"uri\": \"/r299\", \"upstream_id\": \"missing\"}";
+                default -> "{\"id\": \"" + r + "\", \"uri\": \"/r" + r + "\", \"upstream_id\": \"u\"}";
+            };
+            bad.append(r == 0 ? "" : ",").append(route);
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> engine.replaceAll(bad.append("]}").toString()));
+
+        List<String> routes = e.violations().stream().map(v -> v.pointer().split("/")[2]).distinct().toList();
+        assertEquals(List.of("7", "150", "299"), routes, e.violations().toString());
+        assertTrue(e.errorMsg().contains("uri"), e.errorMsg()); // the first error in the document leads
+
+        String good = bad.toString().replace("\"uri\": 7", "\"uri\": \"/r7\"").replace("\"nosuch\": {}", "\"alpha\": {}")
+                .replace("\"missing\"", "\"u\"");
+        engine.replaceAll(good);
+        assertEquals(200, serve("/r7").status());
+        assertEquals(200, serve("/r150").status());
+        assertEquals(200, serve("/r299").status());
+    }
+
+    @Test
     void anUnchangedUpstreamIsTheSameObjectAcrossOtherChangesAndANewOneOnceItChanges() {
         engine.put(ResourceKind.UPSTREAMS, "u", "{\"nodes\": {\"127.0.0.1:1980\": 1}}");
         engine.put(ResourceKind.ROUTES, "1", "{\"uri\": \"/r\", \"upstream_id\": \"u\"}");

@@ -58,6 +58,12 @@ final class CompiledRoute {
      * balancer per upstream), and a balancer's fields are final, so no lock is needed.
      */
     io.gatekit.engine.internal.upstream.@Nullable Balancer balancer;
+    /**
+     * The node order of every request when the upstream has one usable node
+     * ({@link io.gatekit.engine.internal.upstream.Balancer#soleNodeOrder}), else {@code null}:
+     * kept here so that such a request reads no balancer.
+     */
+    final @Nullable List<Upstream.Node> soleNodeOrder;
     /** What the router files this route under; set once by the builder, before publication. */
     private @Nullable RouteSpec<CompiledRoute> spec;
     /** The route's name and its service's id and name; set once by the builder, before publication. */
@@ -68,6 +74,7 @@ final class CompiledRoute {
             Inputs inputs) {
         this.id = id;
         this.upstream = upstream;
+        this.soleNodeOrder = upstream == null ? null : io.gatekit.engine.internal.upstream.Balancer.soleNodeOrder(upstream);
         this.timeout = timeout;
         this.skipped = List.copyOf(skipped);
         this.inputs = inputs;

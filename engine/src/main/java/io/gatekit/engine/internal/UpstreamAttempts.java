@@ -13,6 +13,7 @@ import io.gatekit.engine.internal.upstream.ErrorPages;
 import io.gatekit.engine.internal.upstream.ProxyHeaders;
 import io.gatekit.engine.internal.upstream.UpstreamPolicy;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -36,19 +37,25 @@ final class UpstreamAttempts {
                     + call.routeIdOrEmpty() + "]");
             return Outcome.respond(ErrorPages.serviceUnavailable());
         }
-        Balancer balancer = call.route.balancer;
-        if (balancer == null) {
-            balancer = call.env.hosts().policy().balancer(upstream, call.route.health);
-            call.route.balancer = balancer;
-        }
-        call.order = balancer.order(call);
-        if (call.order.isEmpty()) {
+        List<Upstream.Node> sole = call.route.soleNodeOrder;
+        call.order = sole != null ? sole : balancer(call, upstream).order(call);
+        if (sole == null && call.order.isEmpty()) {
             LOG.log(Level.ERROR, () -> "failed to pick server on route [" + call.routeIdOrEmpty()
                     + "]: no valid upstream node");
             return Outcome.respond(ErrorPages.badGateway());
         }
         call.firstAttemptNanos = UpstreamPolicy.firstAttemptNanos(upstream);
         return next(call, upstream);
+    }
+
+    /** The balancer of the call's route, looked up once per route and kept on it. */
+    private static Balancer balancer(DefaultCall call, Upstream upstream) {
+        Balancer balancer = call.route.balancer;
+        if (balancer == null) {
+            balancer = call.env.hosts().policy().balancer(upstream, call.route.health);
+            call.route.balancer = balancer;
+        }
+        return balancer;
     }
 
     /** Targets the next node in the call's order and runs before_proxy for it. */

@@ -40,6 +40,25 @@ public abstract class Balancer {
         this.targets = health == null ? null : nodes.stream().map(health::targetOf).toArray(TargetHealth[]::new);
     }
 
+    /**
+     * The order every request gets when {@code upstream} has exactly one usable node (weight
+     * &gt; 0): that node, whatever the balancer type and whatever its health, since a balancer
+     * whose every node is unhealthy uses them all. {@code null} when there is a choice to make,
+     * or no node to choose. A route keeps it, so its requests skip the balancer.
+     */
+    public static @Nullable List<Upstream.Node> soleNodeOrder(Upstream upstream) {
+        Upstream.Node sole = null;
+        for (Upstream.Node node : upstream.nodes()) {
+            if (node.weight() > 0) {
+                if (sole != null) {
+                    return null;
+                }
+                sole = node;
+            }
+        }
+        return sole == null ? null : List.of(sole);
+    }
+
     static Balancer of(Upstream upstream, @Nullable UpstreamHealth health) {
         return "chash".equals(upstream.type()) ? new ConsistentHash(upstream, health)
                 : new RoundRobin(upstream, health);

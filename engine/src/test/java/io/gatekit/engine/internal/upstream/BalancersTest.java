@@ -2,6 +2,7 @@ package io.gatekit.engine.internal.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.gatekit.api.http.Exchange;
@@ -55,5 +56,25 @@ class BalancersTest {
 
         assertEquals(one.nodes(), balancer.order(NONE));
         assertEquals(one.nodes(), balancer.order(NONE));
+    }
+
+    @Test
+    void theSoleNodeOrderIsTheOneUsableNodeWhateverTheTypeAndNullWhenTheChoiceIsOpen() {
+        Upstream.Node a = new Upstream.Node("127.0.0.1", 1980, 1, 0);
+        Upstream.Node off = new Upstream.Node("127.0.0.1", 1981, 0, 0);
+        Upstream.Node b = new Upstream.Node("::1", 1982, 5, -1);
+
+        assertEquals(List.of(a), Balancer.soleNodeOrder(upstream("roundrobin", a)));
+        assertEquals(List.of(a), Balancer.soleNodeOrder(upstream("chash", a)));
+        assertEquals(List.of(a), Balancer.soleNodeOrder(upstream("roundrobin", off, a)));
+        // what the balancer itself orders for the same upstream
+        assertEquals(new Balancers().get(upstream("roundrobin", off, a)).order(NONE),
+                Balancer.soleNodeOrder(upstream("roundrobin", off, a)));
+        assertNull(Balancer.soleNodeOrder(upstream("roundrobin", a, b)), "two usable nodes: the balancer chooses");
+        assertNull(Balancer.soleNodeOrder(upstream("roundrobin", off)), "no usable node: the balancer answers none");
+    }
+
+    private static Upstream upstream(String type, Upstream.Node... nodes) {
+        return new Upstream(null, List.of(nodes), type, "vars", null, null, null, null, "pass", null, "http");
     }
 }
