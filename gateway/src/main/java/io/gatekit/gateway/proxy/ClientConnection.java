@@ -244,7 +244,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter {
      * small one is cheaper to drain than a new connection, a large one is not worth reading.
      */
     private void refuseDeclaredBody(HttpRequest request, long declared) {
-        boolean keep = HttpUtil.isKeepAlive(request) && declared <= DRAIN_LIMIT;
+        boolean keep = MessageFlags.keepAlive(request) && declared <= DRAIN_LIMIT;
         boolean head = request.method().equals(HttpMethod.HEAD);
         dropBody = true;
         tooLargeSignalled = true; // drained to its declared end, over the limit by design

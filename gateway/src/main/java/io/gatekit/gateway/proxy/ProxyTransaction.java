@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.ByteBuffer;
 
@@ -67,7 +66,7 @@ final class ProxyTransaction {
         this.body = new RequestBody(this, client.channel(), head, shared.config().bodyBufferLimit());
         this.attempt = new UpstreamAttempt(this, shared, client, body);
         this.writer = new ResponseWriter(this, client, head.method().equals(HttpMethod.HEAD),
-                HttpUtil.isKeepAlive(head));
+                MessageFlags.keepAlive(head));
     }
 
     HttpRequest head() {

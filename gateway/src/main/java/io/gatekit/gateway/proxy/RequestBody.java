@@ -39,7 +39,7 @@ final class RequestBody {
         this.client = client;
         this.bufferLimit = bufferLimit;
         this.present = HttpUtil.isContentLengthSet(head) ? HttpUtil.getContentLength(head, 0L) > 0
-                : HttpUtil.isTransferEncodingChunked(head);
+                : MessageFlags.chunked(head);
         this.complete = !present && head instanceof LastHttpContent;
     }
 

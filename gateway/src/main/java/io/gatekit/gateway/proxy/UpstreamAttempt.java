@@ -170,7 +170,7 @@ final class UpstreamAttempt implements UpstreamHandler.Listener {
                     return;
                 }
                 responseStarted = true;
-                keepAlive = HttpUtil.isKeepAlive(head);
+                keepAlive = MessageFlags.keepAlive(head);
                 headerNanos = System.nanoTime() - sentNanos;
                 transaction.routeMetrics().upstreamLatency(headerNanos);
                 transaction.responseHead(io.gatekit.api.http.HttpResponse.of(head.status().code(),
