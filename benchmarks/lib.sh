@@ -25,13 +25,14 @@ PIDS=()
 stop_processes() {
   local pid children child
   for pid in "${PIDS[@]}"; do
-    children="$(pgrep -P "$pid" 2>/dev/null)"
-    kill -TERM "$pid" 2>/dev/null
+    # a process may be gone already (a script stops its own first): under set -e that is no failure
+    children="$(pgrep -P "$pid" 2>/dev/null || true)"
+    kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null
-    for child in $children; do kill -KILL "$child" 2>/dev/null; done
+    kill -KILL "$pid" 2>/dev/null || true
+    for child in $children; do kill -KILL "$child" 2>/dev/null || true; done
   done
-  wait 2>/dev/null
+  wait 2>/dev/null || true
 }
 
 # wait_http url [expected status] [seconds]: until the url answers with that status (200, 120 s)
